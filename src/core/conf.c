@@ -1,0 +1,504 @@
+#include "core/conf.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+
+#include "core/strbuf.h"
+
+typedef struct {
+  conf_t *conf;
+  conf_account_t *account;
+  char *err;
+  size_t err_size;
+  conf_warn_fn warn;
+  void *warn_ctx;
+} conf_ctx_t;
+
+/* Options whose values must never be echoed in a message. */
+static bool conf_is_secret(const char *option) {
+  return strcasecmp(option, "AccessKeySecret") == 0;
+}
+
+static void conf_format_values(strbuf_t *sb, const oconfig_item_t *item) {
+  if (conf_is_secret(item->key)) {
+    strbuf_append(sb, "(hidden)");
+    return;
+  }
+  if (item->values_num == 0)
+    strbuf_append(sb, "(none)");
+  for (int i = 0; i < item->values_num; i++) {
+    const oconfig_value_t *v = &item->values[i];
+    if (i > 0)
+      strbuf_append_char(sb, ' ');
+    if (v->type == OCONFIG_TYPE_STRING)
+      strbuf_printf(sb, "\"%s\"", v->value.string);
+    else if (v->type == OCONFIG_TYPE_NUMBER)
+      strbuf_printf(sb, "%g", v->value.number);
+    else
+      strbuf_append(sb, v->value.boolean ? "true" : "false");
+  }
+}
+
+/* "Account "prod": option "Lookback" = 30: <reason>" */
+__attribute__((format(printf, 3, 4))) static int
+conf_fail(conf_ctx_t *ctx, const oconfig_item_t *item, const char *fmt, ...) {
+  strbuf_t sb = STRBUF_INIT;
+  strbuf_printf(&sb, "Account \"%s\": option \"%s\" = ",
+                ctx->account && ctx->account->name ? ctx->account->name : "?",
+                item->key);
+  conf_format_values(&sb, item);
+  strbuf_append(&sb, ": ");
+  char reason[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(reason, sizeof(reason), fmt, ap);
+  va_end(ap);
+  strbuf_append(&sb, reason);
+  snprintf(ctx->err, ctx->err_size, "%s",
+           strbuf_str(&sb) ? sb.data : "out of memory");
+  strbuf_free(&sb);
+  return -1;
+}
+
+__attribute__((format(printf, 2, 3))) static void
+conf_warn(conf_ctx_t *ctx, const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  if (ctx->warn != NULL)
+    ctx->warn(ctx->warn_ctx, msg);
+}
+
+static int conf_get_string(conf_ctx_t *ctx, const oconfig_item_t *item,
+                           char **out) {
+  if (item->values_num != 1 || item->values[0].type != OCONFIG_TYPE_STRING)
+    return conf_fail(ctx, item, "expected exactly one string");
+  if (item->values[0].value.string[0] == '\0')
+    return conf_fail(ctx, item, "must not be empty");
+  char *copy = strdup(item->values[0].value.string);
+  if (copy == NULL)
+    return conf_fail(ctx, item, "out of memory");
+  if (*out != NULL && conf_is_secret(item->key))
+    OPENSSL_cleanse(*out, strlen(*out));
+  free(*out);
+  *out = copy;
+  return 0;
+}
+
+static int conf_get_number(conf_ctx_t *ctx, const oconfig_item_t *item,
+                           double min, double max, double *out) {
+  if (item->values_num != 1 || item->values[0].type != OCONFIG_TYPE_NUMBER)
+    return conf_fail(ctx, item, "expected exactly one number");
+  double v = item->values[0].value.number;
+  if (!isfinite(v) || v < min || v > max)
+    return conf_fail(ctx, item, "must be between %g and %g", min, max);
+  *out = v;
+  return 0;
+}
+
+static int conf_get_integer(conf_ctx_t *ctx, const oconfig_item_t *item,
+                            int min, int max, int *out) {
+  double v = 0;
+  if (conf_get_number(ctx, item, min, max, &v) != 0)
+    return -1;
+  if (v != floor(v))
+    return conf_fail(ctx, item, "must be a whole number");
+  *out = (int)v;
+  return 0;
+}
+
+int conf_parse_endpoint(const char *url, char **endpoint, char **host,
+                        bool *tls, char *err, size_t err_size) {
+  const char *rest;
+  if (strncasecmp(url, "https://", 8) == 0) {
+    *tls = true;
+    rest = url + 8;
+  } else if (strncasecmp(url, "http://", 7) == 0) {
+    *tls = false;
+    rest = url + 7;
+  } else {
+    snprintf(err, err_size, "must start with https:// or http://");
+    return -1;
+  }
+  size_t len = strcspn(rest, "/?#");
+  if (strspn(rest + len, "/") != strlen(rest + len)) {
+    snprintf(err, err_size, "must not have a path, query or fragment");
+    return -1;
+  }
+  const char *port = NULL;
+  size_t host_len = len;
+  if (rest[0] == '[') { /* IPv6 literal */
+    const char *close = memchr(rest, ']', len);
+    if (close == NULL) {
+      snprintf(err, err_size, "has an unterminated IPv6 address");
+      return -1;
+    }
+    host_len = (size_t)(close - rest) + 1;
+  } else {
+    const char *colon = memchr(rest, ':', len);
+    if (colon != NULL)
+      host_len = (size_t)(colon - rest);
+  }
+  if (host_len < len) {
+    if (rest[host_len] != ':') {
+      snprintf(err, err_size, "has junk after the host");
+      return -1;
+    }
+    port = rest + host_len + 1;
+  }
+  if (host_len == 0 || (rest[0] != '[' && strcspn(rest, " @\t") < host_len)) {
+    snprintf(err, err_size, "has no valid host");
+    return -1;
+  }
+  long port_num = 0;
+  if (port != NULL) {
+    char *end = NULL;
+    port_num = strtol(port, &end, 10);
+    if (end == port || end != rest + len || port_num < 1 || port_num > 65535) {
+      snprintf(err, err_size, "has a port outside 1..65535");
+      return -1;
+    }
+  }
+  /* curl leaves the scheme's default port out of the Host header; the
+   * signature covers that header, so do the same. */
+  bool default_port = port_num == 0 || port_num == (*tls ? 443 : 80);
+  size_t host_hdr_len = default_port ? host_len : len;
+  *host = strndup(rest, host_hdr_len);
+  *endpoint = strndup(url, (size_t)(rest - url) + len);
+  if (*host == NULL || *endpoint == NULL) {
+    snprintf(err, err_size, "out of memory");
+    return -1;
+  }
+  for (char *c = *host; *c; c++)
+    *c = (char)tolower((unsigned char)*c);
+  return 0;
+}
+
+static int conf_opt_access_key_id(conf_ctx_t *ctx, const oconfig_item_t *it) {
+  return conf_get_string(ctx, it, &ctx->account->access_key_id);
+}
+
+static int conf_opt_access_key_secret(conf_ctx_t *ctx,
+                                      const oconfig_item_t *it) {
+  return conf_get_string(ctx, it, &ctx->account->access_key_secret);
+}
+
+static int conf_opt_endpoint(conf_ctx_t *ctx, const oconfig_item_t *it) {
+  char *url = NULL, reason[128];
+  conf_account_t *a = ctx->account;
+  if (conf_get_string(ctx, it, &url) != 0)
+    return -1;
+  free(a->endpoint);
+  free(a->endpoint_host);
+  a->endpoint = a->endpoint_host = NULL;
+  int status = conf_parse_endpoint(url, &a->endpoint, &a->endpoint_host,
+                                   &a->endpoint_tls, reason, sizeof(reason));
+  free(url);
+  return status == 0 ? 0 : conf_fail(ctx, it, "%s", reason);
+}
+
+static int conf_opt_signature_version(conf_ctx_t *ctx,
+                                      const oconfig_item_t *it) {
+  int v = 0;
+  if (conf_get_integer(ctx, it, 1, 3, &v) != 0)
+    return -1;
+  if (v == 2)
+    return conf_fail(ctx, it, "must be 1 (HMAC-SHA1) or 3 (ACS3-HMAC-SHA256)");
+  ctx->account->signature_version = v;
+  return 0;
+}
+
+static int conf_opt_timeout(conf_ctx_t *ctx, const oconfig_item_t *it) {
+  return conf_get_number(ctx, it, 0.1, 300, &ctx->account->timeout);
+}
+
+static int conf_opt_cacert(conf_ctx_t *ctx, const oconfig_item_t *it) {
+  return conf_get_string(ctx, it, &ctx->account->cacert);
+}
+
+static int conf_opt_interval(conf_ctx_t *ctx, const oconfig_item_t *it) {
+  return conf_get_number(ctx, it, 0.001, 86400, &ctx->account->interval);
+}
+
+static int conf_opt_lookback(conf_ctx_t *ctx, const oconfig_item_t *it) {
+  return conf_get_integer(ctx, it, CONF_MIN_LOOKBACK, CONF_MAX_LOOKBACK,
+                          &ctx->account->lookback);
+}
+
+static int conf_opt_rate_limit(conf_ctx_t *ctx, const oconfig_item_t *it) {
+  if (conf_get_number(ctx, it, 0.01, 1000, &ctx->account->rate_limit) != 0)
+    return -1;
+  if (ctx->account->rate_limit > CONF_DOCUMENTED_RATE_LIMIT)
+    conf_warn(ctx,
+              "Account \"%s\": RateLimit %g is above the API's documented "
+              "%g calls per second: expect throttling",
+              ctx->account->name, ctx->account->rate_limit,
+              CONF_DOCUMENTED_RATE_LIMIT);
+  return 0;
+}
+
+static bool conf_valid_domain_name(const char *name) {
+  if (name[0] == '\0' || name[0] == '.' || name[0] == '-')
+    return false;
+  for (const char *c = name; *c; c++)
+    if (!isalnum((unsigned char)*c) && *c != '-' && *c != '.')
+      return false;
+  return true;
+}
+
+static const char *conf_domain_owner(const conf_ctx_t *ctx, const char *name) {
+  for (size_t i = 0; i < ctx->conf->count; i++)
+    if (conf_find_domain(&ctx->conf->accounts[i], name) != NULL)
+      return ctx->conf->accounts[i].name;
+  for (size_t i = 0; i < ctx->account->domain_count; i++)
+    if (strcmp(ctx->account->domains[i].name, name) == 0)
+      return ctx->account->name;
+  return NULL;
+}
+
+static int conf_add_domain(conf_ctx_t *ctx, const oconfig_item_t *it,
+                           const char *raw, unsigned type_mask) {
+  conf_account_t *a = ctx->account;
+  char *name = strdup(raw);
+  if (name == NULL)
+    return conf_fail(ctx, it, "out of memory");
+  for (char *c = name; *c; c++)
+    *c = (char)tolower((unsigned char)*c);
+  const char *owner = conf_domain_owner(ctx, name);
+  int status = 0;
+  if (!conf_valid_domain_name(name))
+    status = conf_fail(ctx, it, "\"%s\" is not a host name such as "
+                                "example.com", raw);
+  else if (owner != NULL)
+    status = conf_fail(ctx, it, "domain \"%s\" is already listed in "
+                                "account \"%s\"", name, owner);
+  conf_domain_t *domains =
+      status ? NULL
+             : realloc(a->domains, (a->domain_count + 1) * sizeof(*domains));
+  if (status == 0 && domains == NULL)
+    status = conf_fail(ctx, it, "out of memory");
+  if (status != 0) {
+    free(name);
+    return status;
+  }
+  a->domains = domains;
+  a->domains[a->domain_count++] = (conf_domain_t){name, type_mask};
+  return 0;
+}
+
+static int conf_object_types(conf_ctx_t *ctx, const oconfig_item_t *it,
+                             unsigned *mask) {
+  if (it->values_num < 1)
+    return conf_fail(ctx, it, "expected one or more of file, directory, "
+                              "regex, preload");
+  *mask = 0;
+  for (int i = 0; i < it->values_num; i++) {
+    const oconfig_value_t *v = &it->values[i];
+    task_type_t t = v->type == OCONFIG_TYPE_STRING
+                        ? task_type_from_string(v->value.string)
+                        : TASK_TYPE_UNKNOWN;
+    /* "path" is the API's answer, not a type users configure. */
+    if (t == TASK_TYPE_UNKNOWN || strcasecmp(v->value.string, "path") == 0)
+      return conf_fail(ctx, it, "each value must be one of file, directory, "
+                                "regex, preload");
+    *mask |= 1u << t;
+  }
+  return 0;
+}
+
+static int conf_domain_block(conf_ctx_t *ctx, const oconfig_item_t *it) {
+  unsigned mask = CONF_TYPES_ALL;
+  if (it->values_num != 1 || it->values[0].type != OCONFIG_TYPE_STRING)
+    return conf_fail(ctx, it, "a <Domain> block takes exactly one name");
+  for (int i = 0; i < it->children_num; i++) {
+    const oconfig_item_t *child = &it->children[i];
+    if (strcasecmp(child->key, "ObjectType") != 0)
+      return conf_fail(ctx, child, "unknown option in <Domain \"%s\">",
+                       it->values[0].value.string);
+    if (conf_object_types(ctx, child, &mask) != 0)
+      return -1;
+  }
+  return conf_add_domain(ctx, it, it->values[0].value.string, mask);
+}
+
+static int conf_opt_domain(conf_ctx_t *ctx, const oconfig_item_t *it) {
+  if (it->children_num > 0)
+    return conf_domain_block(ctx, it);
+  if (it->values_num < 1)
+    return conf_fail(ctx, it, "expected one or more domain names");
+  for (int i = 0; i < it->values_num; i++) {
+    if (it->values[i].type != OCONFIG_TYPE_STRING)
+      return conf_fail(ctx, it, "every domain name must be a string");
+    if (conf_add_domain(ctx, it, it->values[i].value.string,
+                        CONF_TYPES_ALL) != 0)
+      return -1;
+  }
+  return 0;
+}
+
+typedef int (*conf_option_fn)(conf_ctx_t *ctx, const oconfig_item_t *item);
+
+static const struct {
+  const char *name;
+  conf_option_fn parse;
+} conf_account_options[] = {
+    {"AccessKeyId", conf_opt_access_key_id},
+    {"AccessKeySecret", conf_opt_access_key_secret},
+    {"Endpoint", conf_opt_endpoint},
+    {"SignatureVersion", conf_opt_signature_version},
+    {"Timeout", conf_opt_timeout},
+    {"CACert", conf_opt_cacert},
+    {"Interval", conf_opt_interval},
+    {"Lookback", conf_opt_lookback},
+    {"RateLimit", conf_opt_rate_limit},
+    {"Domain", conf_opt_domain},
+};
+
+static int conf_account_option(conf_ctx_t *ctx, const oconfig_item_t *it) {
+  for (size_t i = 0;
+       i < sizeof(conf_account_options) / sizeof(conf_account_options[0]);
+       i++)
+    if (strcasecmp(it->key, conf_account_options[i].name) == 0)
+      return conf_account_options[i].parse(ctx, it);
+  return conf_fail(ctx, it, "unknown option");
+}
+
+static int conf_set_defaults(conf_account_t *a) {
+  a->signature_version = 3;
+  a->timeout = CONF_DEFAULT_TIMEOUT;
+  a->lookback = CONF_DEFAULT_LOOKBACK;
+  a->rate_limit = CONF_DEFAULT_RATE_LIMIT;
+  a->endpoint = strdup(CONF_DEFAULT_ENDPOINT);
+  a->endpoint_host = strdup(CONF_DEFAULT_ENDPOINT + strlen("https://"));
+  a->endpoint_tls = true;
+  return a->endpoint && a->endpoint_host ? 0 : -1;
+}
+
+static bool conf_valid_account_name(const char *name) {
+  if (name[0] == '\0')
+    return false;
+  for (const char *c = name; *c; c++)
+    if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_' && *c != '.')
+      return false;
+  return true;
+}
+
+static int conf_check_account_name(conf_ctx_t *ctx, const oconfig_item_t *it) {
+  if (it->values_num != 1 || it->values[0].type != OCONFIG_TYPE_STRING)
+    return conf_fail(ctx, it, "an <Account> block takes exactly one name");
+  const char *name = it->values[0].value.string;
+  if (!conf_valid_account_name(name))
+    return conf_fail(ctx, it, "the name may hold only letters, digits, "
+                              "'-', '_' and '.'");
+  for (size_t i = 0; i < ctx->conf->count; i++)
+    if (strcmp(ctx->conf->accounts[i].name, name) == 0)
+      return conf_fail(ctx, it, "an account of this name already exists");
+  ctx->account->name = strdup(name);
+  return ctx->account->name ? 0 : conf_fail(ctx, it, "out of memory");
+}
+
+static int conf_domain_compare(const void *a, const void *b) {
+  return strcmp(((const conf_domain_t *)a)->name,
+                ((const conf_domain_t *)b)->name);
+}
+
+static int conf_finish_account(conf_ctx_t *ctx, const oconfig_item_t *it) {
+  conf_account_t *a = ctx->account;
+  const char *missing = a->access_key_id == NULL       ? "AccessKeyId"
+                        : a->access_key_secret == NULL ? "AccessKeySecret"
+                                                       : NULL;
+  if (missing != NULL)
+    return conf_fail(ctx, it, "option \"%s\" is required", missing);
+  if (a->domain_count == 0)
+    return conf_fail(ctx, it, "at least one Domain is required");
+  if (!a->endpoint_tls)
+    conf_warn(ctx,
+              "Account \"%s\": Endpoint \"%s\" is plain http: requests "
+              "will not be encrypted",
+              a->name, a->endpoint);
+  qsort(a->domains, a->domain_count, sizeof(*a->domains),
+        conf_domain_compare);
+  return 0;
+}
+
+static int conf_parse_account(conf_ctx_t *ctx, const oconfig_item_t *it) {
+  if (conf_set_defaults(ctx->account) != 0)
+    return conf_fail(ctx, it, "out of memory");
+  if (conf_check_account_name(ctx, it) != 0)
+    return -1;
+  for (int i = 0; i < it->children_num; i++)
+    if (conf_account_option(ctx, &it->children[i]) != 0)
+      return -1;
+  return conf_finish_account(ctx, it);
+}
+
+static int conf_append_account(conf_t *conf, conf_account_t *account) {
+  conf_account_t *accounts =
+      realloc(conf->accounts, (conf->count + 1) * sizeof(*accounts));
+  if (accounts == NULL)
+    return -1;
+  conf->accounts = accounts;
+  conf->accounts[conf->count++] = *account;
+  return 0;
+}
+
+int conf_add_block(conf_t *conf, const oconfig_item_t *block, char *err,
+                   size_t err_size, conf_warn_fn warn, void *warn_ctx) {
+  size_t first_new = conf->count;
+  for (int i = 0; i < block->children_num; i++) {
+    const oconfig_item_t *it = &block->children[i];
+    conf_account_t account = {0};
+    conf_ctx_t ctx = {conf, &account, err, err_size, warn, warn_ctx};
+    int status = strcasecmp(it->key, "Account") == 0
+                     ? conf_parse_account(&ctx, it)
+                     : conf_fail(&ctx, it, "unknown option (only <Account> "
+                                           "blocks belong here)");
+    if (status == 0 && conf_append_account(conf, &account) != 0)
+      status = conf_fail(&ctx, it, "out of memory");
+    if (status != 0) {
+      conf_account_free(&account);
+      while (conf->count > first_new)
+        conf_account_free(&conf->accounts[--conf->count]);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+const conf_domain_t *conf_find_domain(const conf_account_t *account,
+                                      const char *name) {
+  conf_domain_t key = {(char *)name, 0};
+  return bsearch(&key, account->domains, account->domain_count,
+                 sizeof(*account->domains), conf_domain_compare);
+}
+
+void conf_account_free(conf_account_t *a) {
+  if (a->access_key_secret != NULL)
+    OPENSSL_cleanse(a->access_key_secret, strlen(a->access_key_secret));
+  free(a->name);
+  free(a->access_key_id);
+  free(a->access_key_secret);
+  free(a->endpoint);
+  free(a->endpoint_host);
+  free(a->cacert);
+  for (size_t i = 0; i < a->domain_count; i++)
+    free(a->domains[i].name);
+  free(a->domains);
+  memset(a, 0, sizeof(*a));
+}
+
+void conf_free(conf_t *conf) {
+  for (size_t i = 0; i < conf->count; i++)
+    conf_account_free(&conf->accounts[i]);
+  free(conf->accounts);
+  *conf = (conf_t)CONF_INIT;
+}

@@ -1,0 +1,71 @@
+/* <Plugin dcdn> configuration -> validated accounts and domains.
+ * Pure: walks oconfig_item_t itself and reports through err and warn. */
+#ifndef DCDN_CONF_H
+#define DCDN_CONF_H
+
+#include "core/task.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "liboconfig/oconfig.h"
+
+#define CONF_TYPES_ALL ((1u << TASK_TYPE_COUNT) - 1)
+#define CONF_DEFAULT_ENDPOINT "https://dcdn.aliyuncs.com"
+#define CONF_DEFAULT_TIMEOUT 10.0
+#define CONF_DEFAULT_LOOKBACK 3600
+#define CONF_MIN_LOOKBACK 60
+#define CONF_MAX_LOOKBACK 259200 /* the API keeps three days */
+#define CONF_DEFAULT_RATE_LIMIT 5.0
+#define CONF_DOCUMENTED_RATE_LIMIT 5.0
+
+typedef struct {
+  char *name;          /* lowercase */
+  unsigned type_mask;  /* bit (1 << task_type_t) per reported object type */
+} conf_domain_t;
+
+typedef struct {
+  char *name;
+  char *access_key_id;
+  char *access_key_secret;
+  char *endpoint;      /* scheme://host[:port], no trailing slash */
+  char *endpoint_host; /* host[:port] exactly as sent in the Host header */
+  bool endpoint_tls;
+  int signature_version; /* 1 or 3 */
+  double timeout;        /* seconds per HTTP request */
+  char *cacert;          /* NULL: the system's CA store */
+  double interval;       /* seconds; 0: collectd's interval */
+  int lookback;          /* seconds of task history */
+  double rate_limit;     /* calls per second */
+  conf_domain_t *domains; /* sorted by name */
+  size_t domain_count;
+} conf_account_t;
+
+typedef struct {
+  conf_account_t *accounts;
+  size_t count;
+} conf_t;
+
+#define CONF_INIT {NULL, 0}
+
+typedef void (*conf_warn_fn)(void *ctx, const char *message);
+
+/* Adds the accounts of one <Plugin dcdn> block. On error returns -1 with a
+ * message in err that names the account, the option and the value (never a
+ * secret's value); conf then holds no account of this block. */
+int conf_add_block(conf_t *conf, const oconfig_item_t *block, char *err,
+                   size_t err_size, conf_warn_fn warn, void *warn_ctx);
+
+/* Splits "scheme://host[:port][/]" for the request layer. Returns 0, or -1
+ * with a reason in err. */
+int conf_parse_endpoint(const char *url, char **endpoint, char **host,
+                        bool *tls, char *err, size_t err_size);
+
+/* Finds a configured domain by its lowercase name (binary search). */
+const conf_domain_t *conf_find_domain(const conf_account_t *account,
+                                      const char *name);
+
+void conf_account_free(conf_account_t *account);
+void conf_free(conf_t *conf);
+
+#endif

@@ -1,0 +1,44 @@
+#include "core/isotime.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+void isotime_format(time_t t, char out[ISOTIME_LEN]) {
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(out, ISOTIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int isotime_digits(const char *s, int n) {
+  int v = 0;
+  for (int i = 0; i < n; i++) {
+    if (!isdigit((unsigned char)s[i]))
+      return -1;
+    v = v * 10 + (s[i] - '0');
+  }
+  return v;
+}
+
+int isotime_parse(const char *s, time_t *out) {
+  /* Positions of the separators in "yyyy-MM-ddTHH:mm:ssZ". */
+  if (s == NULL || strlen(s) != ISOTIME_LEN - 1 || s[4] != '-' ||
+      s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
+      s[19] != 'Z')
+    return -1;
+  struct tm tm = {0};
+  int year = isotime_digits(s, 4), mon = isotime_digits(s + 5, 2),
+      day = isotime_digits(s + 8, 2), hour = isotime_digits(s + 11, 2),
+      min = isotime_digits(s + 14, 2), sec = isotime_digits(s + 17, 2);
+  if (year < 1970 || mon < 1 || mon > 12 || day < 1 || day > 31 ||
+      hour < 0 || hour > 23 || min < 0 || min > 59 || sec < 0 || sec > 60)
+    return -1;
+  tm.tm_year = year - 1900;
+  tm.tm_mon = mon - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = min;
+  tm.tm_sec = sec;
+  *out = timegm(&tm);
+  return 0;
+}

@@ -1,0 +1,13 @@
+/* The API's time format, yyyy-MM-ddTHH:mm:ssZ in UTC, both ways. */
+#ifndef DCDN_ISOTIME_H
+#define DCDN_ISOTIME_H
+
+#include <time.h>
+
+#define ISOTIME_LEN 21 /* "2017-01-01T12:12:20Z" plus NUL */
+
+void isotime_format(time_t t, char out[ISOTIME_LEN]);
+/* Strict: exactly the API's format. Returns 0, or -1 on anything else. */
+int isotime_parse(const char *s, time_t *out);
+
+#endif

@@ -1,0 +1,59 @@
+#include "core/params.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int params_add(params_t *p, const char *name, const char *value) {
+  if (p->count == p->cap) {
+    size_t cap = p->cap ? p->cap * 2 : 16;
+    param_t *items = realloc(p->items, cap * sizeof(*items));
+    if (items == NULL)
+      return -1;
+    p->items = items;
+    p->cap = cap;
+  }
+  char *n = strdup(name);
+  char *v = strdup(value);
+  if (n == NULL || v == NULL) {
+    free(n);
+    free(v);
+    return -1;
+  }
+  p->items[p->count++] = (param_t){n, v};
+  return 0;
+}
+
+int params_add_long(params_t *p, const char *name, long value) {
+  char buf[32];
+  snprintf(buf, sizeof(buf), "%ld", value);
+  return params_add(p, name, buf);
+}
+
+static int params_compare(const void *a, const void *b) {
+  const param_t *pa = a;
+  const param_t *pb = b;
+  int c = strcmp(pa->name, pb->name);
+  return c != 0 ? c : strcmp(pa->value, pb->value);
+}
+
+void params_sort(params_t *p) {
+  if (p->count > 1)
+    qsort(p->items, p->count, sizeof(*p->items), params_compare);
+}
+
+const char *params_get(const params_t *p, const char *name) {
+  for (size_t i = 0; i < p->count; i++)
+    if (strcmp(p->items[i].name, name) == 0)
+      return p->items[i].value;
+  return NULL;
+}
+
+void params_free(params_t *p) {
+  for (size_t i = 0; i < p->count; i++) {
+    free(p->items[i].name);
+    free(p->items[i].value);
+  }
+  free(p->items);
+  *p = (params_t)PARAMS_INIT;
+}

@@ -1,0 +1,34 @@
+#include "core/ratelimit.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+int ratelimit_init(ratelimit_t *rl, double rate) {
+  /* 5/s: 5 calls a second. 0.5/s: 1 call every 2 s. 2.5/s: 2 per 0.8 s. */
+  rl->burst = rate >= 1.0 ? (size_t)floor(rate) : 1;
+  rl->window = (double)rl->burst / rate + RATELIMIT_MARGIN;
+  rl->sent = calloc(rl->burst, sizeof(*rl->sent));
+  rl->oldest = 0;
+  rl->used = 0;
+  return rl->sent ? 0 : -1;
+}
+
+double ratelimit_reserve(ratelimit_t *rl, double now) {
+  double at = now;
+  if (rl->used == rl->burst) {
+    double free_at = rl->sent[rl->oldest] + rl->window;
+    if (free_at > at)
+      at = free_at;
+    rl->sent[rl->oldest] = at;
+    rl->oldest = (rl->oldest + 1) % rl->burst;
+  } else {
+    rl->sent[(rl->oldest + rl->used) % rl->burst] = at;
+    rl->used++;
+  }
+  return at;
+}
+
+void ratelimit_free(ratelimit_t *rl) {
+  free(rl->sent);
+  rl->sent = NULL;
+}

@@ -1,0 +1,45 @@
+/* Response bodies of the refresh-task APIs -> tasks or an API error.
+ * Pure (yajl only). */
+#ifndef DCDN_RESP_H
+#define DCDN_RESP_H
+
+#include "core/task.h"
+
+#include <stddef.h>
+
+/* Deeper JSON than this is refused before parsing: no API answer nests more
+ * than four levels, and the tree parser recurses when freeing. */
+#define RESP_MAX_DEPTH 32
+
+typedef struct {
+  task_t *tasks;
+  size_t count;
+  long page_number;
+  long page_size;
+  long total_count;
+  char *request_id;
+} resp_page_t;
+
+typedef struct {
+  char *code;
+  char *message;
+  char *request_id;
+} resp_error_t;
+
+typedef enum {
+  RESP_OK = 0,
+  RESP_API_ERROR = 1, /* the body has a Code member: see resp_error_t */
+  RESP_MALFORMED = -1 /* see the why text */
+} resp_status_t;
+
+/* Parses a NUL-terminated body of DescribeDcdnRefreshTasks (Tasks.Task) or
+ * DescribeDcdnRefreshTaskById (Tasks as an array). On RESP_MALFORMED, why
+ * names the offending field. page and err are zeroed first and must be
+ * freed by the caller whatever the result. */
+resp_status_t resp_parse_tasks(const char *body, resp_page_t *page,
+                               resp_error_t *err, char *why, size_t why_size);
+
+void resp_page_free(resp_page_t *page);
+void resp_error_free(resp_error_t *err);
+
+#endif

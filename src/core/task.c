@@ -1,0 +1,73 @@
+#include "core/task.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const task_type_names[TASK_TYPE_COUNT] = {
+    "file", "directory", "regex", "preload"};
+static const char *const task_status_names[TASK_STATUS_COUNT] = {
+    "pending", "refreshing", "complete", "failed"};
+
+const char *task_type_name(task_type_t type) {
+  return type < TASK_TYPE_COUNT ? task_type_names[type] : "unknown";
+}
+
+const char *task_status_name(task_status_t status) {
+  return status < TASK_STATUS_COUNT ? task_status_names[status] : "unknown";
+}
+
+task_type_t task_type_from_string(const char *s) {
+  if (strcasecmp(s, "path") == 0)
+    return TASK_TYPE_DIRECTORY;
+  for (int t = 0; t < TASK_TYPE_COUNT; t++)
+    if (strcasecmp(s, task_type_names[t]) == 0)
+      return (task_type_t)t;
+  return TASK_TYPE_UNKNOWN;
+}
+
+task_status_t task_status_from_string(const char *s) {
+  for (int st = 0; st < TASK_STATUS_COUNT; st++)
+    if (strcasecmp(s, task_status_names[st]) == 0)
+      return (task_status_t)st;
+  return TASK_STATUS_UNKNOWN;
+}
+
+int task_progress_from_string(const char *s, double *out) {
+  char *end = NULL;
+  double v = strtod(s, &end);
+  if (end == s)
+    return -1;
+  while (isspace((unsigned char)*end))
+    end++;
+  if (*end == '%')
+    end++;
+  while (isspace((unsigned char)*end))
+    end++;
+  if (*end != '\0' || !(v >= 0.0 && v <= 100.0))
+    return -1;
+  *out = v;
+  return 0;
+}
+
+int task_domain_of_path(const char *object_path, char *out, size_t out_size) {
+  const char *host = strstr(object_path, "://");
+  host = host ? host + 3 : object_path;
+  size_t len = strcspn(host, ":/?#");
+  if (len == 0 || len >= out_size)
+    return -1;
+  for (size_t i = 0; i < len; i++)
+    out[i] = (char)tolower((unsigned char)host[i]);
+  out[len] = '\0';
+  return 0;
+}
+
+void task_free(task_t *task) {
+  free(task->task_id);
+  free(task->object_path);
+  free(task->description);
+  free(task->unknown_type);
+  free(task->unknown_status);
+  memset(task, 0, sizeof(*task));
+}

@@ -1,0 +1,55 @@
+/* A refresh or prefetch task as the API reports it. */
+#ifndef DCDN_TASK_H
+#define DCDN_TASK_H
+
+#include <stddef.h>
+#include <time.h>
+
+typedef enum {
+  TASK_TYPE_FILE,
+  TASK_TYPE_DIRECTORY,
+  TASK_TYPE_REGEX,
+  TASK_TYPE_PRELOAD,
+  TASK_TYPE_COUNT,
+  TASK_TYPE_UNKNOWN = TASK_TYPE_COUNT
+} task_type_t;
+
+typedef enum {
+  TASK_STATUS_PENDING,
+  TASK_STATUS_REFRESHING,
+  TASK_STATUS_COMPLETE,
+  TASK_STATUS_FAILED,
+  TASK_STATUS_COUNT,
+  TASK_STATUS_UNKNOWN = TASK_STATUS_COUNT
+} task_status_t;
+
+typedef struct {
+  char *task_id;
+  char *object_path;
+  char *description; /* failure reason; "" when none */
+  /* The raw strings, kept only when they are not recognised, so that the
+   * caller can warn about them. */
+  char *unknown_type;
+  char *unknown_status;
+  task_type_t type;
+  task_status_t status;
+  double progress; /* percent, 0..100 */
+  time_t created;
+} task_t;
+
+/* Names as they appear in metric names: "file", "directory", ... */
+const char *task_type_name(task_type_t type);
+const char *task_status_name(task_status_t status);
+/* Accepts the API's spellings: "path" means directory; case-insensitive. */
+task_type_t task_type_from_string(const char *s);
+task_status_t task_status_from_string(const char *s);
+/* "10", "100%", " 55.5 % ". Returns 0, or -1 if not a number in 0..100. */
+int task_progress_from_string(const char *s, double *out);
+
+/* Writes the lowercased host of an object path ("http://Ex.com:80/a" ->
+ * "ex.com") into out. Returns 0, or -1 if it has no host or is too long. */
+int task_domain_of_path(const char *object_path, char *out, size_t out_size);
+
+void task_free(task_t *task);
+
+#endif

@@ -1,0 +1,111 @@
+#include "dcdn_config.h"
+
+#include "shell/http.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static size_t http_write(char *data, size_t size, size_t nmemb, void *ud) {
+  http_client_t *client = ud;
+  size_t len = size * nmemb;
+  /* Stop reading rather than let a hostile or broken peer grow memory. */
+  if (client->body_len + len > client->max_body) {
+    client->too_large = true;
+    return 0;
+  }
+  char *body = realloc(client->body, client->body_len + len + 1);
+  if (body == NULL)
+    return 0;
+  memcpy(body + client->body_len, data, len);
+  client->body = body;
+  client->body_len += len;
+  client->body[client->body_len] = '\0';
+  return len;
+}
+
+int http_client_init(http_client_t *client, double timeout,
+                     const char *cacert) {
+  memset(client, 0, sizeof(*client));
+  client->timeout = timeout;
+  client->cacert = cacert;
+  client->max_body = HTTP_MAX_RESPONSE_SIZE;
+  client->curl = curl_easy_init();
+  return client->curl ? 0 : -1;
+}
+
+static struct curl_slist *http_headers(const request_t *req) {
+  struct curl_slist *list = NULL;
+  list = curl_slist_append(list, "Accept: application/json");
+  for (size_t i = 0; i < req->headers.count && list != NULL; i++) {
+    char line[4096];
+    snprintf(line, sizeof(line), "%s: %s", req->headers.items[i].name,
+             req->headers.items[i].value);
+    struct curl_slist *next = curl_slist_append(list, line);
+    if (next == NULL) {
+      curl_slist_free_all(list);
+      return NULL;
+    }
+    list = next;
+  }
+  return list;
+}
+
+static void http_set_options(http_client_t *client, const request_t *req,
+                             struct curl_slist *headers) {
+  CURL *c = client->curl;
+  long timeout_ms = (long)(client->timeout * 1000);
+  curl_easy_setopt(c, CURLOPT_URL, req->url);
+  curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(c, CURLOPT_USERAGENT, "collectd-dcdn/" DCDN_VERSION);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_write);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, client);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, client->error);
+  if (client->cacert != NULL)
+    curl_easy_setopt(c, CURLOPT_CAINFO, client->cacert);
+}
+
+int http_get(http_client_t *client, const request_t *req,
+             http_response_t *out) {
+  struct curl_slist *headers = http_headers(req);
+  client->body_len = 0;
+  client->too_large = false;
+  client->error[0] = '\0';
+  free(client->body);
+  client->body = strdup("");
+  *out = (http_response_t){0, client->body};
+  if (headers == NULL || client->body == NULL) {
+    curl_slist_free_all(headers);
+    snprintf(client->error, sizeof(client->error), "out of memory");
+    return -1;
+  }
+  http_set_options(client, req, headers);
+  CURLcode rc = curl_easy_perform(client->curl);
+  curl_slist_free_all(headers);
+  curl_easy_setopt(client->curl, CURLOPT_HTTPHEADER, NULL);
+  if (rc != CURLE_OK) {
+    if (client->too_large)
+      snprintf(client->error, sizeof(client->error),
+               "answer larger than %zu bytes", client->max_body);
+    else if (client->error[0] == '\0')
+      snprintf(client->error, sizeof(client->error), "%s",
+               curl_easy_strerror(rc));
+    return -1;
+  }
+  curl_easy_getinfo(client->curl, CURLINFO_RESPONSE_CODE, &out->status);
+  out->body = client->body;
+  return 0;
+}
+
+void http_client_free(http_client_t *client) {
+  if (client->curl != NULL)
+    curl_easy_cleanup(client->curl);
+  free(client->body);
+  memset(client, 0, sizeof(*client));
+}

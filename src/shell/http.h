@@ -1,0 +1,38 @@
+/* HTTP GET through libcurl, one reusable handle per account. */
+#ifndef DCDN_HTTP_H
+#define DCDN_HTTP_H
+
+#include "core/request.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <curl/curl.h>
+
+#define HTTP_MAX_RESPONSE_SIZE (4 * 1024 * 1024)
+
+typedef struct {
+  CURL *curl;
+  double timeout;     /* seconds */
+  const char *cacert; /* NULL: system store */
+  char *body;         /* NUL-terminated answer of the last request */
+  size_t body_len;
+  size_t max_body;
+  bool too_large; /* the last answer was cut off at max_body */
+  char error[CURL_ERROR_SIZE];
+} http_client_t;
+
+typedef struct {
+  long status;      /* HTTP status, 0 when no answer arrived */
+  const char *body; /* owned by the client, valid until the next call */
+} http_response_t;
+
+int http_client_init(http_client_t *client, double timeout,
+                     const char *cacert);
+/* Returns 0 when an HTTP answer arrived (any status), or -1 with a
+ * transport error in client->error. */
+int http_get(http_client_t *client, const request_t *req,
+             http_response_t *out);
+void http_client_free(http_client_t *client);
+
+#endif
