@@ -46,13 +46,29 @@ static void conf_format_values(strbuf_t *sb, const oconfig_item_t *item) {
   }
 }
 
+static int conf_fail_account_str(conf_ctx_t *ctx, const char *reason) {
+  snprintf(ctx->err, ctx->err_size, "Account \"%s\": %s",
+           ctx->account && ctx->account->name ? ctx->account->name : "?",
+           reason);
+  return -1;
+}
+
+/* "Account "prod": <reason>" */
+__attribute__((format(printf, 2, 3))) static int
+conf_fail_account(conf_ctx_t *ctx, const char *fmt, ...) {
+  char reason[768];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(reason, sizeof(reason), fmt, ap);
+  va_end(ap);
+  return conf_fail_account_str(ctx, reason);
+}
+
 /* "Account "prod": option "Lookback" = 30: <reason>" */
 __attribute__((format(printf, 3, 4))) static int
 conf_fail(conf_ctx_t *ctx, const oconfig_item_t *item, const char *fmt, ...) {
   strbuf_t sb = STRBUF_INIT;
-  strbuf_printf(&sb, "Account \"%s\": option \"%s\" = ",
-                ctx->account && ctx->account->name ? ctx->account->name : "?",
-                item->key);
+  strbuf_printf(&sb, "option \"%s\" = ", item->key);
   conf_format_values(&sb, item);
   strbuf_append(&sb, ": ");
   char reason[512];
@@ -61,8 +77,7 @@ conf_fail(conf_ctx_t *ctx, const oconfig_item_t *item, const char *fmt, ...) {
   vsnprintf(reason, sizeof(reason), fmt, ap);
   va_end(ap);
   strbuf_append(&sb, reason);
-  snprintf(ctx->err, ctx->err_size, "%s",
-           strbuf_str(&sb) ? sb.data : "out of memory");
+  conf_fail_account_str(ctx, strbuf_str(&sb) ? sb.data : "out of memory");
   strbuf_free(&sb);
   return -1;
 }
@@ -247,7 +262,8 @@ static int conf_opt_rate_limit(conf_ctx_t *ctx, const oconfig_item_t *it) {
 }
 
 static bool conf_valid_domain_name(const char *name) {
-  if (name[0] == '\0' || name[0] == '.' || name[0] == '-')
+  if (name[0] == '\0' || name[0] == '.' || name[0] == '-' ||
+      strlen(name) > CONF_MAX_DOMAIN_LEN)
     return false;
   for (const char *c = name; *c; c++)
     if (!isalnum((unsigned char)*c) && *c != '-' && *c != '.')
@@ -411,15 +427,15 @@ static int conf_domain_compare(const void *a, const void *b) {
                 ((const conf_domain_t *)b)->name);
 }
 
-static int conf_finish_account(conf_ctx_t *ctx, const oconfig_item_t *it) {
+static int conf_finish_account(conf_ctx_t *ctx) {
   conf_account_t *a = ctx->account;
   const char *missing = a->access_key_id == NULL       ? "AccessKeyId"
                         : a->access_key_secret == NULL ? "AccessKeySecret"
                                                        : NULL;
   if (missing != NULL)
-    return conf_fail(ctx, it, "option \"%s\" is required", missing);
+    return conf_fail_account(ctx, "option \"%s\" is required", missing);
   if (a->domain_count == 0)
-    return conf_fail(ctx, it, "at least one Domain is required");
+    return conf_fail_account(ctx, "at least one Domain is required");
   if (!a->endpoint_tls)
     conf_warn(ctx,
               "Account \"%s\": Endpoint \"%s\" is plain http: requests "
@@ -438,7 +454,7 @@ static int conf_parse_account(conf_ctx_t *ctx, const oconfig_item_t *it) {
   for (int i = 0; i < it->children_num; i++)
     if (conf_account_option(ctx, &it->children[i]) != 0)
       return -1;
-  return conf_finish_account(ctx, it);
+  return conf_finish_account(ctx);
 }
 
 static int conf_append_account(conf_t *conf, conf_account_t *account) {

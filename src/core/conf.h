@@ -18,6 +18,8 @@
 #define CONF_MAX_LOOKBACK 259200 /* the API keeps three days */
 #define CONF_DEFAULT_RATE_LIMIT 5.0
 #define CONF_DOCUMENTED_RATE_LIMIT 5.0
+/* A domain becomes collectd's plugin_instance, which holds 127 bytes. */
+#define CONF_MAX_DOMAIN_LEN 127
 
 typedef struct {
   char *name;          /* lowercase */
