@@ -21,7 +21,9 @@ int plan_scan_page_params(const plan_scan_t *scan, params_t *out) {
 }
 
 bool plan_scan_advance(plan_scan_t *scan, long total_count) {
-  long pages = (total_count + PLAN_PAGE_SIZE - 1) / PLAN_PAGE_SIZE;
+  /* Not (n + 49) / 50: that overflows on an absurd TotalCount. */
+  long pages =
+      total_count / PLAN_PAGE_SIZE + (total_count % PLAN_PAGE_SIZE != 0);
   scan->last_page = pages < PLAN_MAX_PAGE ? pages : PLAN_MAX_PAGE;
   if (scan->page >= scan->last_page)
     return false;

@@ -4,9 +4,10 @@
 #include <stdlib.h>
 
 int ratelimit_init(ratelimit_t *rl, double rate) {
-  /* 5/s: 5 calls a second. 0.5/s: 1 call every 2 s. 2.5/s: 2 per 0.8 s. */
+  /* The promise is "at most rate calls in any one-second window": 5/s is 5
+   * calls a second, 2.5/s is 2 calls a second, 0.5/s is 1 call every 2 s. */
   rl->burst = rate >= 1.0 ? (size_t)floor(rate) : 1;
-  rl->window = (double)rl->burst / rate + RATELIMIT_MARGIN;
+  rl->window = (rate >= 1.0 ? 1.0 : 1.0 / rate) + RATELIMIT_MARGIN;
   rl->sent = calloc(rl->burst, sizeof(*rl->sent));
   rl->oldest = 0;
   rl->used = 0;

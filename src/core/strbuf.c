@@ -1,5 +1,6 @@
 #include "core/strbuf.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,14 @@ void strbuf_append(strbuf_t *sb, const char *s) {
 }
 
 void strbuf_append_char(strbuf_t *sb, char c) { strbuf_append_len(sb, &c, 1); }
+
+void strbuf_append_printable(strbuf_t *sb, const char *s, size_t max) {
+  size_t i = 0;
+  for (; s[i] != '\0' && i < max; i++)
+    strbuf_append_char(sb, iscntrl((unsigned char)s[i]) ? ' ' : s[i]);
+  if (s[i] != '\0')
+    strbuf_append(sb, "...");
+}
 
 void strbuf_printf(strbuf_t *sb, const char *fmt, ...) {
   va_list ap;

@@ -24,6 +24,10 @@ void strbuf_append_len(strbuf_t *sb, const char *s, size_t len);
 void strbuf_append_char(strbuf_t *sb, char c);
 __attribute__((format(printf, 2, 3))) void strbuf_printf(strbuf_t *sb,
                                                          const char *fmt, ...);
+/* Appends at most max bytes of s for a log line: control characters (a
+ * peer's newlines, escape sequences) become spaces, and a cut is marked
+ * with "...". */
+void strbuf_append_printable(strbuf_t *sb, const char *s, size_t max);
 /* Returns the string ("" when empty) or NULL after an allocation failure. */
 const char *strbuf_str(strbuf_t *sb);
 /* Hands the buffer to the caller (who frees it); the strbuf becomes empty. */

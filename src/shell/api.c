@@ -4,6 +4,7 @@
 
 #include "core/isotime.h"
 #include "core/request.h"
+#include "core/strbuf.h"
 #include "shell/log.h"
 
 #include <errno.h>
@@ -86,14 +87,25 @@ static int api_build(const api_client_t *api, const char *action,
   return request_build(&spec, req);
 }
 
-static const char *api_or_none(const char *s) { return s ? s : "(none)"; }
+/* Peer text goes into one log line: made printable and bounded, so that
+ * the line (cut by collectd at 1024 bytes) keeps every field. */
+static void api_append_peer_text(strbuf_t *line, const char *label,
+                                 const char *text, size_t max) {
+  strbuf_printf(line, ", %s \"", label);
+  strbuf_append_printable(line, text ? text : "(none)", max);
+  strbuf_append_char(line, '"');
+}
 
 static int api_report_error(const api_client_t *api, const char *action,
                             long http_status, const resp_error_t *err) {
-  DCDN_ERROR("account \"%s\": %s failed: HTTP %ld, Code \"%s\", "
-             "Message \"%s\", RequestId \"%s\"",
-             api->conf->name, action, http_status, api_or_none(err->code),
-             api_or_none(err->message), api_or_none(err->request_id));
+  strbuf_t line = STRBUF_INIT;
+  strbuf_printf(&line, "account \"%s\": %s failed: HTTP %ld",
+                api->conf->name, action, http_status);
+  api_append_peer_text(&line, "Code", err->code, 128);
+  api_append_peer_text(&line, "RequestId", err->request_id, 128);
+  api_append_peer_text(&line, "Message", err->message, 512);
+  DCDN_ERROR("%s", strbuf_str(&line) ? line.data : action);
+  strbuf_free(&line);
   return -1;
 }
 

@@ -1,0 +1,131 @@
+"""API errors, bad configuration and transport trouble: one clear log line,
+collectd keeps running, no value is invented, the next interval retries."""
+
+import json
+import subprocess
+
+import pytest
+
+from conftest import account_block
+from harness import Collectd, wait_for
+
+SECRETS = ("testsecret", "wrongsecret", "secret-two")
+
+
+def one_task(domain, status="Complete"):
+    return {"id": "42", "path": f"http://{domain}/x", "type": "file", "created": -60,
+            "states": [{"after": 0, "status": status}]}
+
+
+def assert_no_secret_in(text):
+    for secret in SECRETS:
+        assert secret not in text
+
+
+def test_wrong_secret_is_logged_retried_and_isolated(start_simulator, start_collectd):
+    sim = start_simulator(
+        scenario={"tasks": [one_task("good.example.com"),
+                            dict(one_task("bad.example.com"), id="43")]},
+        credentials=("testid:testsecret", "key2:secret-two"))
+    daemon = start_collectd(
+        account_block("good", sim, domains=["good.example.com"]) + "\n" +
+        account_block("bad", sim, key="key2", secret="wrongsecret",
+                      domains=["bad.example.com"]),
+        max_read_interval=2)
+    errors = wait_for(lambda: len(lines := daemon.log_lines('account "bad"')) >= 2 and lines,
+                      timeout=30, what="the bad account to fail twice")
+    for line in errors:
+        assert "[error] dcdn plugin: account \"bad\": DescribeDcdnRefreshTasks failed: " \
+               "HTTP 400, Code \"SignatureDoesNotMatch\", RequestId \"" in line
+        assert 'RequestId "(none)"' not in line
+        assert ', Message "Specified signature is not matched' in line
+    good = "dcdn-good.example.com/count-file-complete"
+    wait_for(lambda: len(daemon.rows(good)) >= 3, what="the good account to keep reporting")
+    assert daemon.values()[good] == 1.0
+    assert not any(k.startswith("dcdn-bad.example.com") for k in daemon.values())
+    assert daemon.alive()
+    assert_no_secret_in(daemon.log())
+
+
+@pytest.mark.parametrize("option, value, names", [
+    ("Lookback", "30", 'option "Lookback" = 30'),
+    ("SignatureVersion", "2", 'option "SignatureVersion" = 2'),
+    ("Colour", '"red"', 'option "Colour" = "red": unknown option'),
+    ("Endpoint", '"ftp://example.com"', 'option "Endpoint" = "ftp://example.com"'),
+])
+def test_config_error_stops_the_plugin_and_names_the_problem(tmp_path, option, value, names):
+    block = ('<Account "prod">\n AccessKeyId "k"\n AccessKeySecret "testsecret"\n'
+             f' {option} {value}\n Domain "a.example.com"\n</Account>')
+    code, log = Collectd(tmp_path, block).test_config()
+    assert code != 0
+    line = next(l for l in log.splitlines() if "dcdn plugin: configuration error" in l)
+    assert 'Account "prod"' in line and names in line
+    assert "[error] dcdn plugin: " in line
+    assert not list((tmp_path / "csv").glob("*/dcdn-*"))
+    assert_no_secret_in(log)
+
+
+def test_error_body_with_http_200_is_an_api_error_and_recovers(start_simulator, start_collectd):
+    body = json.dumps({"RequestId": "R-200", "HostId": "dcdn.aliyuncs.com",
+                       "Code": "InternalError", "Message": "The request processing has failed."})
+    sim = start_simulator(scenario={
+        "tasks": [one_task("a.example.com")],
+        "faults": [{"kind": "body", "http": 200, "body": body, "times": 1}]})
+    daemon = start_collectd(account_block("prod", sim, domains=["a.example.com"]),
+                            max_read_interval=2)
+    series = "dcdn-a.example.com/count-file-complete"
+    wait_for(lambda: series in daemon.values(), what="recovery after the fault")
+    [line] = daemon.log_lines("[error]")
+    assert ('account "prod": DescribeDcdnRefreshTasks failed: HTTP 200, Code "InternalError", '
+            'RequestId "R-200", Message "The request processing has failed."') in line
+
+
+def test_unusable_answers_name_the_problem(start_simulator, start_collectd):
+    sim = start_simulator(scenario={
+        "tasks": [one_task("a.example.com")],
+        "faults": [{"kind": "body", "http": 502, "body": "<html>Bad Gateway</html>", "times": 1},
+                   {"kind": "body", "http": 200, "body": '{"TotalCount": "1"}', "times": 1}]})
+    daemon = start_collectd(account_block("prod", sim, domains=["a.example.com"]),
+                            max_read_interval=2)
+    wait_for(lambda: "dcdn-a.example.com/count-file-complete" in daemon.values(),
+             timeout=30, what="recovery after two bad answers")
+    errors = daemon.log_lines("[error]")
+    assert any("HTTP 502" in l and "not valid JSON" in l for l in errors), errors
+    assert any('field "TotalCount" is missing or not a whole number' in l for l in errors), errors
+
+
+def test_unknown_status_is_warned_once_and_not_counted(start_simulator, start_collectd):
+    page = {"RequestId": "R", "PageNumber": 1, "PageSize": 50, "TotalCount": 2, "Tasks": {"Task": [
+        {"TaskId": "1", "ObjectPath": "http://a.example.com/1", "ObjectType": "file",
+         "Status": "Frozen", "Process": "5%", "CreationTime": "2026-01-01T00:00:00Z"},
+        {"TaskId": "2", "ObjectPath": "http://a.example.com/2", "ObjectType": "path",
+         "Status": "COMPLETE", "Process": "100", "CreationTime": "2026-01-01T00:00:00Z"}]}}
+    sim = start_simulator(scenario={"faults": [
+        {"kind": "body", "http": 200, "body": json.dumps(page), "times": 3}]})
+    daemon = start_collectd(account_block("prod", sim, domains=["a.example.com"]))
+    wait_for(lambda: len(sim.records()) >= 3, what="three polls")
+    wait_for(lambda: daemon.values().get("dcdn-a.example.com/count-directory-complete") == 1.0,
+             what="the directory task (ObjectType path) to be counted")
+    assert daemon.values()["dcdn-a.example.com/count-file-pending"] == 0.0
+    assert len(daemon.log_lines('unknown Status "Frozen"')) == 1
+
+
+def test_https_with_cacert_and_refusal_without(tmp_path, start_simulator, start_collectd):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                    str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+                   check=True, capture_output=True)
+    sim = start_simulator(scenario={"tasks": [one_task("a.example.com"),
+                                              dict(one_task("b.example.com"), id="43")]},
+                          args=["--tls-cert", str(cert), "--tls-key", str(key)])
+    assert sim.url.startswith("https://")
+    daemon = start_collectd(
+        account_block("trusting", sim, domains=["a.example.com"], extra=f'CACert "{cert}"')
+        + "\n" + account_block("default-ca", sim, domains=["b.example.com"]))
+    wait_for(lambda: daemon.values().get("dcdn-a.example.com/count-file-complete") == 1.0,
+             what="values over TLS")
+    line = wait_for(lambda: daemon.log_lines('account "default-ca"'), what="the TLS refusal")[0]
+    assert f"DescribeDcdnRefreshTasks to {sim.url} failed: " in line
+    assert "certificate" in line.lower()
+    assert not daemon.log_lines("plain http")
