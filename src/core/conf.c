@@ -292,11 +292,15 @@ static int conf_add_domain(conf_ctx_t *ctx, const oconfig_item_t *it,
   const char *owner = conf_domain_owner(ctx, name);
   int status = 0;
   if (!conf_valid_domain_name(name))
-    status = conf_fail(ctx, it, "\"%s\" is not a host name such as "
-                                "example.com", raw);
+    status = conf_fail(ctx, it,
+                       "\"%s\" is not a host name such as "
+                       "example.com",
+                       raw);
   else if (owner != NULL)
-    status = conf_fail(ctx, it, "domain \"%s\" is already listed in "
-                                "account \"%s\"", name, owner);
+    status = conf_fail(ctx, it,
+                       "domain \"%s\" is already listed in "
+                       "account \"%s\"",
+                       name, owner);
   conf_domain_t *domains =
       status ? NULL
              : realloc(a->domains, (a->domain_count + 1) * sizeof(*domains));
@@ -314,8 +318,9 @@ static int conf_add_domain(conf_ctx_t *ctx, const oconfig_item_t *it,
 static int conf_object_types(conf_ctx_t *ctx, const oconfig_item_t *it,
                              unsigned *mask) {
   if (it->values_num < 1)
-    return conf_fail(ctx, it, "expected one or more of file, directory, "
-                              "regex, preload");
+    return conf_fail(ctx, it,
+                     "expected one or more of file, directory, "
+                     "regex, preload");
   *mask = 0;
   for (int i = 0; i < it->values_num; i++) {
     const oconfig_value_t *v = &it->values[i];
@@ -324,8 +329,9 @@ static int conf_object_types(conf_ctx_t *ctx, const oconfig_item_t *it,
                         : TASK_TYPE_UNKNOWN;
     /* "path" is the API's answer, not a type users configure. */
     if (t == TASK_TYPE_UNKNOWN || strcasecmp(v->value.string, "path") == 0)
-      return conf_fail(ctx, it, "each value must be one of file, directory, "
-                                "regex, preload");
+      return conf_fail(ctx, it,
+                       "each value must be one of file, directory, "
+                       "regex, preload");
     *mask |= 1u << t;
   }
   return 0;
@@ -354,8 +360,8 @@ static int conf_opt_domain(conf_ctx_t *ctx, const oconfig_item_t *it) {
   for (int i = 0; i < it->values_num; i++) {
     if (it->values[i].type != OCONFIG_TYPE_STRING)
       return conf_fail(ctx, it, "every domain name must be a string");
-    if (conf_add_domain(ctx, it, it->values[i].value.string,
-                        CONF_TYPES_ALL) != 0)
+    if (conf_add_domain(ctx, it, it->values[i].value.string, CONF_TYPES_ALL) !=
+        0)
       return -1;
   }
   return 0;
@@ -381,8 +387,7 @@ static const struct {
 
 static int conf_account_option(conf_ctx_t *ctx, const oconfig_item_t *it) {
   for (size_t i = 0;
-       i < sizeof(conf_account_options) / sizeof(conf_account_options[0]);
-       i++)
+       i < sizeof(conf_account_options) / sizeof(conf_account_options[0]); i++)
     if (strcasecmp(it->key, conf_account_options[i].name) == 0)
       return conf_account_options[i].parse(ctx, it);
   return conf_fail(ctx, it, "unknown option");
@@ -413,8 +418,9 @@ static int conf_check_account_name(conf_ctx_t *ctx, const oconfig_item_t *it) {
     return conf_fail(ctx, it, "an <Account> block takes exactly one name");
   const char *name = it->values[0].value.string;
   if (!conf_valid_account_name(name))
-    return conf_fail(ctx, it, "the name may hold only letters, digits, "
-                              "'-', '_' and '.'");
+    return conf_fail(ctx, it,
+                     "the name may hold only letters, digits, "
+                     "'-', '_' and '.'");
   for (size_t i = 0; i < ctx->conf->count; i++)
     if (strcmp(ctx->conf->accounts[i].name, name) == 0)
       return conf_fail(ctx, it, "an account of this name already exists");
@@ -441,8 +447,7 @@ static int conf_finish_account(conf_ctx_t *ctx) {
               "Account \"%s\": Endpoint \"%s\" is plain http: requests "
               "will not be encrypted",
               a->name, a->endpoint);
-  qsort(a->domains, a->domain_count, sizeof(*a->domains),
-        conf_domain_compare);
+  qsort(a->domains, a->domain_count, sizeof(*a->domains), conf_domain_compare);
   return 0;
 }
 
@@ -476,8 +481,9 @@ int conf_add_block(conf_t *conf, const oconfig_item_t *block, char *err,
     conf_ctx_t ctx = {conf, &account, err, err_size, warn, warn_ctx};
     int status = strcasecmp(it->key, "Account") == 0
                      ? conf_parse_account(&ctx, it)
-                     : conf_fail(&ctx, it, "unknown option (only <Account> "
-                                           "blocks belong here)");
+                     : conf_fail(&ctx, it,
+                                 "unknown option (only <Account> "
+                                 "blocks belong here)");
     if (status == 0 && conf_append_account(conf, &account) != 0)
       status = conf_fail(&ctx, it, "out of memory");
     if (status != 0) {

@@ -22,8 +22,8 @@
 #define CONF_MAX_DOMAIN_LEN 127
 
 typedef struct {
-  char *name;          /* lowercase */
-  unsigned type_mask;  /* bit (1 << task_type_t) per reported object type */
+  char *name;         /* lowercase */
+  unsigned type_mask; /* bit (1 << task_type_t) per reported object type */
 } conf_domain_t;
 
 typedef struct {
@@ -33,12 +33,12 @@ typedef struct {
   char *endpoint;      /* scheme://host[:port], no trailing slash */
   char *endpoint_host; /* host[:port] exactly as sent in the Host header */
   bool endpoint_tls;
-  int signature_version; /* 1 or 3 */
-  double timeout;        /* seconds per HTTP request */
-  char *cacert;          /* NULL: the system's CA store */
-  double interval;       /* seconds; 0: collectd's interval */
-  int lookback;          /* seconds of task history */
-  double rate_limit;     /* calls per second */
+  int signature_version;  /* 1 or 3 */
+  double timeout;         /* seconds per HTTP request */
+  char *cacert;           /* NULL: the system's CA store */
+  double interval;        /* seconds; 0: collectd's interval */
+  int lookback;           /* seconds of task history */
+  double rate_limit;      /* calls per second */
   conf_domain_t *domains; /* sorted by name */
   size_t domain_count;
 } conf_account_t;
@@ -48,7 +48,8 @@ typedef struct {
   size_t count;
 } conf_t;
 
-#define CONF_INIT {NULL, 0}
+#define CONF_INIT                                                              \
+  { NULL, 0 }
 
 typedef void (*conf_warn_fn)(void *ctx, const char *message);
 

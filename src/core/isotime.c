@@ -22,16 +22,15 @@ static int isotime_digits(const char *s, int n) {
 
 int isotime_parse(const char *s, time_t *out) {
   /* Positions of the separators in "yyyy-MM-ddTHH:mm:ssZ". */
-  if (s == NULL || strlen(s) != ISOTIME_LEN - 1 || s[4] != '-' ||
-      s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
-      s[19] != 'Z')
+  if (s == NULL || strlen(s) != ISOTIME_LEN - 1 || s[4] != '-' || s[7] != '-' ||
+      s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
     return -1;
   struct tm tm = {0};
   int year = isotime_digits(s, 4), mon = isotime_digits(s + 5, 2),
       day = isotime_digits(s + 8, 2), hour = isotime_digits(s + 11, 2),
       min = isotime_digits(s + 14, 2), sec = isotime_digits(s + 17, 2);
-  if (year < 1970 || mon < 1 || mon > 12 || day < 1 || day > 31 ||
-      hour < 0 || hour > 23 || min < 0 || min > 59 || sec < 0 || sec > 60)
+  if (year < 1970 || mon < 1 || mon > 12 || day < 1 || day > 31 || hour < 0 ||
+      hour > 23 || min < 0 || min > 59 || sec < 0 || sec > 59)
     return -1;
   tm.tm_year = year - 1900;
   tm.tm_mon = mon - 1;
@@ -39,6 +38,12 @@ int isotime_parse(const char *s, time_t *out) {
   tm.tm_hour = hour;
   tm.tm_min = min;
   tm.tm_sec = sec;
-  *out = timegm(&tm);
+  time_t t = timegm(&tm);
+  /* timegm normalises 02-31 into March: a date that moved did not exist. */
+  struct tm check;
+  gmtime_r(&t, &check);
+  if (check.tm_mday != day || check.tm_mon != mon - 1)
+    return -1;
+  *out = t;
   return 0;
 }

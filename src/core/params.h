@@ -15,7 +15,8 @@ typedef struct {
   size_t cap;
 } params_t;
 
-#define PARAMS_INIT {NULL, 0, 0}
+#define PARAMS_INIT                                                            \
+  { NULL, 0, 0 }
 
 /* Copies both strings. Returns 0, or -1 when out of memory. */
 int params_add(params_t *p, const char *name, const char *value);

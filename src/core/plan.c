@@ -14,8 +14,7 @@ int plan_scan_page_params(const plan_scan_t *scan, params_t *out) {
   char start[ISOTIME_LEN], end[ISOTIME_LEN];
   isotime_format(scan->start, start);
   isotime_format(scan->end, end);
-  return params_add(out, "StartTime", start) |
-         params_add(out, "EndTime", end) |
+  return params_add(out, "StartTime", start) | params_add(out, "EndTime", end) |
          params_add_long(out, "PageSize", PLAN_PAGE_SIZE) |
          params_add_long(out, "PageNumber", scan->page);
 }

@@ -120,8 +120,8 @@ static resp_status_t resp_parse_task(yajl_val obj, task_t *task, char *why,
                      "CreationTime");
   if (process != NULL && *process != '\0' &&
       task_progress_from_string(process, &task->progress) != 0)
-    return resp_fail(why, why_size,
-                     "task field \"%s\" is not a percentage", "Process");
+    return resp_fail(why, why_size, "task field \"%s\" is not a percentage",
+                     "Process");
   task->type = task_type_from_string(type);
   task->status = task_status_from_string(status);
   task->task_id = resp_strdup_member(obj, "TaskId");
@@ -132,14 +132,16 @@ static resp_status_t resp_parse_task(yajl_val obj, task_t *task, char *why,
   if (task->status == TASK_STATUS_UNKNOWN)
     task->unknown_status = strdup(status);
   if (task->task_id == NULL || task->object_path == NULL ||
-      task->description == NULL)
+      task->description == NULL ||
+      (task->type == TASK_TYPE_UNKNOWN && task->unknown_type == NULL) ||
+      (task->status == TASK_STATUS_UNKNOWN && task->unknown_status == NULL))
     return resp_fail(why, why_size, "%s", "out of memory");
   return RESP_OK;
 }
 
 /* Tasks.Task (DescribeDcdnRefreshTasks) or a flat Tasks array (ById). */
-static resp_status_t resp_task_array(yajl_val root, yajl_val *array,
-                                     char *why, size_t why_size) {
+static resp_status_t resp_task_array(yajl_val root, yajl_val *array, char *why,
+                                     size_t why_size) {
   yajl_val tasks = resp_member(root, "Tasks");
   *array = NULL;
   if (tasks == NULL || YAJL_IS_NULL(tasks))
@@ -149,8 +151,7 @@ static resp_status_t resp_task_array(yajl_val root, yajl_val *array,
     return RESP_OK;
   }
   if (!YAJL_IS_OBJECT(tasks))
-    return resp_fail(why, why_size, "field \"%s\" is not an object",
-                     "Tasks");
+    return resp_fail(why, why_size, "field \"%s\" is not an object", "Tasks");
   yajl_val task = resp_member(tasks, "Task");
   if (task == NULL || YAJL_IS_NULL(task))
     return RESP_OK;
@@ -184,8 +185,8 @@ static resp_status_t resp_parse_page(yajl_val root, resp_page_t *page,
     return resp_fail(why, why_size, "%s", "out of memory");
   for (size_t i = 0; i < n; i++) {
     page->count = i + 1;
-    st = resp_parse_task(YAJL_GET_ARRAY(array)->values[i], &page->tasks[i],
-                         why, why_size);
+    st = resp_parse_task(YAJL_GET_ARRAY(array)->values[i], &page->tasks[i], why,
+                         why_size);
     if (st != RESP_OK)
       return st;
   }
@@ -193,8 +194,7 @@ static resp_status_t resp_parse_page(yajl_val root, resp_page_t *page,
 }
 
 resp_status_t resp_parse_tasks(const char *body, resp_page_t *page,
-                               resp_error_t *err, char *why,
-                               size_t why_size) {
+                               resp_error_t *err, char *why, size_t why_size) {
   memset(page, 0, sizeof(*page));
   memset(err, 0, sizeof(*err));
   if (resp_too_deep(body))

@@ -15,7 +15,8 @@ typedef struct {
   bool failed;
 } strbuf_t;
 
-#define STRBUF_INIT {NULL, 0, 0, false}
+#define STRBUF_INIT                                                            \
+  { NULL, 0, 0, false }
 
 void strbuf_free(strbuf_t *sb);
 void strbuf_reset(strbuf_t *sb);

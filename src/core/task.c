@@ -35,6 +35,9 @@ task_status_t task_status_from_string(const char *s) {
 }
 
 int task_progress_from_string(const char *s, double *out) {
+  /* strtod alone would also take "0x10", "inf" and "1e2". */
+  if (s[strspn(s, "0123456789. %\t")] != '\0')
+    return -1;
   char *end = NULL;
   double v = strtod(s, &end);
   if (end == s)
@@ -52,8 +55,11 @@ int task_progress_from_string(const char *s, double *out) {
 }
 
 int task_domain_of_path(const char *object_path, char *out, size_t out_size) {
+  /* A scheme only when "://" comes before the path: "a.b/?u=http://c" has
+   * none. */
   const char *host = strstr(object_path, "://");
-  host = host ? host + 3 : object_path;
+  host = host && host < object_path + strcspn(object_path, "/?#") ? host + 3
+                                                                  : object_path;
   size_t len = strcspn(host, ":/?#");
   if (len == 0 || len >= out_size)
     return -1;

@@ -13,7 +13,8 @@ typedef struct {
   size_t count;
 } taskstore_t;
 
-#define TASKSTORE_INIT {NULL, 0, 0}
+#define TASKSTORE_INIT                                                         \
+  { NULL, 0, 0 }
 
 /* Takes ownership of *task's strings (and zeroes *task). A task already
  * stored under the same TaskId is replaced. Returns 0, or -1 when out of

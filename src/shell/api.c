@@ -46,8 +46,7 @@ static void api_wait_for_turn(api_client_t *api) {
   double delay = at - api_monotonic_now();
   if (delay <= 0)
     return;
-  struct timespec ts = {(time_t)delay,
-                        (long)((delay - floor(delay)) * 1e9)};
+  struct timespec ts = {(time_t)delay, (long)((delay - floor(delay)) * 1e9)};
   while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
     ;
 }
@@ -99,8 +98,8 @@ static void api_append_peer_text(strbuf_t *line, const char *label,
 static int api_report_error(const api_client_t *api, const char *action,
                             long http_status, const resp_error_t *err) {
   strbuf_t line = STRBUF_INIT;
-  strbuf_printf(&line, "account \"%s\": %s failed: HTTP %ld",
-                api->conf->name, action, http_status);
+  strbuf_printf(&line, "account \"%s\": %s failed: HTTP %ld", api->conf->name,
+                action, http_status);
   api_append_peer_text(&line, "Code", err->code, 128);
   api_append_peer_text(&line, "RequestId", err->request_id, 128);
   api_append_peer_text(&line, "Message", err->message, 512);
@@ -143,8 +142,8 @@ int api_call_tasks(api_client_t *api, const char *action,
   int status = http_get(&api->http, &req, &rsp);
   request_free(&req);
   if (status != 0) {
-    DCDN_ERROR("account \"%s\": %s to %s failed: %s", api->conf->name,
-               action, api->conf->endpoint, api->http.error);
+    DCDN_ERROR("account \"%s\": %s to %s failed: %s", api->conf->name, action,
+               api->conf->endpoint, api->http.error);
     return -1;
   }
   return api_interpret(api, action, &rsp, page);

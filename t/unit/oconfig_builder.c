@@ -14,9 +14,9 @@ static void *ob_alloc(size_t n) {
 
 static oconfig_item_t *ob_new_child(oconfig_item_t *parent, const char *key,
                                     size_t key_len) {
-  parent->children = realloc(parent->children,
-                             (size_t)(parent->children_num + 1) *
-                                 sizeof(*parent->children));
+  parent->children =
+      realloc(parent->children,
+              (size_t)(parent->children_num + 1) * sizeof(*parent->children));
   if (parent->children == NULL)
     abort();
   oconfig_item_t *it = &parent->children[parent->children_num++];
@@ -27,8 +27,8 @@ static oconfig_item_t *ob_new_child(oconfig_item_t *parent, const char *key,
 }
 
 static void ob_add_value(oconfig_item_t *it, oconfig_value_t v) {
-  it->values = realloc(it->values,
-                       (size_t)(it->values_num + 1) * sizeof(*it->values));
+  it->values =
+      realloc(it->values, (size_t)(it->values_num + 1) * sizeof(*it->values));
   if (it->values == NULL)
     abort();
   it->values[it->values_num++] = v;

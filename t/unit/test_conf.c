@@ -79,16 +79,16 @@ END_TEST
 START_TEST(full_example_from_the_documentation_parses) {
   conf_t conf = CONF_INIT;
   char err[1024];
-  int status = parse(
-      ACCOUNT_START "  Endpoint \"http://127.0.0.1:8080/\"\n"
-                    "  SignatureVersion 1\n  Timeout 2.5\n"
-                    "  CACert \"/etc/ssl/ca.pem\"\n  Interval 30\n"
-                    "  Lookback 259200\n  RateLimit 0.5\n"
-                    "  Domain \"www.example.com\" \"example.com\"\n"
-                    "  <Domain \"static.example.com\">\n"
-                    "    ObjectType \"file\" \"preload\"\n"
-                    "  </Domain>\n</Account>\n",
-      &conf, err, sizeof(err));
+  int status =
+      parse(ACCOUNT_START "  Endpoint \"http://127.0.0.1:8080/\"\n"
+                          "  SignatureVersion 1\n  Timeout 2.5\n"
+                          "  CACert \"/etc/ssl/ca.pem\"\n  Interval 30\n"
+                          "  Lookback 259200\n  RateLimit 0.5\n"
+                          "  Domain \"www.example.com\" \"example.com\"\n"
+                          "  <Domain \"static.example.com\">\n"
+                          "    ObjectType \"file\" \"preload\"\n"
+                          "  </Domain>\n</Account>\n",
+            &conf, err, sizeof(err));
   ck_assert_msg(status == 0, "%s", err);
   const conf_account_t *a = &conf.accounts[0];
   ck_assert_str_eq(a->endpoint, "http://127.0.0.1:8080");
@@ -202,8 +202,8 @@ static const struct {
     {ACCOUNT_START "  Endpoint \"https://x.com:70000\"\n  Domain \"a.com\"\n"
                    "</Account>\n",
      "\"Endpoint\"", "port"},
-    {ACCOUNT_START "  Domain \"a.com\" \"A.com\"\n</Account>\n",
-     "\"a.com\"", "already listed in account \"prod\""},
+    {ACCOUNT_START "  Domain \"a.com\" \"A.com\"\n</Account>\n", "\"a.com\"",
+     "already listed in account \"prod\""},
     {ACCOUNT_START "  Domain \"bad/name\"\n</Account>\n", "\"bad/name\"",
      "host name"},
     {ACCOUNT_START "  <Domain \"a.com\">\n    ObjectType \"file\" \"dir\"\n"
@@ -276,8 +276,9 @@ END_TEST
 START_TEST(two_accounts_of_one_name_are_refused) {
   conf_t conf = CONF_INIT;
   char err[1024];
-  ck_assert_int_eq(parse(ACCOUNT_START "  Domain \"a.com\"\n</Account>\n"
-                         ACCOUNT_START "  Domain \"b.com\"\n</Account>\n",
+  ck_assert_int_eq(parse(ACCOUNT_START
+                         "  Domain \"a.com\"\n</Account>\n" ACCOUNT_START
+                         "  Domain \"b.com\"\n</Account>\n",
                          &conf, err, sizeof(err)),
                    -1);
   ck_assert_ptr_nonnull(strstr(err, "already exists"));

@@ -118,10 +118,9 @@ START_TEST(v3_signature_matches_the_published_example) {
   v3_example(&q, &h);
   sign_v3_request_t req = {"POST", &q, &h, SIGN_EMPTY_BODY_SHA256};
   strbuf_t auth = STRBUF_INIT;
-  ck_assert_int_eq(
-      sign_v3_authorization(&auth, &req, "YourAccessKeyId",
-                            "YourAccessKeySecret"),
-      0);
+  ck_assert_int_eq(sign_v3_authorization(&auth, &req, "YourAccessKeyId",
+                                         "YourAccessKeySecret"),
+                   0);
   ck_assert_str_eq(
       strbuf_str(&auth),
       "ACS3-HMAC-SHA256 Credential=YourAccessKeyId,SignedHeaders=host;"
