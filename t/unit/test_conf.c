@@ -3,6 +3,8 @@
 #include "core/conf.h"
 #include "oconfig_builder.h"
 
+#include "unit.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,9 +303,5 @@ int main(void) {
   tcase_add_test(tc, an_error_leaves_no_account_of_the_block_configured);
   tcase_add_test(tc, two_accounts_of_one_name_are_refused);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return unit_run(s);
 }

@@ -2,6 +2,8 @@
 #include "core/isotime.h"
 #include "core/plan.h"
 
+#include "unit.h"
+
 #include <check.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -251,9 +253,5 @@ int main(void) {
   tcase_add_test(tc, isotime_round_trips);
   tcase_add_test(tc, isotime_rejects_anything_but_the_api_format);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return unit_run(s);
 }

@@ -1,6 +1,8 @@
 /* The sliding-window limiter, driven by a simulated clock. */
 #include "core/ratelimit.h"
 
+#include "unit.h"
+
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -191,9 +193,5 @@ int main(void) {
   tcase_add_test(tc, calls_spread_wider_than_the_rate_are_never_delayed);
   tcase_add_test(tc, free_can_be_repeated);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return unit_run(s);
 }

@@ -2,6 +2,8 @@
 #include "core/request.h"
 #include "core/sign.h"
 
+#include "unit.h"
+
 #include <check.h>
 #include <ctype.h>
 #include <stdlib.h>
@@ -353,9 +355,5 @@ int main(void) {
   tcase_add_test(tc, api_params_with_reserved_characters_are_encoded);
   tcase_add_test(tc, the_callers_params_are_left_as_they_were);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return unit_run(s);
 }

@@ -2,6 +2,8 @@
  * -> tasks, API errors, or a refusal that names the offending field. */
 #include "core/resp.h"
 
+#include "unit.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -582,9 +584,5 @@ int main(void) {
   tcase_add_test(tc_task, domain_of_path_ignores_a_url_inside_the_path);
   tcase_add_test(tc_task, domain_of_path_refuses_no_host_or_a_small_buffer);
   suite_add_tcase(s, tc_task);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return unit_run(s);
 }

@@ -1,6 +1,8 @@
 /* Percent-encoding and both published signature examples, reproduced. */
 #include "core/sign.h"
 
+#include "unit.h"
+
 #include <check.h>
 #include <stdlib.h>
 
@@ -161,9 +163,5 @@ int main(void) {
   tcase_add_test(tc, v3_signature_matches_the_published_example);
   tcase_add_test(tc, v3_trims_header_values);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return unit_run(s);
 }

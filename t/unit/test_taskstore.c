@@ -1,6 +1,8 @@
 /* Tasks keyed by TaskId: a task seen on many pages counts once. */
 #include "core/taskstore.h"
 
+#include "unit.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,9 +193,5 @@ int main(void) {
   tcase_add_test(tc, the_store_grows_past_many_thousands_of_tasks);
   tcase_add_test(tc, free_empties_the_store_for_reuse);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return unit_run(s);
 }
