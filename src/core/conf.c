@@ -249,6 +249,22 @@ static int conf_opt_lookback(conf_ctx_t *ctx, const oconfig_item_t *it) {
                           &ctx->account->lookback);
 }
 
+static int conf_opt_query_mode(conf_ctx_t *ctx, const oconfig_item_t *it) {
+  static const char *const names[] = {"auto", "account", "domain"};
+  char *mode = NULL;
+  if (conf_get_string(ctx, it, &mode) != 0)
+    return -1;
+  int found = -1;
+  for (int i = 0; i < 3; i++)
+    if (strcasecmp(mode, names[i]) == 0)
+      found = i;
+  free(mode);
+  if (found < 0)
+    return conf_fail(ctx, it, "must be \"auto\", \"account\" or \"domain\"");
+  ctx->account->query_mode = (conf_query_mode_t)found;
+  return 0;
+}
+
 static int conf_opt_rate_limit(conf_ctx_t *ctx, const oconfig_item_t *it) {
   if (conf_get_number(ctx, it, 0.01, 1000, &ctx->account->rate_limit) != 0)
     return -1;
@@ -262,6 +278,8 @@ static int conf_opt_rate_limit(conf_ctx_t *ctx, const oconfig_item_t *it) {
 }
 
 static bool conf_valid_domain_name(const char *name) {
+  if (strcmp(name, CONF_WILDCARD_DOMAIN) == 0)
+    return true;
   if (name[0] == '\0' || name[0] == '.' || name[0] == '-' ||
       strlen(name) > CONF_MAX_DOMAIN_LEN)
     return false;
@@ -272,7 +290,9 @@ static bool conf_valid_domain_name(const char *name) {
 }
 
 static const char *conf_domain_owner(const conf_ctx_t *ctx, const char *name) {
-  for (size_t i = 0; i < ctx->conf->count; i++)
+  /* Each account may report the domains its own tasks name. */
+  bool wildcard = strcmp(name, CONF_WILDCARD_DOMAIN) == 0;
+  for (size_t i = 0; i < ctx->conf->count && !wildcard; i++)
     if (conf_find_domain(&ctx->conf->accounts[i], name) != NULL)
       return ctx->conf->accounts[i].name;
   for (size_t i = 0; i < ctx->account->domain_count; i++)
@@ -382,6 +402,7 @@ static const struct {
     {"Interval", conf_opt_interval},
     {"Lookback", conf_opt_lookback},
     {"RateLimit", conf_opt_rate_limit},
+    {"QueryMode", conf_opt_query_mode},
     {"Domain", conf_opt_domain},
 };
 
@@ -442,12 +463,16 @@ static int conf_finish_account(conf_ctx_t *ctx) {
     return conf_fail_account(ctx, "option \"%s\" is required", missing);
   if (a->domain_count == 0)
     return conf_fail_account(ctx, "at least one Domain is required");
+  qsort(a->domains, a->domain_count, sizeof(*a->domains), conf_domain_compare);
+  if (a->query_mode == CONF_QUERY_DOMAIN &&
+      conf_find_domain(a, CONF_WILDCARD_DOMAIN) != NULL)
+    return conf_fail_account(ctx, "Domain \"*\" needs QueryMode \"account\" "
+                                  "or \"auto\": domain queries need names");
   if (!a->endpoint_tls)
     conf_warn(ctx,
               "Account \"%s\": Endpoint \"%s\" is plain http: requests "
               "will not be encrypted",
               a->name, a->endpoint);
-  qsort(a->domains, a->domain_count, sizeof(*a->domains), conf_domain_compare);
   return 0;
 }
 

@@ -18,6 +18,7 @@
 #define CONF_MAX_LOOKBACK 259200 /* the API keeps three days */
 #define CONF_DEFAULT_RATE_LIMIT 5.0
 #define CONF_DOCUMENTED_RATE_LIMIT 5.0
+#define CONF_WILDCARD_DOMAIN "*" /* every domain the account's tasks name */
 /* A domain becomes collectd's plugin_instance, which holds 127 bytes. */
 #define CONF_MAX_DOMAIN_LEN 127
 
@@ -26,6 +27,12 @@ typedef struct {
   unsigned type_mask; /* bit (1 << task_type_t) per reported object type */
 } conf_domain_t;
 
+typedef enum {
+  CONF_QUERY_AUTO,    /* account-wide, domain by domain on Forbidden.RAM */
+  CONF_QUERY_ACCOUNT, /* one scan of all the account's tasks */
+  CONF_QUERY_DOMAIN   /* DomainName + ObjectType queries, for RAM policies */
+} conf_query_mode_t;
+
 typedef struct {
   char *name;
   char *access_key_id;
@@ -33,12 +40,13 @@ typedef struct {
   char *endpoint;      /* scheme://host[:port], no trailing slash */
   char *endpoint_host; /* host[:port] exactly as sent in the Host header */
   bool endpoint_tls;
-  int signature_version;  /* 1 or 3 */
-  double timeout;         /* seconds per HTTP request */
-  char *cacert;           /* NULL: the system's CA store */
-  double interval;        /* seconds; 0: collectd's interval */
-  int lookback;           /* seconds of task history */
-  double rate_limit;      /* calls per second */
+  int signature_version; /* 1 or 3 */
+  double timeout;        /* seconds per HTTP request */
+  char *cacert;          /* NULL: the system's CA store */
+  double interval;       /* seconds; 0: collectd's interval */
+  int lookback;          /* seconds of task history */
+  double rate_limit;     /* calls per second */
+  conf_query_mode_t query_mode;
   conf_domain_t *domains; /* sorted by name */
   size_t domain_count;
 } conf_account_t;

@@ -1,31 +1,123 @@
 #include "core/plan.h"
 
 #include "core/isotime.h"
+#include "core/strbuf.h"
 
-void plan_scan_begin(plan_scan_t *scan, time_t now, int lookback) {
-  time_t oldest = now - PLAN_HISTORY + PLAN_HISTORY_MARGIN;
-  scan->end = now;
-  scan->start = now - lookback > oldest ? now - lookback : oldest;
-  scan->page = 1;
-  scan->last_page = 0;
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+
+long plan_budget(double rate_limit, double interval) {
+  /* The epsilon keeps 0.8 x 0.7 x 300 = 167.99999... at 168. */
+  long budget = (long)floor(PLAN_BUDGET_SHARE * rate_limit * interval + 1e-9);
+  return budget > 0 ? budget : 1;
 }
 
-int plan_scan_page_params(const plan_scan_t *scan, params_t *out) {
-  char start[ISOTIME_LEN], end[ISOTIME_LEN];
-  isotime_format(scan->start, start);
-  isotime_format(scan->end, end);
-  return params_add(out, "StartTime", start) | params_add(out, "EndTime", end) |
-         params_add_long(out, "PageSize", PLAN_PAGE_SIZE) |
-         params_add_long(out, "PageNumber", scan->page);
+time_t plan_oldest(time_t now, int lookback) {
+  time_t history = now - PLAN_HISTORY + PLAN_HISTORY_MARGIN;
+  return now - lookback > history ? now - lookback : history;
 }
 
-bool plan_scan_advance(plan_scan_t *scan, long total_count) {
-  /* Not (n + 49) / 50: that overflows on an absurd TotalCount. */
-  long pages =
-      total_count / PLAN_PAGE_SIZE + (total_count % PLAN_PAGE_SIZE != 0);
-  scan->last_page = pages < PLAN_MAX_PAGE ? pages : PLAN_MAX_PAGE;
-  if (scan->page >= scan->last_page)
+time_t plan_next_start(const plan_cursor_t *c, time_t now, int lookback) {
+  time_t oldest = plan_oldest(now, lookback);
+  time_t start = c->covered_until ? c->covered_until - PLAN_OVERLAP : oldest;
+  return start > oldest ? start : oldest;
+}
+
+bool plan_cursor_begin(plan_cursor_t *c, time_t now, int lookback,
+                       time_t extend_back) {
+  if (c->scanning)
+    return true;
+  if (c->covered_until >= now)
     return false;
-  scan->page++;
+  time_t oldest = plan_oldest(now, lookback);
+  time_t start = plan_next_start(c, now, lookback);
+  if (extend_back != 0 && extend_back < start)
+    start = extend_back > oldest ? extend_back : oldest;
+  c->window = (plan_window_t){start, now, 1, 0};
+  c->scanning = true;
   return true;
+}
+
+int plan_window_params(const plan_window_t *w, const char *domain,
+                       task_type_t type, params_t *out) {
+  char start[ISOTIME_LEN], end[ISOTIME_LEN];
+  isotime_format(w->start, start);
+  isotime_format(w->end, end);
+  int status = params_add(out, "StartTime", start) |
+               params_add(out, "EndTime", end) |
+               params_add_long(out, "PageSize", PLAN_PAGE_SIZE) |
+               params_add_long(out, "PageNumber", w->page);
+  /* The API page: DomainName requires ObjectType. */
+  if (domain != NULL && *domain != '\0' && type < TASK_TYPE_COUNT)
+    status |= params_add(out, "DomainName", domain) |
+              params_add(out, "ObjectType", task_type_name(type));
+  return status;
+}
+
+long plan_pages(long tasks) {
+  return tasks / PLAN_PAGE_SIZE + (tasks % PLAN_PAGE_SIZE != 0);
+}
+
+bool plan_window_advance(plan_window_t *w, long total_count) {
+  long pages = plan_pages(total_count);
+  w->last_page = pages < PLAN_MAX_PAGE ? pages : PLAN_MAX_PAGE;
+  if (w->page >= w->last_page)
+    return false;
+  w->page++;
+  return true;
+}
+
+void plan_cursor_finish(plan_cursor_t *c) {
+  c->covered_until = c->window.end;
+  c->scanning = false;
+}
+
+plan_refresh_t plan_choose_refresh(const plan_refresh_input_t *in) {
+  if (in->in_flight == 0)
+    return PLAN_REFRESH_NONE;
+  long expected = in->expected_new > 0 ? in->expected_new : 0;
+  /* A window holds its own new tasks either way: count only the extra. */
+  long rescan =
+      plan_pages(expected + (long)in->known_in_range) - plan_pages(expected);
+  long byid = (long)((in->in_flight + PLAN_BYID_BATCH - 1) / PLAN_BYID_BATCH);
+  return rescan <= byid ? PLAN_REFRESH_RESCAN : PLAN_REFRESH_BYID;
+}
+
+int plan_idqueue_push(plan_idqueue_t *q, uint64_t id) {
+  if (q->count == q->cap) {
+    size_t cap = q->cap ? q->cap * 2 : 32;
+    uint64_t *ids = realloc(q->ids, cap * sizeof(*ids));
+    if (ids == NULL)
+      return -1;
+    q->ids = ids;
+    q->cap = cap;
+  }
+  q->ids[q->count++] = id;
+  return 0;
+}
+
+bool plan_idqueue_empty(const plan_idqueue_t *q) { return q->next >= q->count; }
+
+int plan_idqueue_params(const plan_idqueue_t *q, params_t *out) {
+  strbuf_t ids = STRBUF_INIT;
+  for (size_t i = q->next; i < q->count && i < q->next + PLAN_BYID_BATCH; i++)
+    strbuf_printf(&ids, "%s%" PRIu64, i > q->next ? "," : "", q->ids[i]);
+  const char *s = strbuf_str(&ids);
+  int status = s != NULL && *s != '\0' ? params_add(out, "TaskId", s) : -1;
+  strbuf_free(&ids);
+  return status;
+}
+
+void plan_idqueue_pop(plan_idqueue_t *q) {
+  q->next += PLAN_BYID_BATCH;
+  if (q->next >= q->count)
+    plan_idqueue_clear(q);
+}
+
+void plan_idqueue_clear(plan_idqueue_t *q) { q->count = q->next = 0; }
+
+void plan_idqueue_free(plan_idqueue_t *q) {
+  free(q->ids);
+  *q = (plan_idqueue_t){0};
 }

@@ -2,19 +2,13 @@
 
 #include <string.h>
 
-void tally_count(const conf_account_t *account, const taskstore_t *store,
+void tally_count(const domtab_t *tab, const tracker_t *tr, time_t oldest,
                  tally_t *counts) {
-  memset(counts, 0, account->domain_count * sizeof(*counts));
+  memset(counts, 0, tab->count * sizeof(*counts));
   size_t pos = 0;
-  const task_t *task;
-  while ((task = taskstore_next(store, &pos)) != NULL) {
-    char domain[256];
-    if (task->type == TASK_TYPE_UNKNOWN ||
-        task->status == TASK_STATUS_UNKNOWN ||
-        task_domain_of_path(task->object_path, domain, sizeof(domain)) != 0)
-      continue;
-    const conf_domain_t *d = conf_find_domain(account, domain);
-    if (d != NULL)
-      counts[d - account->domains].count[task->type][task->status]++;
-  }
+  const tracked_task_t *t;
+  while ((t = tracker_next(tr, &pos)) != NULL)
+    if (t->domain < tab->count && t->created >= oldest &&
+        t->type < TASK_TYPE_COUNT && t->status < TASK_STATUS_COUNT)
+      counts[t->domain].count[t->type][t->status]++;
 }

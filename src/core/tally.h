@@ -1,17 +1,17 @@
-/* Task counts per configured domain, object type and status. */
+/* Task counts per reported domain, object type and status. */
 #ifndef DCDN_TALLY_H
 #define DCDN_TALLY_H
 
-#include "core/conf.h"
-#include "core/taskstore.h"
+#include "core/domtab.h"
+#include "core/tracker.h"
 
 typedef struct {
   unsigned long count[TASK_TYPE_COUNT][TASK_STATUS_COUNT];
 } tally_t;
 
-/* Fills counts[i] for account->domains[i] (zeroing first). Tasks of other
- * domains, and of unknown types or statuses, are not counted. */
-void tally_count(const conf_account_t *account, const taskstore_t *store,
+/* Fills counts[i] for domain number i of tab (zeroing first) with the
+ * tracked tasks created at or after oldest. */
+void tally_count(const domtab_t *tab, const tracker_t *tr, time_t oldest,
                  tally_t *counts);
 
 #endif

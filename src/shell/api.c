@@ -4,11 +4,13 @@
 
 #include "core/isotime.h"
 #include "core/request.h"
+#include "core/retry.h"
 #include "core/strbuf.h"
 #include "shell/log.h"
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -16,7 +18,6 @@
 
 int api_client_init(api_client_t *api, const conf_account_t *conf) {
   memset(api, 0, sizeof(*api));
-  api->conf = conf;
   if (http_client_init(&api->http, conf->timeout, conf->cacert) != 0)
     return -1;
   if (ratelimit_init(&api->limiter, conf->rate_limit) != 0) {
@@ -24,6 +25,7 @@ int api_client_init(api_client_t *api, const conf_account_t *conf) {
     return -1;
   }
   pthread_mutex_init(&api->limiter_lock, NULL);
+  api->conf = conf; /* set last: it marks a client that needs freeing */
   return 0;
 }
 
@@ -39,35 +41,45 @@ static double api_monotonic_now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void api_wait_for_turn(api_client_t *api) {
-  pthread_mutex_lock(&api->limiter_lock);
-  double at = ratelimit_reserve(&api->limiter, api_monotonic_now());
-  pthread_mutex_unlock(&api->limiter_lock);
-  double delay = at - api_monotonic_now();
-  if (delay <= 0)
+static void api_sleep(double seconds) {
+  if (seconds <= 0)
     return;
-  struct timespec ts = {(time_t)delay, (long)((delay - floor(delay)) * 1e9)};
+  struct timespec ts = {(time_t)seconds,
+                        (long)((seconds - floor(seconds)) * 1e9)};
   while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
     ;
 }
 
-static int api_nonce(char out[33]) {
+static void api_wait_for_turn(api_client_t *api) {
+  pthread_mutex_lock(&api->limiter_lock);
+  double at = ratelimit_reserve(&api->limiter, api_monotonic_now());
+  pthread_mutex_unlock(&api->limiter_lock);
+  api_sleep(at - api_monotonic_now());
+}
+
+static int api_random_hex(char *out, size_t bytes) {
   static const char hex[] = "0123456789abcdef";
-  unsigned char bytes[16];
-  if (RAND_bytes(bytes, sizeof(bytes)) != 1)
+  unsigned char buf[32];
+  if (bytes > sizeof(buf) || RAND_bytes(buf, (int)bytes) != 1)
     return -1;
-  for (size_t i = 0; i < sizeof(bytes); i++) {
-    out[2 * i] = hex[bytes[i] >> 4];
-    out[2 * i + 1] = hex[bytes[i] & 0x0f];
+  for (size_t i = 0; i < bytes; i++) {
+    out[2 * i] = hex[buf[i] >> 4];
+    out[2 * i + 1] = hex[buf[i] & 0x0f];
   }
-  out[32] = '\0';
+  out[2 * bytes] = '\0';
   return 0;
+}
+
+static double api_jitter(void) {
+  unsigned char byte = 0;
+  RAND_bytes(&byte, 1);
+  return byte / 256.0;
 }
 
 static int api_build(const api_client_t *api, const char *action,
                      const params_t *params, request_t *req) {
   char nonce[33], timestamp[ISOTIME_LEN];
-  if (api_nonce(nonce) != 0)
+  if (api_random_hex(nonce, 16) != 0)
     return -1;
   isotime_format(time(NULL), timestamp);
   const conf_account_t *c = api->conf;
@@ -86,65 +98,130 @@ static int api_build(const api_client_t *api, const char *action,
   return request_build(&spec, req);
 }
 
+static void api_copy(char *dst, size_t size, const char *src) {
+  snprintf(dst, size, "%s", src ? src : "");
+}
+
+/* Turns an answer into a page, or into the reasons it is not one. */
+static api_status_t api_interpret(const http_response_t *rsp, resp_page_t *page,
+                                  api_error_t *err) {
+  resp_error_t api_err;
+  char why[256] = "";
+  resp_status_t st =
+      resp_parse_tasks(rsp->body, page, &api_err, why, sizeof(why));
+  api_status_t status = API_OK;
+  err->http_status = rsp->status;
+  if (st == RESP_API_ERROR) {
+    api_copy(err->code, sizeof(err->code), api_err.code);
+    api_copy(err->request_id, sizeof(err->request_id), api_err.request_id);
+    api_copy(err->message, sizeof(err->message), api_err.message);
+    status = API_FAILED;
+  } else if (st == RESP_MALFORMED || rsp->status != 200) {
+    snprintf(err->reason, sizeof(err->reason), "an unusable answer: %s",
+             st == RESP_MALFORMED ? why : "not an API error body");
+    status = API_FAILED;
+  }
+  resp_error_free(&api_err);
+  return status;
+}
+
+static api_status_t api_attempt(api_client_t *api, const char *action,
+                                const params_t *params, resp_page_t *page,
+                                api_error_t *err) {
+  request_t req;
+  memset(err, 0, sizeof(*err));
+  err->action = action;
+  resp_page_free(page);
+  if (api_build(api, action, params, &req) != 0) {
+    snprintf(err->reason, sizeof(err->reason),
+             "could not build the request (out of memory or no nonce)");
+    return API_FAILED;
+  }
+  api_wait_for_turn(api);
+  http_response_t rsp;
+  int rc = http_get(&api->http, &req, &rsp);
+  request_free(&req);
+  api->budget_left--;
+  stats_call(&api->stats, rsp.seconds);
+  if (rc != 0) {
+    snprintf(err->reason, sizeof(err->reason), "%s", api->http.error);
+    return API_FAILED;
+  }
+  return api_interpret(&rsp, page, err);
+}
+
+static const char *api_error_name(const api_error_t *err, char *buf,
+                                  size_t size) {
+  if (err->code[0] != '\0')
+    return err->code;
+  if (err->http_status == 0)
+    return "transport";
+  if (err->http_status != 200) {
+    snprintf(buf, size, "http_%ld", err->http_status);
+    return buf;
+  }
+  return "malformed";
+}
+
+static void api_count_failure(api_client_t *api, const api_error_t *err) {
+  char buf[32];
+  const char *code = err->code[0] ? err->code : NULL;
+  if (retry_is_throttled(err->http_status, code))
+    stats_throttled(&api->stats);
+  stats_error(&api->stats, api_error_name(err, buf, sizeof(buf)));
+}
+
+api_status_t api_call_tasks(api_client_t *api, const char *action,
+                            const params_t *params, resp_page_t *page,
+                            api_error_t *err) {
+  memset(page, 0, sizeof(*page));
+  memset(err, 0, sizeof(*err));
+  err->action = action;
+  for (int attempt = 1;; attempt++) {
+    if (api->budget_left <= 0)
+      return attempt == 1 ? API_NO_BUDGET : API_FAILED;
+    if (api_attempt(api, action, params, page, err) == API_OK)
+      return API_OK;
+    api_count_failure(api, err);
+    retry_kind_t kind =
+        retry_classify(err->http_status, err->code[0] ? err->code : NULL);
+    if (kind == RETRY_NO || attempt >= RETRY_MAX_ATTEMPTS)
+      return API_FAILED;
+    if (kind == RETRY_BACKOFF)
+      api_sleep(retry_delay(attempt, api_jitter()));
+  }
+}
+
 /* Peer text goes into one log line: made printable and bounded, so that
  * the line (cut by collectd at 1024 bytes) keeps every field. */
 static void api_append_peer_text(strbuf_t *line, const char *label,
                                  const char *text, size_t max) {
   strbuf_printf(line, ", %s \"", label);
-  strbuf_append_printable(line, text ? text : "(none)", max);
+  strbuf_append_printable(line, text[0] ? text : "(none)", max);
   strbuf_append_char(line, '"');
 }
 
-static int api_report_error(const api_client_t *api, const char *action,
-                            long http_status, const resp_error_t *err) {
+void api_log_error(const api_client_t *api, const char *action,
+                   const api_error_t *err) {
   strbuf_t line = STRBUF_INIT;
-  strbuf_printf(&line, "account \"%s\": %s failed: HTTP %ld", api->conf->name,
-                action, http_status);
-  api_append_peer_text(&line, "Code", err->code, 128);
-  api_append_peer_text(&line, "RequestId", err->request_id, 128);
-  api_append_peer_text(&line, "Message", err->message, 512);
+  if (err->http_status == 0) {
+    strbuf_printf(&line, "account \"%s\": %s to %s failed: ", api->conf->name,
+                  action, api->conf->endpoint);
+    strbuf_append_printable(&line, err->reason, 512);
+  } else if (err->code[0] == '\0') {
+    strbuf_printf(&line, "account \"%s\": %s failed: HTTP %ld from %s with ",
+                  api->conf->name, action, err->http_status,
+                  api->conf->endpoint);
+    strbuf_append_printable(&line, err->reason, 512);
+  } else {
+    strbuf_printf(&line, "account \"%s\": %s failed: HTTP %ld", api->conf->name,
+                  action, err->http_status);
+    api_append_peer_text(&line, "Code", err->code, 128);
+    api_append_peer_text(&line, "RequestId", err->request_id, 128);
+    api_append_peer_text(&line, "Message", err->message, 512);
+  }
+  if (strncmp(err->code, "InvalidTimeStamp", 16) == 0)
+    strbuf_append(&line, " (this host's clock is off: check NTP)");
   DCDN_ERROR("%s", strbuf_str(&line) ? line.data : action);
   strbuf_free(&line);
-  return -1;
-}
-
-static int api_interpret(const api_client_t *api, const char *action,
-                         const http_response_t *rsp, resp_page_t *page) {
-  resp_error_t err;
-  char why[256] = "";
-  resp_status_t st = resp_parse_tasks(rsp->body, page, &err, why, sizeof(why));
-  int status = 0;
-  if (st == RESP_API_ERROR)
-    status = api_report_error(api, action, rsp->status, &err);
-  else if (st == RESP_MALFORMED || rsp->status != 200) {
-    DCDN_ERROR("account \"%s\": %s failed: HTTP %ld from %s with an "
-               "unusable answer: %s",
-               api->conf->name, action, rsp->status, api->conf->endpoint,
-               st == RESP_MALFORMED ? why : "not an API error body");
-    status = -1;
-  }
-  resp_error_free(&err);
-  return status;
-}
-
-int api_call_tasks(api_client_t *api, const char *action,
-                   const params_t *params, resp_page_t *page) {
-  request_t req;
-  memset(page, 0, sizeof(*page));
-  if (api_build(api, action, params, &req) != 0) {
-    DCDN_ERROR("account \"%s\": %s: could not build the request "
-               "(out of memory or no random nonce)",
-               api->conf->name, action);
-    return -1;
-  }
-  api_wait_for_turn(api);
-  http_response_t rsp;
-  int status = http_get(&api->http, &req, &rsp);
-  request_free(&req);
-  if (status != 0) {
-    DCDN_ERROR("account \"%s\": %s to %s failed: %s", api->conf->name, action,
-               api->conf->endpoint, api->http.error);
-    return -1;
-  }
-  return api_interpret(api, action, &rsp, page);
 }

@@ -1,14 +1,17 @@
-/* One signed, rate-limited API call of an account, with its failures
- * logged in full (account, action, HTTP status, Code, Message, RequestId). */
+/* One API call of an account: signed, rate-limited, retried with backoff
+ * when that can help, counted in the account's stats, and drawn from the
+ * interval's call budget. */
 #ifndef DCDN_API_H
 #define DCDN_API_H
 
 #include "core/conf.h"
 #include "core/ratelimit.h"
 #include "core/resp.h"
+#include "core/stats.h"
 #include "shell/http.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 
 typedef struct {
   const conf_account_t *conf;
@@ -16,14 +19,37 @@ typedef struct {
   ratelimit_t limiter;
   /* Every call of the account draws from one limiter, whichever thread. */
   pthread_mutex_t limiter_lock;
+  stats_t stats;
+  long budget_left; /* calls this interval may still make */
 } api_client_t;
+
+typedef enum {
+  API_OK = 0,
+  API_FAILED = -1,
+  API_NO_BUDGET = 1 /* nothing was sent: the interval's budget is spent */
+} api_status_t;
+
+/* Why the last attempt of a call failed. */
+typedef struct {
+  const char *action;
+  long http_status;          /* 0: no answer */
+  char code[STATS_CODE_LEN]; /* the API's Code, or "" */
+  char request_id[128];
+  char message[512];
+  char reason[CURL_ERROR_SIZE + 64]; /* transport or parse trouble */
+} api_error_t;
 
 int api_client_init(api_client_t *api, const conf_account_t *conf);
 void api_client_free(api_client_t *api);
 
-/* Calls a task-listing action. Returns 0 with *page filled, or -1 after
- * logging why (the caller frees *page either way). */
-int api_call_tasks(api_client_t *api, const char *action,
-                   const params_t *params, resp_page_t *page);
+/* Calls a task-listing action (DescribeDcdnRefreshTasks or ...ById). On
+ * API_OK *page is filled; the caller frees it whatever the result. */
+api_status_t api_call_tasks(api_client_t *api, const char *action,
+                            const params_t *params, resp_page_t *page,
+                            api_error_t *err);
+/* One error line naming account, action, HTTP status, Code, RequestId and
+ * Message (or the transport reason). */
+void api_log_error(const api_client_t *api, const char *action,
+                   const api_error_t *err);
 
 #endif

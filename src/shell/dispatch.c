@@ -6,10 +6,14 @@
 #include "shell/dispatch.h"
 #include "utils/common/common.h"
 
-static void dispatch_gauge(const char *plugin_instance, const char *type,
-                           const char *type_instance, gauge_t value) {
+#include "core/tally.h"
+
+#include <stdlib.h>
+
+static void dispatch_value(const char *plugin_instance, const char *type,
+                           const char *type_instance, value_t value) {
   value_list_t vl = VALUE_LIST_INIT;
-  vl.values = &(value_t){.gauge = value};
+  vl.values = &value;
   vl.values_len = 1;
   sstrncpy(vl.plugin, "dcdn", sizeof(vl.plugin));
   sstrncpy(vl.plugin_instance, plugin_instance, sizeof(vl.plugin_instance));
@@ -18,20 +22,92 @@ static void dispatch_gauge(const char *plugin_instance, const char *type,
   plugin_dispatch_values(&vl);
 }
 
-void dispatch_counts(const conf_account_t *account, const tally_t *counts) {
-  for (size_t d = 0; d < account->domain_count; d++) {
-    const conf_domain_t *domain = &account->domains[d];
-    for (int t = 0; t < TASK_TYPE_COUNT; t++) {
-      if (!(domain->type_mask & (1u << t)))
-        continue;
-      for (int s = 0; s < TASK_STATUS_COUNT; s++) {
-        char type_instance[DATA_MAX_NAME_LEN];
-        ssnprintf(type_instance, sizeof(type_instance), "%s-%s",
-                  task_type_name((task_type_t)t),
-                  task_status_name((task_status_t)s));
-        dispatch_gauge(domain->name, "count", type_instance,
-                       (gauge_t)counts[d].count[t][s]);
-      }
+static void dispatch_gauge(const char *pi, const char *type, const char *ti,
+                           double v) {
+  dispatch_value(pi, type, ti, (value_t){.gauge = v});
+}
+
+static void dispatch_derive(const char *pi, const char *type, const char *ti,
+                            uint64_t v) {
+  dispatch_value(pi, type, ti, (value_t){.derive = (derive_t)v});
+}
+
+/* How far back a domain and type are known completely: 0 if never. */
+static time_t dispatch_covered(const account_t *a, uint32_t domain,
+                               unsigned type) {
+  if (!a->domain_mode)
+    return a->account_cursor.covered_until;
+  size_t i = (size_t)domain * TASK_TYPE_COUNT + type;
+  return i < a->domain_cursor_count ? a->domain_cursors[i].covered_until : 0;
+}
+
+/* Counts of one domain's ready types; returns the stalest coverage. */
+static time_t dispatch_domain(const account_t *a, uint32_t d,
+                              const tally_t *counts) {
+  const domtab_entry_t *domain = &a->domains.entries[d];
+  time_t stalest = 0;
+  bool first = true;
+  for (unsigned t = 0; t < TASK_TYPE_COUNT; t++) {
+    if (!(domain->type_mask & (1u << t)))
+      continue;
+    time_t covered = dispatch_covered(a, d, t);
+    if (first || covered < stalest)
+      stalest = covered;
+    first = false;
+    /* Until a type has been read completely once, its counts would be
+     * invented: send none. */
+    if (covered == 0)
+      continue;
+    for (unsigned s = 0; s < TASK_STATUS_COUNT; s++) {
+      char ti[DATA_MAX_NAME_LEN];
+      ssnprintf(ti, sizeof(ti), "%s-%s", task_type_name((task_type_t)t),
+                task_status_name((task_status_t)s));
+      dispatch_gauge(domain->name, "count", ti, (double)counts->count[t][s]);
     }
   }
+  return stalest;
+}
+
+static double dispatch_staleness(const account_t *a, time_t now,
+                                 time_t covered) {
+  return (double)(now - (covered ? covered : a->first_poll));
+}
+
+static void dispatch_stats(const account_t *a, double staleness) {
+  const stats_t *s = &a->api.stats;
+  const char *name = a->conf.name;
+  dispatch_derive(name, "total_requests", "calls", s->calls);
+  dispatch_derive(name, "total_requests", "throttled", s->throttled);
+  for (size_t i = 0; i < s->code_count; i++)
+    dispatch_derive(name, "errors", s->codes[i].code, s->codes[i].count);
+  if (s->latency_count > 0) {
+    dispatch_gauge(name, "response_time", "api",
+                   s->latency_sum / (double)s->latency_count);
+    dispatch_gauge(name, "response_time", "api_max", s->latency_max);
+  }
+  dispatch_gauge(name, "duration", "staleness", staleness);
+  dispatch_gauge(name, "count", "tracked_tasks", (double)a->tracker.count);
+  dispatch_gauge(name, "memory", "tracked_tasks",
+                 (double)tracker_bytes(&a->tracker));
+}
+
+void dispatch_account(const account_t *a, time_t now) {
+  double worst = 0;
+  tally_t *counts = calloc(a->domains.count + 1, sizeof(*counts));
+  if (counts != NULL) {
+    tally_count(&a->domains, &a->tracker, plan_oldest(now, a->conf.lookback),
+                counts);
+    for (uint32_t d = 0; d < a->domains.count; d++) {
+      double stale =
+          dispatch_staleness(a, now, dispatch_domain(a, d, &counts[d]));
+      dispatch_gauge(a->domains.entries[d].name, "duration", "staleness",
+                     stale);
+      if (stale > worst)
+        worst = stale;
+    }
+    free(counts);
+  }
+  if (a->domains.count == 0) /* Domain "*" before any task arrived */
+    worst = dispatch_staleness(a, now, a->account_cursor.covered_until);
+  dispatch_stats(a, worst);
 }

@@ -1,12 +1,12 @@
-/* Values of an account's poll -> collectd's pipeline. */
+/* An account's interval -> collectd's pipeline: task counts and staleness
+ * per domain, self-monitoring per account. */
 #ifndef DCDN_DISPATCH_H
 #define DCDN_DISPATCH_H
 
-#include "core/conf.h"
-#include "core/tally.h"
+#include "shell/account.h"
 
-/* One "count" value per domain, configured object type and status:
- * dcdn-<domain>/count-<type>-<status>, zeros included. */
-void dispatch_counts(const conf_account_t *account, const tally_t *counts);
+#include <time.h>
+
+void dispatch_account(const account_t *account, time_t now);
 
 #endif

@@ -79,7 +79,7 @@ int http_get(http_client_t *client, const request_t *req,
   client->error[0] = '\0';
   free(client->body);
   client->body = strdup("");
-  *out = (http_response_t){0, client->body};
+  *out = (http_response_t){0, client->body, 0};
   if (headers == NULL || client->body == NULL) {
     curl_slist_free_all(headers);
     snprintf(client->error, sizeof(client->error), "out of memory");
@@ -87,6 +87,9 @@ int http_get(http_client_t *client, const request_t *req,
   }
   http_set_options(client, req, headers);
   CURLcode rc = curl_easy_perform(client->curl);
+  curl_off_t micros = 0;
+  curl_easy_getinfo(client->curl, CURLINFO_TOTAL_TIME_T, &micros);
+  out->seconds = (double)micros / 1e6;
   curl_slist_free_all(headers);
   curl_easy_setopt(client->curl, CURLOPT_HTTPHEADER, NULL);
   if (rc != CURLE_OK) {

@@ -25,6 +25,7 @@ typedef struct {
 typedef struct {
   long status;      /* HTTP status, 0 when no answer arrived */
   const char *body; /* owned by the client, valid until the next call */
+  double seconds;   /* how long the exchange took */
 } http_response_t;
 
 int http_client_init(http_client_t *client, double timeout, const char *cacert);

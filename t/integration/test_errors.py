@@ -3,6 +3,7 @@ collectd keeps running, no value is invented, the next interval retries."""
 
 import json
 import subprocess
+import time
 
 import pytest
 
@@ -42,7 +43,8 @@ def test_wrong_secret_is_logged_retried_and_isolated(start_simulator, start_coll
     good = "dcdn-good.example.com/count-file-complete"
     wait_for(lambda: len(daemon.rows(good)) >= 3, what="the good account to keep reporting")
     assert daemon.values()[good] == 1.0
-    assert not any(k.startswith("dcdn-bad.example.com") for k in daemon.values())
+    assert not any(k.startswith("dcdn-bad.example.com/count-") for k in daemon.values())
+    assert daemon.values()["dcdn-bad.example.com/duration-staleness"] > 0
     assert daemon.alive()
     assert_no_secret_in(daemon.log())
 
@@ -70,11 +72,12 @@ def test_error_body_with_http_200_is_an_api_error_and_recovers(start_simulator, 
                        "Code": "InternalError", "Message": "The request processing has failed."})
     sim = start_simulator(scenario={
         "tasks": [one_task("a.example.com")],
-        "faults": [{"kind": "body", "http": 200, "body": body, "times": 1}]})
+        "faults": [{"kind": "body", "http": 200, "body": body, "times": 4}]})
     daemon = start_collectd(account_block("prod", sim, domains=["a.example.com"]),
                             max_read_interval=2)
     series = "dcdn-a.example.com/count-file-complete"
     wait_for(lambda: series in daemon.values(), what="recovery after the fault")
+    # Four attempts (InternalError is retried with backoff), one error line.
     [line] = daemon.log_lines("[error]")
     assert ('account "prod": DescribeDcdnRefreshTasks failed: HTTP 200, Code "InternalError", '
             'RequestId "R-200", Message "The request processing has failed."') in line
@@ -83,7 +86,7 @@ def test_error_body_with_http_200_is_an_api_error_and_recovers(start_simulator, 
 def test_unusable_answers_name_the_problem(start_simulator, start_collectd):
     sim = start_simulator(scenario={
         "tasks": [one_task("a.example.com")],
-        "faults": [{"kind": "body", "http": 502, "body": "<html>Bad Gateway</html>", "times": 1},
+        "faults": [{"kind": "body", "http": 502, "body": "<html>Bad Gateway</html>", "times": 4},
                    {"kind": "body", "http": 200, "body": '{"TotalCount": "1"}', "times": 1}]})
     daemon = start_collectd(account_block("prod", sim, domains=["a.example.com"]),
                             max_read_interval=2)
@@ -95,11 +98,12 @@ def test_unusable_answers_name_the_problem(start_simulator, start_collectd):
 
 
 def test_unknown_status_is_warned_once_and_not_counted(start_simulator, start_collectd):
+    created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 60))
     page = {"RequestId": "R", "PageNumber": 1, "PageSize": 50, "TotalCount": 2, "Tasks": {"Task": [
         {"TaskId": "1", "ObjectPath": "http://a.example.com/1", "ObjectType": "file",
-         "Status": "Frozen", "Process": "5%", "CreationTime": "2026-01-01T00:00:00Z"},
+         "Status": "Frozen", "Process": "5%", "CreationTime": created},
         {"TaskId": "2", "ObjectPath": "http://a.example.com/2", "ObjectType": "path",
-         "Status": "COMPLETE", "Process": "100", "CreationTime": "2026-01-01T00:00:00Z"}]}}
+         "Status": "COMPLETE", "Process": "100", "CreationTime": created}]}}
     sim = start_simulator(scenario={"faults": [
         {"kind": "body", "http": 200, "body": json.dumps(page), "times": 3}]})
     daemon = start_collectd(account_block("prod", sim, domains=["a.example.com"]))

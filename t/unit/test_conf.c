@@ -70,6 +70,7 @@ START_TEST(minimal_account_gets_the_documented_defaults) {
   ck_assert_double_eq(a->interval, 0.0);
   ck_assert_int_eq(a->lookback, 3600);
   ck_assert_double_eq(a->rate_limit, 5.0);
+  ck_assert_int_eq(a->query_mode, CONF_QUERY_AUTO);
   ck_assert_uint_eq(a->domain_count, 1);
   ck_assert_str_eq(a->domains[0].name, "example.com");
   ck_assert_uint_eq(a->domains[0].type_mask, CONF_TYPES_ALL);
@@ -86,6 +87,7 @@ START_TEST(full_example_from_the_documentation_parses) {
                           "  SignatureVersion 1\n  Timeout 2.5\n"
                           "  CACert \"/etc/ssl/ca.pem\"\n  Interval 30\n"
                           "  Lookback 259200\n  RateLimit 0.5\n"
+                          "  QueryMode \"Domain\"\n"
                           "  Domain \"www.example.com\" \"example.com\"\n"
                           "  <Domain \"static.example.com\">\n"
                           "    ObjectType \"file\" \"preload\"\n"
@@ -102,6 +104,7 @@ START_TEST(full_example_from_the_documentation_parses) {
   ck_assert_double_eq(a->interval, 30.0);
   ck_assert_int_eq(a->lookback, 259200);
   ck_assert_double_eq(a->rate_limit, 0.5);
+  ck_assert_int_eq(a->query_mode, CONF_QUERY_DOMAIN);
   ck_assert_uint_eq(a->domain_count, 3);
   /* sorted, so that lookups can bisect */
   ck_assert_str_eq(a->domains[0].name, "example.com");
@@ -235,6 +238,10 @@ static const struct {
      "\"AccessKeySecret\" = (hidden)", "string"},
     {"<Account \"bad name\">\n</Account>\n", "\"bad name\"", "letters"},
     {"Interval 10\n", "\"Interval\"", "<Account>"},
+    {ACCOUNT_START "  QueryMode \"fast\"\n  Domain \"a.com\"\n</Account>\n",
+     "\"QueryMode\" = \"fast\"", "\"auto\", \"account\" or \"domain\""},
+    {ACCOUNT_START "  QueryMode \"domain\"\n  Domain \"*\"\n</Account>\n",
+     "Account \"prod\": Domain \"*\" needs QueryMode", "names"},
 };
 
 START_TEST(each_config_error_names_the_option_account_and_value) {
@@ -275,6 +282,24 @@ START_TEST(an_error_leaves_no_account_of_the_block_configured) {
 }
 END_TEST
 
+START_TEST(the_wildcard_domain_may_appear_in_several_accounts) {
+  conf_t conf = CONF_INIT;
+  char err[1024];
+  ck_assert_int_eq(parse(ACCOUNT_START "  Domain \"*\" \"a.com\"\n"
+                                       "</Account>\n<Account \"two\">\n"
+                                       "  AccessKeyId \"k\"\n"
+                                       "  AccessKeySecret \"s\"\n"
+                                       "  QueryMode \"account\"\n"
+                                       "  Domain \"*\"\n</Account>\n",
+                         &conf, err, sizeof(err)),
+                   0);
+  ck_assert_uint_eq(conf.count, 2);
+  ck_assert_ptr_nonnull(conf_find_domain(&conf.accounts[1], "*"));
+  ck_assert_int_eq(conf.accounts[1].query_mode, CONF_QUERY_ACCOUNT);
+  conf_free(&conf);
+}
+END_TEST
+
 START_TEST(two_accounts_of_one_name_are_refused) {
   conf_t conf = CONF_INIT;
   char err[1024];
@@ -302,6 +327,7 @@ int main(void) {
   tcase_add_test(tc, a_domain_in_two_accounts_is_refused);
   tcase_add_test(tc, an_error_leaves_no_account_of_the_block_configured);
   tcase_add_test(tc, two_accounts_of_one_name_are_refused);
+  tcase_add_test(tc, the_wildcard_domain_may_appear_in_several_accounts);
   suite_add_tcase(s, tc);
   return unit_run(s);
 }

@@ -1,4 +1,6 @@
-/* The pages one scan needs, their parameters, and the API's time format. */
+/* The calls an interval makes: its budget, incremental windows per cursor,
+ * their pages and parameters, the choice between re-scanning and looking
+ * in-flight tasks up by id, the id queue, and the API's time format. */
 #include "core/isotime.h"
 #include "core/plan.h"
 
@@ -7,101 +9,317 @@
 #include <check.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* 2024-05-06T07:08:09Z */
 #define NOW ((time_t)1714979289)
+#define NOW_ISO "2024-05-06T07:08:09Z"
+#define HOUR_AGO_ISO "2024-05-06T06:08:09Z"
 
-START_TEST(a_scan_starts_lookback_seconds_ago_and_ends_now) {
-  plan_scan_t scan;
-  plan_scan_begin(&scan, NOW, 3600);
-  ck_assert_int_eq(scan.start, NOW - 3600);
-  ck_assert_int_eq(scan.end, NOW);
-  ck_assert_int_eq(scan.page, 1);
-  ck_assert_int_eq(scan.last_page, 0);
+/* ---- budget and the oldest StartTime ---- */
+
+START_TEST(the_budget_is_eighty_percent_of_rate_limit_times_interval) {
+  ck_assert_int_eq(plan_budget(5, 60), 240);
+  ck_assert_int_eq(plan_budget(5, 10), 40);
+  ck_assert_int_eq(plan_budget(2.5, 60), 120);
+  ck_assert_int_eq(plan_budget(1000, 3600), 2880000);
+}
+END_TEST
+
+START_TEST(a_fractional_budget_is_rounded_down) {
+  ck_assert_int_eq(plan_budget(1, 7), 5);    /* 5.6 */
+  ck_assert_int_eq(plan_budget(0.5, 11), 4); /* 4.4 */
+}
+END_TEST
+
+START_TEST(a_tiny_budget_still_allows_one_call) {
+  ck_assert_int_eq(plan_budget(0.01, 1), 1);  /* 0.008 */
+  ck_assert_int_eq(plan_budget(0.01, 60), 1); /* 0.48 */
+  ck_assert_int_eq(plan_budget(0.5, 2), 1);   /* 0.8 */
+  ck_assert_int_eq(plan_budget(0, 0), 1);
+}
+END_TEST
+
+START_TEST(the_oldest_start_is_lookback_seconds_ago) {
+  ck_assert_int_eq(plan_oldest(NOW, 3600), NOW - 3600);
+  ck_assert_int_eq(plan_oldest(NOW, 60), NOW - 60);
 }
 END_TEST
 
 START_TEST(a_three_day_lookback_is_kept_clear_of_the_history_edge) {
-  plan_scan_t scan;
-  plan_scan_begin(&scan, NOW, 259200);
-  ck_assert_int_eq(scan.start, NOW - PLAN_HISTORY + PLAN_HISTORY_MARGIN);
-  ck_assert_int_eq(scan.end, NOW);
+  ck_assert_int_eq(plan_oldest(NOW, 259200),
+                   NOW - PLAN_HISTORY + PLAN_HISTORY_MARGIN);
 }
 END_TEST
 
 START_TEST(a_lookback_beyond_the_history_is_clamped) {
-  plan_scan_t scan;
-  plan_scan_begin(&scan, NOW, 30 * 86400);
-  ck_assert_int_eq(scan.start, NOW - PLAN_HISTORY + PLAN_HISTORY_MARGIN);
+  ck_assert_int_eq(plan_oldest(NOW, 30 * 86400),
+                   NOW - PLAN_HISTORY + PLAN_HISTORY_MARGIN);
 }
 END_TEST
 
 START_TEST(a_lookback_just_inside_the_margin_is_kept) {
-  plan_scan_t scan;
-  plan_scan_begin(&scan, NOW, PLAN_HISTORY - PLAN_HISTORY_MARGIN - 1);
-  ck_assert_int_eq(scan.start, NOW - PLAN_HISTORY + PLAN_HISTORY_MARGIN + 1);
+  ck_assert_int_eq(plan_oldest(NOW, PLAN_HISTORY - PLAN_HISTORY_MARGIN - 1),
+                   NOW - PLAN_HISTORY + PLAN_HISTORY_MARGIN + 1);
 }
 END_TEST
 
-static void assert_params(const plan_scan_t *scan, const char *start,
-                          const char *end, const char *page_number) {
+/* ---- cursors and their windows ---- */
+
+static void assert_window(const plan_window_t *w, time_t start, time_t end,
+                          long page, long last_page) {
+  ck_assert_int_eq(w->start, start);
+  ck_assert_int_eq(w->end, end);
+  ck_assert_int_eq(w->page, page);
+  ck_assert_int_eq(w->last_page, last_page);
+}
+
+START_TEST(a_cold_cursor_scans_from_the_oldest_start_to_now) {
+  plan_cursor_t c = {0};
+  ck_assert_int_eq(plan_next_start(&c, NOW, 3600), NOW - 3600);
+  ck_assert(plan_cursor_begin(&c, NOW, 3600, 0));
+  ck_assert(c.scanning);
+  ck_assert_int_eq(c.covered_until, 0);
+  assert_window(&c.window, NOW - 3600, NOW, 1, 0);
+}
+END_TEST
+
+START_TEST(a_cold_cursor_with_a_long_lookback_keeps_clear_of_the_edge) {
+  plan_cursor_t c = {0};
+  ck_assert(plan_cursor_begin(&c, NOW, 259200, 0));
+  assert_window(&c.window, NOW - PLAN_HISTORY + PLAN_HISTORY_MARGIN, NOW, 1, 0);
+}
+END_TEST
+
+START_TEST(a_finished_window_covers_the_cursor_up_to_its_end) {
+  plan_cursor_t c = {0};
+  ck_assert(plan_cursor_begin(&c, NOW, 3600, 0));
+  ck_assert(!plan_window_advance(&c.window, 7));
+  plan_cursor_finish(&c);
+  ck_assert(!c.scanning);
+  ck_assert_int_eq(c.covered_until, NOW);
+}
+END_TEST
+
+START_TEST(the_next_window_overlaps_the_last_and_ends_at_the_new_now) {
+  plan_cursor_t c = {0};
+  ck_assert(plan_cursor_begin(&c, NOW, 3600, 0));
+  plan_cursor_finish(&c);
+  ck_assert_int_eq(plan_next_start(&c, NOW + 60, 3600), NOW - PLAN_OVERLAP);
+  ck_assert(plan_cursor_begin(&c, NOW + 60, 3600, 0));
+  ck_assert(c.scanning);
+  assert_window(&c.window, NOW - PLAN_OVERLAP, NOW + 60, 1, 0);
+}
+END_TEST
+
+START_TEST(after_a_long_pause_the_next_window_starts_at_the_oldest_start) {
+  plan_cursor_t c = {0};
+  ck_assert(plan_cursor_begin(&c, NOW, 3600, 0));
+  plan_cursor_finish(&c);
+  ck_assert(plan_cursor_begin(&c, NOW + 7200, 3600, 0));
+  assert_window(&c.window, NOW + 7200 - 3600, NOW + 7200, 1, 0);
+}
+END_TEST
+
+START_TEST(begin_is_a_no_op_while_a_window_is_being_scanned) {
+  plan_cursor_t c = {0};
+  ck_assert(plan_cursor_begin(&c, NOW, 3600, 0));
+  ck_assert(plan_window_advance(&c.window, 120));
+  assert_window(&c.window, NOW - 3600, NOW, 2, 3);
+  /* The budget ran out; the next interval resumes the same window. */
+  ck_assert(plan_cursor_begin(&c, NOW + 60, 3600, NOW - 7000));
+  ck_assert(c.scanning);
+  assert_window(&c.window, NOW - 3600, NOW, 2, 3);
+}
+END_TEST
+
+START_TEST(a_resumed_window_finishes_at_its_fixed_end) {
+  plan_cursor_t c = {0};
+  ck_assert(plan_cursor_begin(&c, NOW, 3600, 0));
+  ck_assert(plan_window_advance(&c.window, 120));
+  ck_assert(plan_cursor_begin(&c, NOW + 60, 3600, 0));
+  ck_assert(plan_window_advance(&c.window, 120));
+  ck_assert(!plan_window_advance(&c.window, 120));
+  plan_cursor_finish(&c);
+  ck_assert_int_eq(c.covered_until, NOW);
+  ck_assert(plan_cursor_begin(&c, NOW + 120, 3600, 0));
+  assert_window(&c.window, NOW - PLAN_OVERLAP, NOW + 120, 1, 0);
+}
+END_TEST
+
+START_TEST(a_cursor_covered_up_to_now_has_no_window) {
+  plan_cursor_t c = {0};
+  ck_assert(plan_cursor_begin(&c, NOW, 3600, 0));
+  plan_cursor_finish(&c);
+  ck_assert(!plan_cursor_begin(&c, NOW, 3600, 0));
+  ck_assert(!c.scanning);
+  /* A clock that stepped back has nothing new either. */
+  ck_assert(!plan_cursor_begin(&c, NOW - 10, 3600, NOW - 1000));
+  ck_assert(!c.scanning);
+  ck_assert_int_eq(c.covered_until, NOW);
+  /* One second later there is. */
+  ck_assert(plan_cursor_begin(&c, NOW + 1, 3600, 0));
+  assert_window(&c.window, NOW - PLAN_OVERLAP, NOW + 1, 1, 0);
+}
+END_TEST
+
+START_TEST(extend_back_starts_the_window_at_an_older_in_flight_task) {
+  plan_cursor_t c = {.covered_until = NOW};
+  ck_assert(plan_cursor_begin(&c, NOW + 60, 3600, NOW - 1000));
+  assert_window(&c.window, NOW - 1000, NOW + 60, 1, 0);
+}
+END_TEST
+
+START_TEST(extend_back_never_reaches_before_the_oldest_start) {
+  plan_cursor_t c = {.covered_until = NOW};
+  ck_assert(plan_cursor_begin(&c, NOW + 60, 3600, NOW - 100000));
+  assert_window(&c.window, plan_oldest(NOW + 60, 3600), NOW + 60, 1, 0);
+  ck_assert_int_eq(c.window.start, NOW + 60 - 3600);
+}
+END_TEST
+
+START_TEST(extend_back_never_reaches_past_the_api_history) {
+  plan_cursor_t c = {.covered_until = NOW};
+  ck_assert(plan_cursor_begin(&c, NOW + 60, 259200, NOW - 259200));
+  ck_assert_int_eq(c.window.start,
+                   NOW + 60 - PLAN_HISTORY + PLAN_HISTORY_MARGIN);
+}
+END_TEST
+
+START_TEST(extend_back_later_than_the_next_start_changes_nothing) {
+  plan_cursor_t c = {.covered_until = NOW};
+  ck_assert(plan_cursor_begin(&c, NOW + 60, 3600, NOW));
+  assert_window(&c.window, NOW - PLAN_OVERLAP, NOW + 60, 1, 0);
+}
+END_TEST
+
+START_TEST(extend_back_on_a_cold_cursor_stays_at_the_oldest_start) {
+  plan_cursor_t c = {0};
+  ck_assert(plan_cursor_begin(&c, NOW, 3600, NOW - 5000));
+  assert_window(&c.window, NOW - 3600, NOW, 1, 0);
+}
+END_TEST
+
+/* ---- window parameters ---- */
+
+/* Asserts the window's parameters; domain and object_type NULL when they
+ * must be absent. */
+static void assert_params(const plan_window_t *w, const char *domain,
+                          task_type_t type, const char *start, const char *end,
+                          const char *page_number, const char *object_type) {
   params_t p = PARAMS_INIT;
-  ck_assert_int_eq(plan_scan_page_params(scan, &p), 0);
-  ck_assert_uint_eq(p.count, 4);
+  ck_assert_int_eq(plan_window_params(w, domain, type, &p), 0);
   for (size_t i = 0; i < p.count; i++)
     ck_assert_msg(p.items[i].value[0] != '\0', "%s is empty", p.items[i].name);
   ck_assert_str_eq(params_get(&p, "StartTime"), start);
   ck_assert_str_eq(params_get(&p, "EndTime"), end);
   ck_assert_str_eq(params_get(&p, "PageSize"), "50");
   ck_assert_str_eq(params_get(&p, "PageNumber"), page_number);
+  if (object_type != NULL) {
+    ck_assert_uint_eq(p.count, 6);
+    ck_assert_str_eq(params_get(&p, "DomainName"), domain);
+    ck_assert_str_eq(params_get(&p, "ObjectType"), object_type);
+  } else {
+    ck_assert_uint_eq(p.count, 4);
+    ck_assert_ptr_null(params_get(&p, "DomainName"));
+    ck_assert_ptr_null(params_get(&p, "ObjectType"));
+  }
+  ck_assert_ptr_null(params_get(&p, "Status"));
   params_free(&p);
 }
 
-START_TEST(page_params_use_the_api_time_format_and_the_largest_page) {
-  plan_scan_t scan;
-  plan_scan_begin(&scan, NOW, 3600);
-  assert_params(&scan, "2024-05-06T06:08:09Z", "2024-05-06T07:08:09Z", "1");
+START_TEST(account_wide_params_use_the_api_time_format_and_the_largest_page) {
+  plan_cursor_t c = {0};
+  plan_cursor_begin(&c, NOW, 3600, 0);
+  assert_params(&c.window, NULL, TASK_TYPE_UNKNOWN, HOUR_AGO_ISO, NOW_ISO, "1",
+                NULL);
+}
+END_TEST
+
+START_TEST(domain_params_name_the_domain_and_its_object_type) {
+  static const char *const names[TASK_TYPE_COUNT] = {"file", "directory",
+                                                     "regex", "preload"};
+  plan_cursor_t c = {0};
+  plan_cursor_begin(&c, NOW, 3600, 0);
+  for (int t = 0; t < TASK_TYPE_COUNT; t++)
+    assert_params(&c.window, "example.com", (task_type_t)t, HOUR_AGO_ISO,
+                  NOW_ISO, "1", names[t]);
+}
+END_TEST
+
+START_TEST(a_domain_without_an_object_type_is_not_sent) {
+  /* DomainName alone answers MissingParameter.ObjectType. */
+  plan_cursor_t c = {0};
+  plan_cursor_begin(&c, NOW, 3600, 0);
+  assert_params(&c.window, "example.com", TASK_TYPE_UNKNOWN, HOUR_AGO_ISO,
+                NOW_ISO, "1", NULL);
+}
+END_TEST
+
+START_TEST(an_object_type_without_a_domain_is_not_sent) {
+  plan_cursor_t c = {0};
+  plan_cursor_begin(&c, NOW, 3600, 0);
+  assert_params(&c.window, NULL, TASK_TYPE_FILE, HOUR_AGO_ISO, NOW_ISO, "1",
+                NULL);
 }
 END_TEST
 
 START_TEST(a_zero_lookback_still_sends_no_empty_value) {
-  plan_scan_t scan;
-  plan_scan_begin(&scan, NOW, 0);
-  assert_params(&scan, "2024-05-06T07:08:09Z", "2024-05-06T07:08:09Z", "1");
+  plan_cursor_t c = {0};
+  ck_assert(plan_cursor_begin(&c, NOW, 0, 0));
+  assert_params(&c.window, NULL, TASK_TYPE_UNKNOWN, NOW_ISO, NOW_ISO, "1",
+                NULL);
 }
 END_TEST
 
-START_TEST(page_params_are_appended_to_what_is_there) {
-  plan_scan_t scan;
-  plan_scan_begin(&scan, NOW, 60);
+START_TEST(window_params_are_appended_to_what_is_there) {
+  plan_cursor_t c = {0};
+  plan_cursor_begin(&c, NOW, 60, 0);
   params_t p = PARAMS_INIT;
-  params_add(&p, "DomainName", "example.com");
-  ck_assert_int_eq(plan_scan_page_params(&scan, &p), 0);
-  ck_assert_uint_eq(p.count, 5);
-  ck_assert_str_eq(params_get(&p, "DomainName"), "example.com");
+  params_add(&p, "Action", "DescribeDcdnRefreshTasks");
+  ck_assert_int_eq(
+      plan_window_params(&c.window, "example.com", TASK_TYPE_REGEX, &p), 0);
+  ck_assert_uint_eq(p.count, 7);
+  ck_assert_str_eq(p.items[0].name, "Action");
+  ck_assert_str_eq(params_get(&p, "Action"), "DescribeDcdnRefreshTasks");
+  ck_assert_str_eq(params_get(&p, "ObjectType"), "regex");
   ck_assert_str_eq(params_get(&p, "PageNumber"), "1");
   params_free(&p);
 }
 END_TEST
 
-/* Walks a scan whose every answer reports total_count: the pages fetched.
+/* ---- pages ---- */
+
+START_TEST(pages_round_up_to_whole_pages_of_fifty) {
+  ck_assert_int_eq(plan_pages(0), 0);
+  ck_assert_int_eq(plan_pages(1), 1);
+  ck_assert_int_eq(plan_pages(50), 1);
+  ck_assert_int_eq(plan_pages(51), 2);
+  ck_assert_int_eq(plan_pages(2000), 40);
+  ck_assert_int_eq(plan_pages(LONG_MAX), LONG_MAX / 50 + 1);
+}
+END_TEST
+
+/* Walks a window whose every answer reports total_count: the pages fetched.
  * Checks each step with plain comparisons (a check assertion per step would
  * make the 100000-page walks slow) and asserts once at the end. */
 static long pages_fetched(long total_count) {
-  plan_scan_t scan;
-  plan_scan_begin(&scan, NOW, 3600);
+  plan_cursor_t c = {0};
+  plan_cursor_begin(&c, NOW, 3600, 0);
+  plan_window_t *w = &c.window;
   long fetched = 1;
   bool ok = true;
-  while (ok && plan_scan_advance(&scan, total_count)) {
+  while (ok && plan_window_advance(w, total_count)) {
     fetched++;
-    ok = scan.page == fetched && scan.page <= scan.last_page &&
-         scan.page <= PLAN_MAX_PAGE && scan.start == NOW - 3600 &&
-         scan.end == NOW;
+    ok = w->page == fetched && w->page <= w->last_page &&
+         w->page <= PLAN_MAX_PAGE && w->start == NOW - 3600 && w->end == NOW;
   }
-  ck_assert_msg(ok, "bad step to page %ld of %ld (window %ld..%ld)", scan.page,
-                scan.last_page, (long)scan.start, (long)scan.end);
+  ck_assert_msg(ok, "bad step to page %ld of %ld (window %ld..%ld)", w->page,
+                w->last_page, (long)w->start, (long)w->end);
+  ck_assert_int_eq(w->page, fetched);
   return fetched;
 }
 
@@ -124,25 +342,35 @@ START_TEST(one_task_more_than_a_page_needs_two) {
 END_TEST
 
 START_TEST(a_hundred_and_twenty_tasks_need_pages_one_to_three) {
-  plan_scan_t scan;
-  plan_scan_begin(&scan, NOW, 3600);
-  assert_params(&scan, "2024-05-06T06:08:09Z", "2024-05-06T07:08:09Z", "1");
-  ck_assert(plan_scan_advance(&scan, 120));
-  ck_assert_int_eq(scan.last_page, 3);
-  assert_params(&scan, "2024-05-06T06:08:09Z", "2024-05-06T07:08:09Z", "2");
-  ck_assert(plan_scan_advance(&scan, 120));
-  assert_params(&scan, "2024-05-06T06:08:09Z", "2024-05-06T07:08:09Z", "3");
-  ck_assert(!plan_scan_advance(&scan, 120));
-  ck_assert_int_eq(scan.page, 3);
+  plan_cursor_t c = {0};
+  plan_cursor_begin(&c, NOW, 3600, 0);
+  plan_window_t *w = &c.window;
+  assert_params(w, NULL, TASK_TYPE_UNKNOWN, HOUR_AGO_ISO, NOW_ISO, "1", NULL);
+  ck_assert(plan_window_advance(w, 120));
+  ck_assert_int_eq(w->last_page, 3);
+  assert_params(w, NULL, TASK_TYPE_UNKNOWN, HOUR_AGO_ISO, NOW_ISO, "2", NULL);
+  ck_assert(plan_window_advance(w, 120));
+  assert_params(w, NULL, TASK_TYPE_UNKNOWN, HOUR_AGO_ISO, NOW_ISO, "3", NULL);
+  ck_assert(!plan_window_advance(w, 120));
+  ck_assert_int_eq(w->page, 3);
+  ck_assert_int_eq(pages_fetched(120), 3);
 }
 END_TEST
 
-START_TEST(a_shrinking_total_count_ends_the_scan) {
-  plan_scan_t scan;
-  plan_scan_begin(&scan, NOW, 3600);
-  ck_assert(plan_scan_advance(&scan, 120));
-  ck_assert(!plan_scan_advance(&scan, 40));
-  ck_assert_int_eq(scan.page, 2);
+START_TEST(a_shrinking_total_count_ends_the_window) {
+  plan_cursor_t c = {0};
+  plan_cursor_begin(&c, NOW, 3600, 0);
+  ck_assert(plan_window_advance(&c.window, 120));
+  ck_assert(!plan_window_advance(&c.window, 40));
+  ck_assert_int_eq(c.window.page, 2);
+}
+END_TEST
+
+START_TEST(a_negative_total_count_ends_the_window) {
+  plan_cursor_t c = {0};
+  plan_cursor_begin(&c, NOW, 3600, 0);
+  ck_assert(!plan_window_advance(&c.window, -120));
+  ck_assert_int_eq(c.window.page, 1);
 }
 END_TEST
 
@@ -154,25 +382,219 @@ END_TEST
 START_TEST(a_total_count_just_past_the_limit_stops_at_the_last_page) {
   ck_assert_int_eq(pages_fetched((long)PLAN_MAX_PAGE * PLAN_PAGE_SIZE + 1),
                    PLAN_MAX_PAGE);
+  ck_assert_int_eq(pages_fetched((long)PLAN_MAX_PAGE * PLAN_PAGE_SIZE),
+                   PLAN_MAX_PAGE);
 }
 END_TEST
 
 START_TEST(the_last_page_param_is_the_api_maximum) {
-  plan_scan_t scan;
-  plan_scan_begin(&scan, NOW, 3600);
-  while (plan_scan_advance(&scan, LONG_MAX))
+  plan_cursor_t c = {0};
+  plan_cursor_begin(&c, NOW, 3600, 0);
+  while (plan_window_advance(&c.window, LONG_MAX))
     ;
-  assert_params(&scan, "2024-05-06T06:08:09Z", "2024-05-06T07:08:09Z",
-                "100000");
+  ck_assert_int_eq(c.window.last_page, PLAN_MAX_PAGE);
+  assert_params(&c.window, NULL, TASK_TYPE_UNKNOWN, HOUR_AGO_ISO, NOW_ISO,
+                "100000", NULL);
 }
 END_TEST
+
+/* ---- re-scan or look up by id ---- */
+
+static plan_refresh_t choose(size_t in_flight, size_t known_in_range,
+                             long expected_new) {
+  plan_refresh_input_t in = {in_flight, NOW - 1800, known_in_range,
+                             expected_new};
+  return plan_choose_refresh(&in);
+}
+
+START_TEST(nothing_in_flight_needs_no_refresh) {
+  ck_assert_int_eq(choose(0, 0, 0), PLAN_REFRESH_NONE);
+  ck_assert_int_eq(choose(0, 100000, 10), PLAN_REFRESH_NONE);
+}
+END_TEST
+
+START_TEST(a_few_tasks_among_few_known_are_rescanned_for_free) {
+  /* pages(10 + 40) - pages(10) = 0 extra calls, against 1 by id. */
+  ck_assert_int_eq(choose(3, 40, 10), PLAN_REFRESH_RESCAN);
+}
+END_TEST
+
+START_TEST(many_tasks_spread_over_a_busy_range_are_looked_up_by_id) {
+  /* 3 calls by id against 40 extra pages. */
+  ck_assert_int_eq(choose(25, 2000, 0), PLAN_REFRESH_BYID);
+  ck_assert_int_eq(choose(25, 2000, 10), PLAN_REFRESH_BYID);
+}
+END_TEST
+
+START_TEST(a_tie_prefers_the_rescan) {
+  ck_assert_int_eq(choose(10, 50, 0), PLAN_REFRESH_RESCAN);  /* 1 vs 1 */
+  ck_assert_int_eq(choose(11, 100, 0), PLAN_REFRESH_RESCAN); /* 2 vs 2 */
+  ck_assert_int_eq(choose(11, 101, 0), PLAN_REFRESH_BYID);   /* 3 vs 2 */
+}
+END_TEST
+
+START_TEST(the_new_windows_own_pages_are_not_charged_to_the_rescan) {
+  ck_assert_int_eq(choose(1, 45, 5), PLAN_REFRESH_RESCAN);  /* 0 vs 1 */
+  ck_assert_int_eq(choose(1, 46, 5), PLAN_REFRESH_RESCAN);  /* 1 vs 1 */
+  ck_assert_int_eq(choose(1, 100, 5), PLAN_REFRESH_BYID);   /* 2 vs 1 */
+  ck_assert_int_eq(choose(1, 100, 40), PLAN_REFRESH_BYID);  /* 2 vs 1 */
+  ck_assert_int_eq(choose(2, 60, 40), PLAN_REFRESH_RESCAN); /* 1 vs 1 */
+}
+END_TEST
+
+START_TEST(a_negative_expectation_counts_as_none) {
+  /* 2 by id; re-scan pages(60) - pages(0) = 2. */
+  ck_assert_int_eq(choose(20, 60, -1000), PLAN_REFRESH_RESCAN);
+  ck_assert_int_eq(choose(20, 60, 0), PLAN_REFRESH_RESCAN);
+}
+END_TEST
+
+/* ---- the id queue ---- */
+
+/* The queue's next batch as the TaskId value; NULL when it has none. */
+static char *next_batch(const plan_idqueue_t *q) {
+  params_t p = PARAMS_INIT;
+  char *ids = NULL;
+  if (plan_idqueue_params(q, &p) == 0) {
+    ck_assert_uint_eq(p.count, 1);
+    ids = strdup(params_get(&p, "TaskId"));
+  } else {
+    ck_assert_uint_eq(p.count, 0);
+  }
+  params_free(&p);
+  return ids;
+}
+
+static void assert_batch(const plan_idqueue_t *q, const char *expect) {
+  char *ids = next_batch(q);
+  ck_assert_ptr_nonnull(ids);
+  ck_assert_str_eq(ids, expect);
+  free(ids);
+}
+
+START_TEST(a_new_queue_is_empty_and_has_no_batch) {
+  plan_idqueue_t q = {0};
+  ck_assert(plan_idqueue_empty(&q));
+  ck_assert_ptr_null(next_batch(&q));
+  plan_idqueue_free(&q);
+}
+END_TEST
+
+START_TEST(ids_go_out_ten_a_call_comma_joined) {
+  plan_idqueue_t q = {0};
+  for (uint64_t id = 1; id <= 25; id++)
+    ck_assert_int_eq(plan_idqueue_push(&q, 704225660 + id), 0);
+  ck_assert(!plan_idqueue_empty(&q));
+  assert_batch(&q, "704225661,704225662,704225663,704225664,704225665,"
+                   "704225666,704225667,704225668,704225669,704225670");
+  /* Until popped, the same batch is offered again (a retried call). */
+  assert_batch(&q, "704225661,704225662,704225663,704225664,704225665,"
+                   "704225666,704225667,704225668,704225669,704225670");
+  plan_idqueue_pop(&q);
+  ck_assert(!plan_idqueue_empty(&q));
+  assert_batch(&q, "704225671,704225672,704225673,704225674,704225675,"
+                   "704225676,704225677,704225678,704225679,704225680");
+  plan_idqueue_pop(&q);
+  ck_assert(!plan_idqueue_empty(&q));
+  assert_batch(&q, "704225681,704225682,704225683,704225684,704225685");
+  plan_idqueue_pop(&q);
+  ck_assert(plan_idqueue_empty(&q));
+  ck_assert_ptr_null(next_batch(&q));
+  plan_idqueue_free(&q);
+}
+END_TEST
+
+START_TEST(exactly_ten_ids_make_one_batch) {
+  plan_idqueue_t q = {0};
+  for (uint64_t id = 1; id <= 10; id++)
+    plan_idqueue_push(&q, id);
+  assert_batch(&q, "1,2,3,4,5,6,7,8,9,10");
+  plan_idqueue_pop(&q);
+  ck_assert(plan_idqueue_empty(&q));
+  plan_idqueue_free(&q);
+}
+END_TEST
+
+START_TEST(the_largest_ids_are_written_in_full) {
+  plan_idqueue_t q = {0};
+  plan_idqueue_push(&q, UINT64_C(9999999999999999999));
+  plan_idqueue_push(&q, UINT64_C(4294967297));
+  assert_batch(&q, "9999999999999999999,4294967297");
+  plan_idqueue_free(&q);
+}
+END_TEST
+
+START_TEST(a_drained_queue_starts_over_with_the_next_push) {
+  plan_idqueue_t q = {0};
+  for (uint64_t id = 1; id <= 12; id++)
+    plan_idqueue_push(&q, id);
+  plan_idqueue_pop(&q);
+  plan_idqueue_pop(&q);
+  ck_assert(plan_idqueue_empty(&q));
+  ck_assert_uint_eq(q.count, 0);
+  plan_idqueue_push(&q, 77);
+  ck_assert(!plan_idqueue_empty(&q));
+  assert_batch(&q, "77");
+  plan_idqueue_free(&q);
+}
+END_TEST
+
+START_TEST(ids_pushed_mid_batch_join_the_queue) {
+  plan_idqueue_t q = {0};
+  for (uint64_t id = 1; id <= 12; id++)
+    plan_idqueue_push(&q, id);
+  plan_idqueue_pop(&q);
+  plan_idqueue_push(&q, 13);
+  assert_batch(&q, "11,12,13");
+  plan_idqueue_free(&q);
+}
+END_TEST
+
+START_TEST(clear_drops_every_pending_id_and_keeps_the_queue_usable) {
+  plan_idqueue_t q = {0};
+  for (uint64_t id = 1; id <= 15; id++)
+    plan_idqueue_push(&q, id);
+  plan_idqueue_pop(&q);
+  plan_idqueue_clear(&q);
+  ck_assert(plan_idqueue_empty(&q));
+  ck_assert_ptr_null(next_batch(&q));
+  plan_idqueue_push(&q, 5);
+  assert_batch(&q, "5");
+  plan_idqueue_free(&q);
+  ck_assert_ptr_null(q.ids);
+  ck_assert(plan_idqueue_empty(&q));
+}
+END_TEST
+
+START_TEST(a_queue_grows_to_thousands_of_ids_in_order) {
+  plan_idqueue_t q = {0};
+  for (uint64_t id = 1; id <= 5000; id++)
+    ck_assert_int_eq(plan_idqueue_push(&q, id), 0);
+  long batches = 0;
+  bool ok = true;
+  while (!plan_idqueue_empty(&q)) {
+    char *ids = next_batch(&q);
+    char expect[32];
+    snprintf(expect, sizeof(expect), "%ld,", batches * 10 + 1);
+    ok = ok && ids != NULL && strncmp(ids, expect, strlen(expect)) == 0;
+    free(ids);
+    plan_idqueue_pop(&q);
+    batches++;
+  }
+  ck_assert(ok);
+  ck_assert_int_eq(batches, 500);
+  plan_idqueue_free(&q);
+}
+END_TEST
+
+/* ---- the API's time format ---- */
 
 START_TEST(isotime_formats_utc) {
   char buf[ISOTIME_LEN];
   isotime_format(0, buf);
   ck_assert_str_eq(buf, "1970-01-01T00:00:00Z");
   isotime_format(NOW, buf);
-  ck_assert_str_eq(buf, "2024-05-06T07:08:09Z");
+  ck_assert_str_eq(buf, NOW_ISO);
 }
 END_TEST
 
@@ -232,22 +654,60 @@ int main(void) {
   Suite *s = suite_create("plan");
   TCase *tc = tcase_create("plan");
   tcase_set_timeout(tc, 60);
-  tcase_add_test(tc, a_scan_starts_lookback_seconds_ago_and_ends_now);
+  tcase_add_test(tc, the_budget_is_eighty_percent_of_rate_limit_times_interval);
+  tcase_add_test(tc, a_fractional_budget_is_rounded_down);
+  tcase_add_test(tc, a_tiny_budget_still_allows_one_call);
+  tcase_add_test(tc, the_oldest_start_is_lookback_seconds_ago);
   tcase_add_test(tc, a_three_day_lookback_is_kept_clear_of_the_history_edge);
   tcase_add_test(tc, a_lookback_beyond_the_history_is_clamped);
   tcase_add_test(tc, a_lookback_just_inside_the_margin_is_kept);
-  tcase_add_test(tc, page_params_use_the_api_time_format_and_the_largest_page);
+  tcase_add_test(tc, a_cold_cursor_scans_from_the_oldest_start_to_now);
+  tcase_add_test(tc,
+                 a_cold_cursor_with_a_long_lookback_keeps_clear_of_the_edge);
+  tcase_add_test(tc, a_finished_window_covers_the_cursor_up_to_its_end);
+  tcase_add_test(tc, the_next_window_overlaps_the_last_and_ends_at_the_new_now);
+  tcase_add_test(tc,
+                 after_a_long_pause_the_next_window_starts_at_the_oldest_start);
+  tcase_add_test(tc, begin_is_a_no_op_while_a_window_is_being_scanned);
+  tcase_add_test(tc, a_resumed_window_finishes_at_its_fixed_end);
+  tcase_add_test(tc, a_cursor_covered_up_to_now_has_no_window);
+  tcase_add_test(tc, extend_back_starts_the_window_at_an_older_in_flight_task);
+  tcase_add_test(tc, extend_back_never_reaches_before_the_oldest_start);
+  tcase_add_test(tc, extend_back_never_reaches_past_the_api_history);
+  tcase_add_test(tc, extend_back_later_than_the_next_start_changes_nothing);
+  tcase_add_test(tc, extend_back_on_a_cold_cursor_stays_at_the_oldest_start);
+  tcase_add_test(
+      tc, account_wide_params_use_the_api_time_format_and_the_largest_page);
+  tcase_add_test(tc, domain_params_name_the_domain_and_its_object_type);
+  tcase_add_test(tc, a_domain_without_an_object_type_is_not_sent);
+  tcase_add_test(tc, an_object_type_without_a_domain_is_not_sent);
   tcase_add_test(tc, a_zero_lookback_still_sends_no_empty_value);
-  tcase_add_test(tc, page_params_are_appended_to_what_is_there);
+  tcase_add_test(tc, window_params_are_appended_to_what_is_there);
+  tcase_add_test(tc, pages_round_up_to_whole_pages_of_fifty);
   tcase_add_test(tc, no_tasks_needs_only_the_first_page);
   tcase_add_test(tc, one_task_needs_one_page);
   tcase_add_test(tc, a_full_page_needs_one_page);
   tcase_add_test(tc, one_task_more_than_a_page_needs_two);
   tcase_add_test(tc, a_hundred_and_twenty_tasks_need_pages_one_to_three);
-  tcase_add_test(tc, a_shrinking_total_count_ends_the_scan);
+  tcase_add_test(tc, a_shrinking_total_count_ends_the_window);
+  tcase_add_test(tc, a_negative_total_count_ends_the_window);
   tcase_add_test(tc, an_absurd_total_count_never_passes_the_last_page);
   tcase_add_test(tc, a_total_count_just_past_the_limit_stops_at_the_last_page);
   tcase_add_test(tc, the_last_page_param_is_the_api_maximum);
+  tcase_add_test(tc, nothing_in_flight_needs_no_refresh);
+  tcase_add_test(tc, a_few_tasks_among_few_known_are_rescanned_for_free);
+  tcase_add_test(tc, many_tasks_spread_over_a_busy_range_are_looked_up_by_id);
+  tcase_add_test(tc, a_tie_prefers_the_rescan);
+  tcase_add_test(tc, the_new_windows_own_pages_are_not_charged_to_the_rescan);
+  tcase_add_test(tc, a_negative_expectation_counts_as_none);
+  tcase_add_test(tc, a_new_queue_is_empty_and_has_no_batch);
+  tcase_add_test(tc, ids_go_out_ten_a_call_comma_joined);
+  tcase_add_test(tc, exactly_ten_ids_make_one_batch);
+  tcase_add_test(tc, the_largest_ids_are_written_in_full);
+  tcase_add_test(tc, a_drained_queue_starts_over_with_the_next_push);
+  tcase_add_test(tc, ids_pushed_mid_batch_join_the_queue);
+  tcase_add_test(tc, clear_drops_every_pending_id_and_keeps_the_queue_usable);
+  tcase_add_test(tc, a_queue_grows_to_thousands_of_ids_in_order);
   tcase_add_test(tc, isotime_formats_utc);
   tcase_add_test(tc, isotime_parses_the_api_example);
   tcase_add_test(tc, isotime_round_trips);

@@ -147,6 +147,7 @@ END_TEST
 START_TEST(process_in_hex_or_exponent_form_is_malformed) {
   assert_malformed(PAGE(TASK("\"0x10\"", "\"file\"", "\"Complete\"")),
                    "Process");
+  teardown(); /* the fixture frees only the last parse */
   assert_malformed(PAGE(TASK("\"1e1\"", "\"file\"", "\"Complete\"")),
                    "Process");
 }

@@ -1,0 +1,92 @@
+#include "core/domtab.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static size_t domtab_position(const domtab_t *tab, const char *name,
+                              bool *found) {
+  size_t lo = 0, hi = tab->count;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = strcmp(tab->entries[tab->by_name[mid]].name, name);
+    if (c == 0) {
+      *found = true;
+      return mid;
+    }
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  *found = false;
+  return lo;
+}
+
+static int domtab_add(domtab_t *tab, const char *name, unsigned mask,
+                      uint32_t *index) {
+  bool found = false;
+  size_t pos = domtab_position(tab, name, &found);
+  if (found) {
+    *index = tab->by_name[pos];
+    return 0;
+  }
+  if (tab->count == tab->cap) {
+    size_t cap = tab->cap ? tab->cap * 2 : 16;
+    domtab_entry_t *entries = realloc(tab->entries, cap * sizeof(*entries));
+    if (entries != NULL)
+      tab->entries = entries;
+    uint32_t *by_name = realloc(tab->by_name, cap * sizeof(*by_name));
+    if (by_name != NULL)
+      tab->by_name = by_name;
+    if (entries == NULL || by_name == NULL)
+      return -1;
+    tab->cap = cap;
+  }
+  char *copy = strdup(name);
+  if (copy == NULL)
+    return -1;
+  *index = (uint32_t)tab->count;
+  tab->entries[tab->count] = (domtab_entry_t){copy, mask};
+  memmove(&tab->by_name[pos + 1], &tab->by_name[pos],
+          (tab->count - pos) * sizeof(*tab->by_name));
+  tab->by_name[pos] = *index;
+  tab->count++;
+  return 0;
+}
+
+int domtab_init(domtab_t *tab, const conf_account_t *account) {
+  memset(tab, 0, sizeof(*tab));
+  for (size_t i = 0; i < account->domain_count; i++) {
+    const conf_domain_t *d = &account->domains[i];
+    uint32_t index;
+    if (strcmp(d->name, CONF_WILDCARD_DOMAIN) == 0) {
+      tab->wildcard = true;
+      tab->wildcard_mask = d->type_mask;
+    } else if (domtab_add(tab, d->name, d->type_mask, &index) != 0)
+      return -1;
+  }
+  return 0;
+}
+
+uint32_t domtab_find(const domtab_t *tab, const char *name) {
+  bool found = false;
+  size_t pos = domtab_position(tab, name, &found);
+  return found ? tab->by_name[pos] : DOMTAB_NONE;
+}
+
+uint32_t domtab_resolve(domtab_t *tab, const char *name) {
+  uint32_t index = domtab_find(tab, name);
+  if (index != DOMTAB_NONE || !tab->wildcard ||
+      tab->count >= DOMTAB_MAX_DOMAINS)
+    return index;
+  return domtab_add(tab, name, tab->wildcard_mask, &index) == 0 ? index
+                                                                : DOMTAB_NONE;
+}
+
+void domtab_free(domtab_t *tab) {
+  for (size_t i = 0; i < tab->count; i++)
+    free(tab->entries[i].name);
+  free(tab->entries);
+  free(tab->by_name);
+  memset(tab, 0, sizeof(*tab));
+}

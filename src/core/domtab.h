@@ -1,0 +1,38 @@
+/* The domains an account reports: the configured ones, plus those found in
+ * its tasks when it is configured with Domain "*". Indices are stable, so
+ * that tracked tasks can refer to their domain by number. */
+#ifndef DCDN_DOMTAB_H
+#define DCDN_DOMTAB_H
+
+#include "core/conf.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DOMTAB_NONE UINT32_MAX /* a task of a domain nobody reports */
+/* Domain "*" cannot make the table grow without bound. */
+#define DOMTAB_MAX_DOMAINS 10000
+
+typedef struct {
+  char *name;
+  unsigned type_mask;
+} domtab_entry_t;
+
+typedef struct {
+  domtab_entry_t *entries; /* in insertion order: index = domain number */
+  uint32_t *by_name;       /* entry indices sorted by name */
+  size_t count;
+  size_t cap;
+  bool wildcard;          /* add every domain a task names */
+  unsigned wildcard_mask; /* the object types of <Domain "*"> */
+} domtab_t;
+
+/* Copies the account's domains; "*" sets wildcard. Returns 0 or -1. */
+int domtab_init(domtab_t *tab, const conf_account_t *account);
+uint32_t domtab_find(const domtab_t *tab, const char *name);
+/* The domain's number, adding it when wildcard; DOMTAB_NONE otherwise. */
+uint32_t domtab_resolve(domtab_t *tab, const char *name);
+void domtab_free(domtab_t *tab);
+
+#endif

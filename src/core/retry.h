@@ -1,0 +1,29 @@
+/* Which failed calls are worth another try, and how long to wait first.
+ * Pure: the caller supplies the random jitter. */
+#ifndef DCDN_RETRY_H
+#define DCDN_RETRY_H
+
+#include <stdbool.h>
+
+#define RETRY_MAX_ATTEMPTS 4
+#define RETRY_BASE_DELAY 0.25 /* seconds before the first retry */
+#define RETRY_MAX_DELAY 4.0
+
+typedef enum {
+  RETRY_NO,       /* auth, validation, a malformed answer: a human's turn */
+  RETRY_BACKOFF,  /* throttling, 5xx, timeouts, connection errors */
+  RETRY_NEW_NONCE /* SignatureNonceUsed: sign again, no need to wait */
+} retry_kind_t;
+
+/* http_status 0 means no answer arrived (a transport error); code may be
+ * NULL (no API error body). */
+retry_kind_t retry_classify(long http_status, const char *code);
+/* Whether an answer says we were throttled. */
+bool retry_is_throttled(long http_status, const char *code);
+/* Exponential backoff with jitter in [0, 1): attempt 1 waits about
+ * RETRY_BASE_DELAY, each further one twice as long, capped. */
+double retry_delay(int attempt, double jitter);
+/* Codes that need a human (account health): auth, permission, clock. */
+bool retry_needs_human(const char *code);
+
+#endif

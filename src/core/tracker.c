@@ -1,0 +1,103 @@
+#include "core/tracker.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int tracker_parse_id(const char *task_id, uint64_t *out) {
+  size_t len = strlen(task_id);
+  if (len == 0 || len > 19 || strspn(task_id, "0123456789") != len)
+    return -1;
+  uint64_t v = strtoull(task_id, NULL, 10);
+  if (v == 0)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+/* Fibonacci hashing: the top bits of the product depend on every bit of
+ * the id, so neither sequential ids nor ids sharing low bits collide. */
+static size_t tracker_slot_of(uint64_t id, size_t cap) {
+  int bits = __builtin_ctzll((unsigned long long)cap);
+  return bits == 0 ? 0 : (size_t)((id * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
+}
+
+static tracked_task_t *tracker_find_slot(tracked_task_t *slots, size_t cap,
+                                         uint64_t id) {
+  for (size_t i = tracker_slot_of(id, cap);; i = (i + 1) & (cap - 1))
+    if (slots[i].id == 0 || slots[i].id == id)
+      return &slots[i];
+}
+
+static int tracker_rehash(tracker_t *tr, size_t cap, time_t oldest) {
+  tracked_task_t *slots = calloc(cap, sizeof(*slots));
+  if (slots == NULL)
+    return -1;
+  size_t count = 0;
+  for (size_t i = 0; i < tr->cap; i++) {
+    if (tr->slots[i].id != 0 && tr->slots[i].created >= oldest) {
+      *tracker_find_slot(slots, cap, tr->slots[i].id) = tr->slots[i];
+      count++;
+    }
+  }
+  free(tr->slots);
+  tr->slots = slots;
+  tr->cap = cap;
+  tr->count = count;
+  return 0;
+}
+
+int tracker_put(tracker_t *tr, const tracked_task_t *task, bool *is_new) {
+  if (task->id == 0) /* the mark of a free slot, never a TaskId */
+    return -1;
+  /* A load factor under 3/4 keeps probes short. */
+  if ((tr->count + 1) * 4 > tr->cap * 3 &&
+      tracker_rehash(tr, tr->cap ? tr->cap * 2 : 64, INT64_MIN) != 0)
+    return -1;
+  tracked_task_t *slot = tracker_find_slot(tr->slots, tr->cap, task->id);
+  *is_new = slot->id == 0;
+  if (*is_new)
+    tr->count++;
+  *slot = *task;
+  return 0;
+}
+
+const tracked_task_t *tracker_get(const tracker_t *tr, uint64_t id) {
+  if (tr->cap == 0 || id == 0)
+    return NULL;
+  const tracked_task_t *slot = tracker_find_slot(tr->slots, tr->cap, id);
+  return slot->id != 0 ? slot : NULL;
+}
+
+const tracked_task_t *tracker_next(const tracker_t *tr, size_t *pos) {
+  for (; *pos < tr->cap; (*pos)++)
+    if (tr->slots[*pos].id != 0)
+      return &tr->slots[(*pos)++];
+  return NULL;
+}
+
+size_t tracker_expire(tracker_t *tr, time_t oldest) {
+  size_t before = tr->count;
+  if (before == 0)
+    return 0;
+  /* Open addressing has no cheap delete: rebuild, shrinking if it can. */
+  size_t cap = tr->cap;
+  size_t keep = 0;
+  for (size_t i = 0; i < tr->cap; i++)
+    keep += tr->slots[i].id != 0 && tr->slots[i].created >= oldest;
+  if (keep == before)
+    return 0;
+  while (cap > 64 && keep * 4 < cap)
+    cap /= 2;
+  if (tracker_rehash(tr, cap, oldest) != 0)
+    return 0;
+  return before - tr->count;
+}
+
+size_t tracker_bytes(const tracker_t *tr) {
+  return sizeof(*tr) + tr->cap * sizeof(*tr->slots);
+}
+
+void tracker_free(tracker_t *tr) {
+  free(tr->slots);
+  *tr = (tracker_t)TRACKER_INIT;
+}

@@ -1,0 +1,53 @@
+/* The tasks an account knows, held compactly (24 bytes each) and keyed by
+ * TaskId: finished tasks never change, so they are kept until they leave
+ * the Lookback window instead of being fetched again. */
+#ifndef DCDN_TRACKER_H
+#define DCDN_TRACKER_H
+
+#include "core/task.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+typedef struct {
+  uint64_t id; /* TaskId: the API's ids are digits; 0 marks a free slot */
+  int64_t created;
+  uint32_t domain;  /* domtab number, or DOMTAB_NONE */
+  uint8_t type;     /* task_type_t */
+  uint8_t status;   /* task_status_t */
+  uint8_t progress; /* percent */
+  uint8_t flags;
+} tracked_task_t;
+
+typedef struct {
+  tracked_task_t *slots; /* open addressing, power-of-two capacity */
+  size_t cap;
+  size_t count;
+} tracker_t;
+
+#define TRACKER_INIT                                                           \
+  { NULL, 0, 0 }
+
+/* "704225667" -> 704225667. Returns 0, or -1 unless 1..19 digits, not 0. */
+int tracker_parse_id(const char *task_id, uint64_t *out);
+
+/* Inserts or updates. *is_new tells whether the id was unknown. Returns 0,
+ * or -1 when out of memory. */
+int tracker_put(tracker_t *tr, const tracked_task_t *task, bool *is_new);
+const tracked_task_t *tracker_get(const tracker_t *tr, uint64_t id);
+/* Iterates: start with *pos = 0; returns NULL at the end. */
+const tracked_task_t *tracker_next(const tracker_t *tr, size_t *pos);
+/* Drops tasks created before oldest; returns how many. */
+size_t tracker_expire(tracker_t *tr, time_t oldest);
+/* Bytes held, for the memory-per-task figure. */
+size_t tracker_bytes(const tracker_t *tr);
+void tracker_free(tracker_t *tr);
+
+static inline bool tracker_in_flight(const tracked_task_t *t) {
+  return t->status == TASK_STATUS_PENDING ||
+         t->status == TASK_STATUS_REFRESHING;
+}
+
+#endif

@@ -1,0 +1,222 @@
+/* Which failed calls are tried again, how long to wait first, and which
+ * errors need a human. */
+#include "core/retry.h"
+
+#include "unit.h"
+
+#include <check.h>
+#include <limits.h>
+#include <stddef.h>
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+typedef struct {
+  long http_status;
+  const char *code;
+} answer_t;
+
+/* ---- classification ---- */
+
+START_TEST(a_transport_error_is_retried_after_a_backoff) {
+  ck_assert_int_eq(retry_classify(0, NULL), RETRY_BACKOFF);
+  ck_assert(!retry_is_throttled(0, NULL));
+  ck_assert(!retry_needs_human(NULL));
+}
+END_TEST
+
+START_TEST(throttling_is_retried_after_a_backoff) {
+  static const answer_t answers[] = {
+      {429, NULL},
+      {429, "TooManyRequests"},
+      {400, "Throttling.User"},
+      {400, "Throttling.Api"},
+      {400, "Throttling"},
+      {503, "Throttling.User"},
+      {200, "Throttling.User"}, /* an error body with HTTP 200 */
+  };
+  for (size_t i = 0; i < N_OF(answers); i++) {
+    const answer_t *a = &answers[i];
+    ck_assert_msg(retry_classify(a->http_status, a->code) == RETRY_BACKOFF,
+                  "%ld %s not retried", a->http_status, a->code);
+    ck_assert_msg(retry_is_throttled(a->http_status, a->code),
+                  "%ld %s not throttled", a->http_status, a->code);
+    ck_assert(!retry_needs_human(a->code));
+  }
+}
+END_TEST
+
+START_TEST(server_errors_are_retried_after_a_backoff_unthrottled) {
+  static const answer_t answers[] = {
+      {500, NULL},
+      {502, NULL},
+      {503, NULL},
+      {504, NULL},
+      {500, "InternalError"},
+      {503, "ServiceUnavailable"},
+      {400, "ServiceUnavailable"}, /* the Code alone says so */
+      {200, "InternalError"},
+  };
+  for (size_t i = 0; i < N_OF(answers); i++) {
+    const answer_t *a = &answers[i];
+    ck_assert_msg(retry_classify(a->http_status, a->code) == RETRY_BACKOFF,
+                  "%ld %s not retried", a->http_status, a->code);
+    ck_assert_msg(!retry_is_throttled(a->http_status, a->code),
+                  "%ld %s throttled", a->http_status, a->code);
+    ck_assert(!retry_needs_human(a->code));
+  }
+}
+END_TEST
+
+START_TEST(a_used_nonce_is_signed_again_without_waiting) {
+  ck_assert_int_eq(retry_classify(400, "SignatureNonceUsed"), RETRY_NEW_NONCE);
+  ck_assert(!retry_is_throttled(400, "SignatureNonceUsed"));
+  ck_assert(!retry_needs_human("SignatureNonceUsed"));
+}
+END_TEST
+
+START_TEST(auth_and_validation_errors_are_not_retried) {
+  static const answer_t answers[] = {
+      {400, "SignatureDoesNotMatch"},
+      {404, "InvalidAccessKeyId.NotFound"},
+      {403, "Forbidden.RAM"},
+      {400, "InvalidTimeStamp.Expired"},
+      {400, "MissingParameter.ObjectType"},
+      {400, "InvalidTime"},
+      {400, "InvalidObjectType.ValueNotSupported"},
+      {400, NULL},
+      {404, NULL},
+      {200, NULL}, /* an unusable body */
+  };
+  for (size_t i = 0; i < N_OF(answers); i++) {
+    const answer_t *a = &answers[i];
+    ck_assert_msg(retry_classify(a->http_status, a->code) == RETRY_NO,
+                  "%ld %s retried", a->http_status, a->code);
+    ck_assert_msg(!retry_is_throttled(a->http_status, a->code),
+                  "%ld %s throttled", a->http_status, a->code);
+  }
+}
+END_TEST
+
+START_TEST(auth_permission_and_clock_errors_need_a_human) {
+  static const char *const codes[] = {
+      "SignatureDoesNotMatch",
+      "InvalidAccessKeyId.NotFound",
+      "InvalidAccessKeyId",
+      "InvalidAccessKeyId.Inactive",
+      "Forbidden.RAM",
+      "Forbidden",
+      "InvalidTimeStamp.Expired",
+      "IncompleteSignature",
+      "InvalidSecurityToken",
+      "InvalidSecurityToken.Expired",
+      "MissingAccessKeyId",
+  };
+  for (size_t i = 0; i < N_OF(codes); i++)
+    ck_assert_msg(retry_needs_human(codes[i]), "%s", codes[i]);
+}
+END_TEST
+
+START_TEST(passing_errors_and_our_own_mistakes_need_no_human) {
+  static const char *const codes[] = {
+      "Throttling.User",
+      "TooManyRequests",
+      "SignatureNonceUsed",
+      "InternalError",
+      "InvalidTime",
+      "MissingParameter.ObjectType",
+      "transport",
+      "",
+      NULL,
+  };
+  for (size_t i = 0; i < N_OF(codes); i++)
+    ck_assert_msg(!retry_needs_human(codes[i]), "%s", codes[i]);
+}
+END_TEST
+
+/* ---- backoff ---- */
+
+/* The delay without jitter's shortening: base x 2^(attempt-1), capped. */
+static double full_delay(int attempt) {
+  double d = RETRY_BASE_DELAY;
+  for (int i = 1; i < attempt && d < RETRY_MAX_DELAY; i++)
+    d *= 2;
+  return d < RETRY_MAX_DELAY ? d : RETRY_MAX_DELAY;
+}
+
+START_TEST(the_first_retry_waits_about_the_base_delay) {
+  ck_assert_double_eq(retry_delay(1, 0.0), RETRY_BASE_DELAY / 2);
+  ck_assert_double_eq_tol(retry_delay(1, 0.999999), RETRY_BASE_DELAY, 1e-6);
+  ck_assert_double_lt(retry_delay(1, 0.999999), RETRY_BASE_DELAY);
+}
+END_TEST
+
+START_TEST(each_further_retry_waits_twice_as_long) {
+  ck_assert_double_eq(retry_delay(1, 0.5), 0.1875);
+  ck_assert_double_eq(retry_delay(2, 0.5), 0.375);
+  ck_assert_double_eq(retry_delay(3, 0.5), 0.75);
+  ck_assert_double_eq(retry_delay(4, 0.5), 1.5);
+  ck_assert_double_eq(retry_delay(5, 0.5), 3.0);
+}
+END_TEST
+
+START_TEST(the_delay_is_capped) {
+  ck_assert_double_eq(retry_delay(6, 0.0), RETRY_MAX_DELAY / 2);
+  ck_assert_double_eq(retry_delay(6, 0.5), RETRY_MAX_DELAY * 0.75);
+  ck_assert_double_eq(retry_delay(7, 0.5), RETRY_MAX_DELAY * 0.75);
+  ck_assert_double_eq(retry_delay(100, 0.5), RETRY_MAX_DELAY * 0.75);
+  ck_assert_double_eq(retry_delay(INT_MAX, 0.5), RETRY_MAX_DELAY * 0.75);
+  ck_assert_double_lt(retry_delay(INT_MAX, 0.999999), RETRY_MAX_DELAY);
+}
+END_TEST
+
+START_TEST(attempts_before_the_first_count_as_the_first) {
+  ck_assert_double_eq(retry_delay(0, 0.5), retry_delay(1, 0.5));
+  ck_assert_double_eq(retry_delay(-5, 0.5), retry_delay(1, 0.5));
+}
+END_TEST
+
+START_TEST(jitter_keeps_the_delay_between_half_and_all_of_it) {
+  static const double jitters[] = {0.0, 0.001, 0.25, 0.5, 0.75, 0.999, 0.9999};
+  for (int attempt = 1; attempt <= 12; attempt++) {
+    double full = full_delay(attempt);
+    double last = 0;
+    for (size_t j = 0; j < N_OF(jitters); j++) {
+      double d = retry_delay(attempt, jitters[j]);
+      ck_assert_msg(d >= full / 2 && d < full,
+                    "attempt %d jitter %g: %g outside [%g, %g)", attempt,
+                    jitters[j], d, full / 2, full);
+      ck_assert_msg(d > last, "attempt %d: jitter %g gives no longer delay",
+                    attempt, jitters[j]);
+      ck_assert_double_le(d, RETRY_MAX_DELAY);
+      last = d;
+    }
+  }
+}
+END_TEST
+
+START_TEST(delays_never_shrink_from_one_attempt_to_the_next) {
+  for (int attempt = 1; attempt < 40; attempt++)
+    ck_assert_msg(retry_delay(attempt + 1, 0.3) >= retry_delay(attempt, 0.3),
+                  "attempt %d", attempt);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("retry");
+  TCase *tc = tcase_create("retry");
+  tcase_add_test(tc, a_transport_error_is_retried_after_a_backoff);
+  tcase_add_test(tc, throttling_is_retried_after_a_backoff);
+  tcase_add_test(tc, server_errors_are_retried_after_a_backoff_unthrottled);
+  tcase_add_test(tc, a_used_nonce_is_signed_again_without_waiting);
+  tcase_add_test(tc, auth_and_validation_errors_are_not_retried);
+  tcase_add_test(tc, auth_permission_and_clock_errors_need_a_human);
+  tcase_add_test(tc, passing_errors_and_our_own_mistakes_need_no_human);
+  tcase_add_test(tc, the_first_retry_waits_about_the_base_delay);
+  tcase_add_test(tc, each_further_retry_waits_twice_as_long);
+  tcase_add_test(tc, the_delay_is_capped);
+  tcase_add_test(tc, attempts_before_the_first_count_as_the_first);
+  tcase_add_test(tc, jitter_keeps_the_delay_between_half_and_all_of_it);
+  tcase_add_test(tc, delays_never_shrink_from_one_attempt_to_the_next);
+  suite_add_tcase(s, tc);
+  return unit_run(s);
+}

@@ -1,0 +1,365 @@
+/* The tasks an account knows: numeric TaskIds, 24-byte records in an
+ * open-addressing table, updates in place and expiry by creation time. */
+#include "core/tracker.h"
+
+#include "unit.h"
+
+#include <check.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* 2024-05-06T07:08:09Z */
+#define NOW ((time_t)1714979289)
+
+static tracked_task_t make_task(uint64_t id, time_t created,
+                                task_status_t status) {
+  tracked_task_t t = {0};
+  t.id = id;
+  t.created = created;
+  t.domain = (uint32_t)(id % 7);
+  t.type = (uint8_t)(id % TASK_TYPE_COUNT);
+  t.status = (uint8_t)status;
+  t.progress = (uint8_t)(id % 101);
+  return t;
+}
+
+/* Puts a task; whether that worked and is_new came out as expected. Plain
+ * comparisons: a check assertion per put would slow the big loops down. */
+static bool put(tracker_t *tr, uint64_t id, time_t created,
+                task_status_t status, bool expect_new) {
+  tracked_task_t t = make_task(id, created, status);
+  bool is_new = !expect_new;
+  return tracker_put(tr, &t, &is_new) == 0 && is_new == expect_new;
+}
+
+/* Whether the task with this id is there, intact, as make_task made it. */
+static bool holds(const tracker_t *tr, uint64_t id, time_t created,
+                  task_status_t status) {
+  const tracked_task_t *t = tracker_get(tr, id);
+  tracked_task_t want = make_task(id, created, status);
+  return t != NULL && t->id == want.id && t->created == want.created &&
+         t->domain == want.domain && t->type == want.type &&
+         t->status == want.status && t->progress == want.progress &&
+         t->flags == 0;
+}
+
+/* ---- TaskId ---- */
+
+START_TEST(a_task_id_of_digits_becomes_its_number) {
+  uint64_t id = 0;
+  ck_assert_int_eq(tracker_parse_id("704225667", &id), 0);
+  ck_assert_uint_eq(id, 704225667);
+  ck_assert_int_eq(tracker_parse_id("1", &id), 0);
+  ck_assert_uint_eq(id, 1);
+  ck_assert_int_eq(tracker_parse_id("0012", &id), 0);
+  ck_assert_uint_eq(id, 12);
+}
+END_TEST
+
+START_TEST(a_task_id_may_have_up_to_nineteen_digits) {
+  uint64_t id = 0;
+  ck_assert_int_eq(tracker_parse_id("9999999999999999999", &id), 0);
+  ck_assert_uint_eq(id, UINT64_C(9999999999999999999));
+  ck_assert_int_eq(tracker_parse_id("1000000000000000000", &id), 0);
+  ck_assert_uint_eq(id, UINT64_C(1000000000000000000));
+}
+END_TEST
+
+START_TEST(anything_but_a_positive_number_of_digits_is_refused) {
+  static const char *const bad[] = {
+      "",
+      "0",
+      "00",
+      "12a",
+      "a12",
+      "-1",
+      "+1",
+      " 1",
+      "1 ",
+      "1.5",
+      "1e3",
+      "0x10",
+      "1,2",
+      "12\n",
+      "\xd9\xa1\xd9\xa2",     /* Arabic-Indic */
+      "12345678901234567890", /* 20 digits */
+      "99999999999999999999", /* 20 digits, past UINT64_MAX */
+      "18446744073709551616", /* UINT64_MAX + 1 */
+  };
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    uint64_t id = 42;
+    ck_assert_msg(tracker_parse_id(bad[i], &id) == -1, "accepted \"%s\"",
+                  bad[i]);
+    ck_assert_uint_eq(id, 42);
+  }
+}
+END_TEST
+
+/* ---- put, get, iterate ---- */
+
+START_TEST(a_task_record_takes_twenty_four_bytes) {
+  ck_assert_uint_eq(sizeof(tracked_task_t), 24);
+}
+END_TEST
+
+START_TEST(an_empty_tracker_knows_nothing) {
+  tracker_t tr = TRACKER_INIT;
+  size_t pos = 0;
+  ck_assert_ptr_null(tracker_get(&tr, 1));
+  ck_assert_ptr_null(tracker_next(&tr, &pos));
+  ck_assert_uint_eq(tracker_expire(&tr, NOW), 0);
+  ck_assert_uint_eq(tr.count, 0);
+  tracker_free(&tr);
+}
+END_TEST
+
+START_TEST(a_new_task_is_stored_and_reported_new) {
+  tracker_t tr = TRACKER_INIT;
+  ck_assert(put(&tr, 704225667, NOW - 60, TASK_STATUS_REFRESHING, true));
+  ck_assert_uint_eq(tr.count, 1);
+  ck_assert(holds(&tr, 704225667, NOW - 60, TASK_STATUS_REFRESHING));
+  ck_assert_ptr_null(tracker_get(&tr, 704225668));
+  ck_assert_ptr_null(tracker_get(&tr, 0));
+  tracker_free(&tr);
+}
+END_TEST
+
+START_TEST(a_known_task_is_updated_in_place_and_not_new) {
+  tracker_t tr = TRACKER_INIT;
+  ck_assert(put(&tr, 704225667, NOW - 60, TASK_STATUS_REFRESHING, true));
+  ck_assert(put(&tr, 704225668, NOW - 50, TASK_STATUS_PENDING, true));
+  ck_assert(put(&tr, 704225667, NOW - 60, TASK_STATUS_COMPLETE, false));
+  ck_assert_uint_eq(tr.count, 2);
+  ck_assert(holds(&tr, 704225667, NOW - 60, TASK_STATUS_COMPLETE));
+  ck_assert(holds(&tr, 704225668, NOW - 50, TASK_STATUS_PENDING));
+  tracker_free(&tr);
+}
+END_TEST
+
+START_TEST(updates_while_the_table_grows_keep_one_record_per_id) {
+  tracker_t tr = TRACKER_INIT;
+  bool ok = true;
+  for (uint64_t id = 1; id <= 5000; id++)
+    ok = put(&tr, id, NOW, TASK_STATUS_PENDING, true) && ok;
+  for (uint64_t id = 1; id <= 5000; id++)
+    ok = put(&tr, id, NOW, TASK_STATUS_FAILED, false) && ok;
+  ck_assert(ok);
+  ck_assert_uint_eq(tr.count, 5000);
+  for (uint64_t id = 1; id <= 5000; id++)
+    ok = ok && holds(&tr, id, NOW, TASK_STATUS_FAILED);
+  ck_assert(ok);
+  tracker_free(&tr);
+}
+END_TEST
+
+START_TEST(ids_far_apart_or_sharing_low_bits_are_all_found) {
+  tracker_t tr = TRACKER_INIT;
+  bool ok = true;
+  for (uint64_t i = 1; i <= 2000; i++) {
+    ok = put(&tr, i << 20, NOW, TASK_STATUS_COMPLETE, true) && ok;
+    ok = put(&tr, UINT64_C(9999999999999999999) - i, NOW, TASK_STATUS_COMPLETE,
+             true) &&
+         ok;
+  }
+  ck_assert(ok);
+  ck_assert_uint_eq(tr.count, 4000);
+  for (uint64_t i = 1; i <= 2000; i++)
+    ok = ok && holds(&tr, i << 20, NOW, TASK_STATUS_COMPLETE) &&
+         holds(&tr, UINT64_C(9999999999999999999) - i, NOW,
+               TASK_STATUS_COMPLETE);
+  ck_assert(ok);
+  ck_assert_ptr_null(tracker_get(&tr, (uint64_t)2001 << 20));
+  tracker_free(&tr);
+}
+END_TEST
+
+START_TEST(iteration_visits_every_task_exactly_once) {
+  enum { N = 3000 };
+  tracker_t tr = TRACKER_INIT;
+  bool ok = true;
+  for (uint64_t i = 0; i < N; i++)
+    ok = put(&tr, 704225000 + i * 3, NOW - (time_t)i, TASK_STATUS_PENDING,
+             true) &&
+         ok;
+  unsigned char *seen = calloc(N, 1);
+  ck_assert(ok);
+  ck_assert_ptr_nonnull(seen);
+  size_t visits = 0, pos = 0;
+  const tracked_task_t *t;
+  while ((t = tracker_next(&tr, &pos)) != NULL) {
+    uint64_t i = (t->id - 704225000) / 3;
+    ok = ok && t->id >= 704225000 && (t->id - 704225000) % 3 == 0 && i < N &&
+         seen[i] == 0 && t->created == NOW - (time_t)i;
+    if (i < N)
+      seen[i]++;
+    visits++;
+  }
+  ck_assert(ok);
+  ck_assert_uint_eq(visits, N);
+  for (size_t i = 0; i < N; i++)
+    ok = ok && seen[i] == 1;
+  ck_assert(ok);
+  /* The end stays the end. */
+  ck_assert_ptr_null(tracker_next(&tr, &pos));
+  free(seen);
+  tracker_free(&tr);
+}
+END_TEST
+
+/* ---- expiry and memory ---- */
+
+START_TEST(expiry_drops_tasks_created_before_the_oldest_time) {
+  tracker_t tr = TRACKER_INIT;
+  ck_assert(put(&tr, 1, NOW - 3601, TASK_STATUS_COMPLETE, true));
+  ck_assert(put(&tr, 2, NOW - 3600, TASK_STATUS_COMPLETE, true));
+  ck_assert(put(&tr, 3, NOW - 10, TASK_STATUS_PENDING, true));
+  ck_assert_uint_eq(tracker_expire(&tr, NOW - 3600), 1);
+  ck_assert_uint_eq(tr.count, 2);
+  ck_assert_ptr_null(tracker_get(&tr, 1));
+  ck_assert(holds(&tr, 2, NOW - 3600, TASK_STATUS_COMPLETE));
+  ck_assert(holds(&tr, 3, NOW - 10, TASK_STATUS_PENDING));
+  /* An expired id seen again is new again. */
+  ck_assert(put(&tr, 1, NOW - 3601, TASK_STATUS_COMPLETE, true));
+  ck_assert_uint_eq(tr.count, 3);
+  tracker_free(&tr);
+}
+END_TEST
+
+START_TEST(expiry_with_nothing_old_keeps_everything) {
+  tracker_t tr = TRACKER_INIT;
+  bool ok = true;
+  for (uint64_t id = 1; id <= 1000; id++)
+    ok = put(&tr, id, NOW - (time_t)id, TASK_STATUS_COMPLETE, true) && ok;
+  ck_assert(ok);
+  size_t bytes = tracker_bytes(&tr);
+  ck_assert_uint_eq(tracker_expire(&tr, NOW - 1000), 0);
+  ck_assert_uint_eq(tr.count, 1000);
+  ck_assert_uint_eq(tracker_bytes(&tr), bytes);
+  ck_assert(holds(&tr, 1000, NOW - 1000, TASK_STATUS_COMPLETE));
+  tracker_free(&tr);
+}
+END_TEST
+
+START_TEST(expiring_everything_leaves_an_empty_usable_tracker) {
+  tracker_t tr = TRACKER_INIT;
+  bool ok = true;
+  for (uint64_t id = 1; id <= 1000; id++)
+    ok = put(&tr, id, NOW - 7200, TASK_STATUS_COMPLETE, true) && ok;
+  ck_assert(ok);
+  ck_assert_uint_eq(tracker_expire(&tr, NOW), 1000);
+  ck_assert_uint_eq(tr.count, 0);
+  size_t pos = 0;
+  ck_assert_ptr_null(tracker_next(&tr, &pos));
+  ck_assert_ptr_null(tracker_get(&tr, 500));
+  ck_assert(put(&tr, 500, NOW, TASK_STATUS_PENDING, true));
+  ck_assert(holds(&tr, 500, NOW, TASK_STATUS_PENDING));
+  tracker_free(&tr);
+}
+END_TEST
+
+START_TEST(expiring_half_of_100000_tasks_keeps_the_rest_and_shrinks) {
+  enum { N = 100000 };
+  tracker_t tr = TRACKER_INIT;
+  bool ok = true;
+  /* Task i was created i seconds ago; the odd ones are still in flight. */
+  for (uint64_t i = 0; i < N; i++)
+    ok = put(&tr, 800000000 + i, NOW - (time_t)i,
+             i % 2 ? TASK_STATUS_REFRESHING : TASK_STATUS_COMPLETE, true) &&
+         ok;
+  ck_assert(ok);
+  ck_assert_uint_eq(tr.count, N);
+  size_t before = tracker_bytes(&tr);
+
+  ck_assert_uint_eq(tracker_expire(&tr, NOW - (N / 2 - 1)), N / 2);
+  ck_assert_uint_eq(tr.count, N / 2);
+  size_t after = tracker_bytes(&tr);
+  ck_assert_msg(after < before, "%zu bytes after, %zu before", after, before);
+
+  for (uint64_t i = 0; i < N; i++) {
+    task_status_t st = i % 2 ? TASK_STATUS_REFRESHING : TASK_STATUS_COMPLETE;
+    ok = ok && (i < N / 2 ? holds(&tr, 800000000 + i, NOW - (time_t)i, st)
+                          : tracker_get(&tr, 800000000 + i) == NULL);
+  }
+  ck_assert(ok);
+  size_t visits = 0, in_flight = 0, pos = 0;
+  const tracked_task_t *t;
+  while ((t = tracker_next(&tr, &pos)) != NULL) {
+    visits++;
+    in_flight += tracker_in_flight(t);
+    ok = ok && t->created >= NOW - (N / 2 - 1);
+  }
+  ck_assert(ok);
+  ck_assert_uint_eq(visits, N / 2);
+  ck_assert_uint_eq(in_flight, N / 4);
+  tracker_free(&tr);
+}
+END_TEST
+
+START_TEST(memory_per_task_stays_within_64_bytes) {
+  enum { N = 20000 };
+  tracker_t tr = TRACKER_INIT;
+  /* From a few dozen tasks on, at every size the table grows through. */
+  bool ok = true;
+  size_t worst_at = 0;
+  double worst = 0;
+  for (uint64_t i = 1; i <= 5 * N; i++) {
+    ok = put(&tr, 704225667 + i, NOW, TASK_STATUS_COMPLETE, true) && ok;
+    double per_task = (double)tracker_bytes(&tr) / (double)tr.count;
+    if (i >= 32 && per_task > worst) {
+      worst = per_task;
+      worst_at = tr.count;
+    }
+    ok = ok && (i < 32 || per_task <= 64.0);
+    if (i == N) {
+      printf("tracker: %zu tasks hold %zu bytes, %.1f bytes per task\n",
+             tr.count, tracker_bytes(&tr), per_task);
+      ck_assert_msg(per_task <= 64.0, "%.1f bytes per task", per_task);
+    }
+  }
+  ck_assert_msg(ok, "%.2f bytes per task at %zu tasks", worst, worst_at);
+  tracker_free(&tr);
+  ck_assert_ptr_null(tr.slots);
+  ck_assert_uint_eq(tr.count, 0);
+}
+END_TEST
+
+START_TEST(pending_and_refreshing_tasks_are_in_flight) {
+  tracked_task_t t = {0};
+  t.status = TASK_STATUS_PENDING;
+  ck_assert(tracker_in_flight(&t));
+  t.status = TASK_STATUS_REFRESHING;
+  ck_assert(tracker_in_flight(&t));
+  t.status = TASK_STATUS_COMPLETE;
+  ck_assert(!tracker_in_flight(&t));
+  t.status = TASK_STATUS_FAILED;
+  ck_assert(!tracker_in_flight(&t));
+  t.status = TASK_STATUS_UNKNOWN;
+  ck_assert(!tracker_in_flight(&t));
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("tracker");
+  TCase *tc = tcase_create("tracker");
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, a_task_id_of_digits_becomes_its_number);
+  tcase_add_test(tc, a_task_id_may_have_up_to_nineteen_digits);
+  tcase_add_test(tc, anything_but_a_positive_number_of_digits_is_refused);
+  tcase_add_test(tc, a_task_record_takes_twenty_four_bytes);
+  tcase_add_test(tc, an_empty_tracker_knows_nothing);
+  tcase_add_test(tc, a_new_task_is_stored_and_reported_new);
+  tcase_add_test(tc, a_known_task_is_updated_in_place_and_not_new);
+  tcase_add_test(tc, updates_while_the_table_grows_keep_one_record_per_id);
+  tcase_add_test(tc, ids_far_apart_or_sharing_low_bits_are_all_found);
+  tcase_add_test(tc, iteration_visits_every_task_exactly_once);
+  tcase_add_test(tc, expiry_drops_tasks_created_before_the_oldest_time);
+  tcase_add_test(tc, expiry_with_nothing_old_keeps_everything);
+  tcase_add_test(tc, expiring_everything_leaves_an_empty_usable_tracker);
+  tcase_add_test(tc, expiring_half_of_100000_tasks_keeps_the_rest_and_shrinks);
+  tcase_add_test(tc, memory_per_task_stays_within_64_bytes);
+  tcase_add_test(tc, pending_and_refreshing_tasks_are_in_flight);
+  suite_add_tcase(s, tc);
+  return unit_run(s);
+}
