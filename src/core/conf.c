@@ -46,39 +46,39 @@ static void conf_format_values(strbuf_t *sb, const oconfig_item_t *item) {
   }
 }
 
-static int conf_fail_account_str(conf_ctx_t *ctx, const char *reason) {
-  snprintf(ctx->err, ctx->err_size, "Account \"%s\": %s",
-           ctx->account && ctx->account->name ? ctx->account->name : "?",
-           reason);
+/* "Account "prod": [option "Lookback" = 30: ]<reason>" */
+static int conf_failv(conf_ctx_t *ctx, const oconfig_item_t *item,
+                      const char *fmt, va_list ap) {
+  strbuf_t sb = STRBUF_INIT;
+  strbuf_printf(&sb, "Account \"%s\": ",
+                ctx->account && ctx->account->name ? ctx->account->name : "?");
+  if (item != NULL) {
+    strbuf_printf(&sb, "option \"%s\" = ", item->key);
+    conf_format_values(&sb, item);
+    strbuf_append(&sb, ": ");
+  }
+  strbuf_vprintf(&sb, fmt, ap);
+  snprintf(ctx->err, ctx->err_size, "%s",
+           strbuf_str(&sb) ? sb.data : "out of memory");
+  strbuf_free(&sb);
   return -1;
 }
 
-/* "Account "prod": <reason>" */
 __attribute__((format(printf, 2, 3))) static int
 conf_fail_account(conf_ctx_t *ctx, const char *fmt, ...) {
-  char reason[768];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(reason, sizeof(reason), fmt, ap);
+  conf_failv(ctx, NULL, fmt, ap);
   va_end(ap);
-  return conf_fail_account_str(ctx, reason);
+  return -1;
 }
 
-/* "Account "prod": option "Lookback" = 30: <reason>" */
 __attribute__((format(printf, 3, 4))) static int
 conf_fail(conf_ctx_t *ctx, const oconfig_item_t *item, const char *fmt, ...) {
-  strbuf_t sb = STRBUF_INIT;
-  strbuf_printf(&sb, "option \"%s\" = ", item->key);
-  conf_format_values(&sb, item);
-  strbuf_append(&sb, ": ");
-  char reason[512];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(reason, sizeof(reason), fmt, ap);
+  conf_failv(ctx, item, fmt, ap);
   va_end(ap);
-  strbuf_append(&sb, reason);
-  conf_fail_account_str(ctx, strbuf_str(&sb) ? sb.data : "out of memory");
-  strbuf_free(&sb);
   return -1;
 }
 

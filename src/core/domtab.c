@@ -1,5 +1,7 @@
 #include "core/domtab.h"
 
+#include "core/grow.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,18 +32,13 @@ static int domtab_add(domtab_t *tab, const char *name, unsigned mask,
     *index = tab->by_name[pos];
     return 0;
   }
-  if (tab->count == tab->cap) {
-    size_t cap = tab->cap ? tab->cap * 2 : 16;
-    domtab_entry_t *entries = realloc(tab->entries, cap * sizeof(*entries));
-    if (entries != NULL)
-      tab->entries = entries;
-    uint32_t *by_name = realloc(tab->by_name, cap * sizeof(*by_name));
-    if (by_name != NULL)
-      tab->by_name = by_name;
-    if (entries == NULL || by_name == NULL)
-      return -1;
-    tab->cap = cap;
-  }
+  /* Both arrays grow together; the second gets the first's new size. */
+  size_t cap = tab->cap;
+  if (grow_for_one((void **)&tab->entries, &cap, tab->count,
+                   sizeof(*tab->entries)) != 0 ||
+      grow_for_one((void **)&tab->by_name, &tab->cap, tab->count,
+                   sizeof(*tab->by_name)) != 0)
+    return -1;
   char *copy = strdup(name);
   if (copy == NULL)
     return -1;

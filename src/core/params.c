@@ -1,18 +1,14 @@
 #include "core/params.h"
 
+#include "core/grow.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 int params_add(params_t *p, const char *name, const char *value) {
-  if (p->count == p->cap) {
-    size_t cap = p->cap ? p->cap * 2 : 16;
-    param_t *items = realloc(p->items, cap * sizeof(*items));
-    if (items == NULL)
-      return -1;
-    p->items = items;
-    p->cap = cap;
-  }
+  if (grow_for_one((void **)&p->items, &p->cap, p->count, sizeof(*p->items)))
+    return -1;
   char *n = strdup(name);
   char *v = strdup(value);
   if (n == NULL || v == NULL) {

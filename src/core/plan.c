@@ -1,5 +1,6 @@
 #include "core/plan.h"
 
+#include "core/grow.h"
 #include "core/isotime.h"
 #include "core/strbuf.h"
 
@@ -85,14 +86,8 @@ plan_refresh_t plan_choose_refresh(const plan_refresh_input_t *in) {
 }
 
 int plan_idqueue_push(plan_idqueue_t *q, uint64_t id) {
-  if (q->count == q->cap) {
-    size_t cap = q->cap ? q->cap * 2 : 32;
-    uint64_t *ids = realloc(q->ids, cap * sizeof(*ids));
-    if (ids == NULL)
-      return -1;
-    q->ids = ids;
-    q->cap = cap;
-  }
+  if (grow_for_one((void **)&q->ids, &q->cap, q->count, sizeof(*q->ids)))
+    return -1;
   q->ids[q->count++] = id;
   return 0;
 }

@@ -57,19 +57,24 @@ void strbuf_append_printable(strbuf_t *sb, const char *s, size_t max) {
     strbuf_append(sb, "...");
 }
 
-void strbuf_printf(strbuf_t *sb, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
+void strbuf_vprintf(strbuf_t *sb, const char *fmt, va_list ap) {
+  va_list copy;
+  va_copy(copy, ap);
+  int n = vsnprintf(NULL, 0, fmt, copy);
+  va_end(copy);
   if (n < 0 || !strbuf_reserve(sb, (size_t)n)) {
     sb->failed = true;
     return;
   }
-  va_start(ap, fmt);
   vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap);
-  va_end(ap);
   sb->len += (size_t)n;
+}
+
+void strbuf_printf(strbuf_t *sb, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  strbuf_vprintf(sb, fmt, ap);
+  va_end(ap);
 }
 
 const char *strbuf_str(strbuf_t *sb) {

@@ -29,6 +29,8 @@ __attribute__((format(printf, 2, 3))) void strbuf_printf(strbuf_t *sb,
  * peer's newlines, escape sequences) become spaces, and a cut is marked
  * with "...". */
 void strbuf_append_printable(strbuf_t *sb, const char *s, size_t max);
+__attribute__((format(printf, 2, 0))) void
+strbuf_vprintf(strbuf_t *sb, const char *fmt, va_list ap);
 /* Returns the string ("" when empty) or NULL after an allocation failure. */
 const char *strbuf_str(strbuf_t *sb);
 /* Hands the buffer to the caller (who frees it); the strbuf becomes empty. */

@@ -209,3 +209,16 @@ def test_self_monitoring_values(start_simulator, start_collectd):
     assert 0 < values["dcdn-prod/memory-tracked_tasks"] <= 128 * 120 + 64 * 8
     assert values["dcdn-prod/duration-staleness"] <= 2
     assert values["dcdn-a.example.com/duration-staleness"] <= 2
+
+
+def test_a_used_nonce_is_retried_at_once_with_a_fresh_one(start_simulator, start_collectd):
+    sim = start_simulator(scenario={
+        "generate": [finished("a.example.com", 4, 1000)],
+        "faults": [{"kind": "status", "http": 400, "code": "SignatureNonceUsed", "times": 1}]})
+    daemon = start_collectd(account_block("prod", sim, domains=["a.example.com"]))
+    wait_for(lambda: daemon.values().get("dcdn-a.example.com/count-file-complete") == 1.0,
+             what="the counts")
+    first, second = sim.records()[:2]
+    assert first["code"] == "SignatureNonceUsed" and second["status"] == 200
+    assert second["t"] - first["t"] < 0.2, "no backoff for a used nonce"
+    assert not daemon.log_lines("[error]")

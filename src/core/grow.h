@@ -1,0 +1,12 @@
+/* Room for one more element in an array that doubles when full. */
+#ifndef DCDN_GROW_H
+#define DCDN_GROW_H
+
+#include <stddef.h>
+
+/* *items holds count elements of elem_size bytes in room for *cap. Returns
+ * 0 when there is room for one more (reallocating if needed), or -1 when
+ * out of memory (then *items and *cap are unchanged). */
+int grow_for_one(void **items, size_t *cap, size_t count, size_t elem_size);
+
+#endif
