@@ -302,7 +302,7 @@ static const char *conf_domain_owner(const conf_ctx_t *ctx, const char *name) {
 }
 
 static int conf_add_domain(conf_ctx_t *ctx, const oconfig_item_t *it,
-                           const char *raw, unsigned type_mask) {
+                           const char *raw, conf_domain_t settings) {
   conf_account_t *a = ctx->account;
   char *name = strdup(raw);
   if (name == NULL)
@@ -331,7 +331,8 @@ static int conf_add_domain(conf_ctx_t *ctx, const oconfig_item_t *it,
     return status;
   }
   a->domains = domains;
-  a->domains[a->domain_count++] = (conf_domain_t){name, type_mask};
+  settings.name = name;
+  a->domains[a->domain_count++] = settings;
   return 0;
 }
 
@@ -357,19 +358,56 @@ static int conf_object_types(conf_ctx_t *ctx, const oconfig_item_t *it,
   return 0;
 }
 
+/* Notify "failed" "stuck" "account"; inside a <Domain>, "account" means
+ * nothing and is refused. */
+static int conf_notify_kinds(conf_ctx_t *ctx, const oconfig_item_t *it,
+                             bool in_domain, unsigned *out) {
+  static const char *const names[] = {"failed", "stuck", "account"};
+  *out = 0;
+  for (int i = 0; i < it->values_num; i++) {
+    const oconfig_value_t *v = &it->values[i];
+    int found = -1;
+    for (int k = 0; k < 3 && v->type == OCONFIG_TYPE_STRING; k++)
+      if (strcasecmp(v->value.string, names[k]) == 0)
+        found = k;
+    if (found < 0 || (in_domain && found == 2))
+      return conf_fail(ctx, it,
+                       "each value must be one of \"failed\", "
+                       "\"stuck\"%s",
+                       in_domain ? "" : ", \"account\"");
+    *out |= 1u << found;
+  }
+  return 0;
+}
+
+static const conf_domain_t conf_domain_defaults = {NULL, CONF_TYPES_ALL,
+                                                   CONF_INHERIT, CONF_INHERIT};
+
+static int conf_domain_option(conf_ctx_t *ctx, const oconfig_item_t *child,
+                              const char *domain, conf_domain_t *d) {
+  unsigned notify = 0;
+  if (strcasecmp(child->key, "ObjectType") == 0)
+    return conf_object_types(ctx, child, &d->type_mask);
+  if (strcasecmp(child->key, "StuckAfter") == 0)
+    return conf_get_integer(ctx, child, 1, CONF_MAX_LOOKBACK, &d->stuck_after);
+  if (strcasecmp(child->key, "Notify") == 0) {
+    if (conf_notify_kinds(ctx, child, true, &notify) != 0)
+      return -1;
+    d->notify = (int)notify;
+    return 0;
+  }
+  return conf_fail(ctx, child, "unknown option in <Domain \"%s\">", domain);
+}
+
 static int conf_domain_block(conf_ctx_t *ctx, const oconfig_item_t *it) {
-  unsigned mask = CONF_TYPES_ALL;
+  conf_domain_t d = conf_domain_defaults;
   if (it->values_num != 1 || it->values[0].type != OCONFIG_TYPE_STRING)
     return conf_fail(ctx, it, "a <Domain> block takes exactly one name");
-  for (int i = 0; i < it->children_num; i++) {
-    const oconfig_item_t *child = &it->children[i];
-    if (strcasecmp(child->key, "ObjectType") != 0)
-      return conf_fail(ctx, child, "unknown option in <Domain \"%s\">",
-                       it->values[0].value.string);
-    if (conf_object_types(ctx, child, &mask) != 0)
+  for (int i = 0; i < it->children_num; i++)
+    if (conf_domain_option(ctx, &it->children[i], it->values[0].value.string,
+                           &d) != 0)
       return -1;
-  }
-  return conf_add_domain(ctx, it, it->values[0].value.string, mask);
+  return conf_add_domain(ctx, it, it->values[0].value.string, d);
 }
 
 static int conf_opt_domain(conf_ctx_t *ctx, const oconfig_item_t *it) {
@@ -380,10 +418,38 @@ static int conf_opt_domain(conf_ctx_t *ctx, const oconfig_item_t *it) {
   for (int i = 0; i < it->values_num; i++) {
     if (it->values[i].type != OCONFIG_TYPE_STRING)
       return conf_fail(ctx, it, "every domain name must be a string");
-    if (conf_add_domain(ctx, it, it->values[i].value.string, CONF_TYPES_ALL) !=
-        0)
+    if (conf_add_domain(ctx, it, it->values[i].value.string,
+                        conf_domain_defaults) != 0)
       return -1;
   }
+  return 0;
+}
+
+static int conf_opt_stuck_after(conf_ctx_t *ctx, const oconfig_item_t *it) {
+  return conf_get_integer(ctx, it, 1, CONF_MAX_LOOKBACK,
+                          &ctx->account->stuck_after);
+}
+
+static int conf_opt_notify(conf_ctx_t *ctx, const oconfig_item_t *it) {
+  unsigned notify = 0;
+  if (conf_notify_kinds(ctx, it, false, &notify) != 0)
+    return -1;
+  ctx->account->notify = (int)notify;
+  return 0;
+}
+
+static int conf_opt_collect_quota(conf_ctx_t *ctx, const oconfig_item_t *it) {
+  if (it->values_num != 1 || it->values[0].type != OCONFIG_TYPE_BOOLEAN)
+    return conf_fail(ctx, it, "expected true or false");
+  ctx->account->collect_quota = it->values[0].value.boolean;
+  return 0;
+}
+
+static int conf_opt_state_dir(conf_ctx_t *ctx, const oconfig_item_t *it) {
+  if (conf_get_string(ctx, it, &ctx->account->state_dir) != 0)
+    return -1;
+  if (ctx->account->state_dir[0] != '/')
+    return conf_fail(ctx, it, "must be an absolute path");
   return 0;
 }
 
@@ -403,6 +469,10 @@ static const struct {
     {"Lookback", conf_opt_lookback},
     {"RateLimit", conf_opt_rate_limit},
     {"QueryMode", conf_opt_query_mode},
+    {"StuckAfter", conf_opt_stuck_after},
+    {"Notify", conf_opt_notify},
+    {"CollectQuota", conf_opt_collect_quota},
+    {"StateDir", conf_opt_state_dir},
     {"Domain", conf_opt_domain},
 };
 
@@ -419,10 +489,14 @@ static int conf_set_defaults(conf_account_t *a) {
   a->timeout = CONF_DEFAULT_TIMEOUT;
   a->lookback = CONF_DEFAULT_LOOKBACK;
   a->rate_limit = CONF_DEFAULT_RATE_LIMIT;
+  a->stuck_after = CONF_DEFAULT_STUCK_AFTER;
+  a->notify = CONF_NOTIFY_ALL;
+  a->collect_quota = true;
+  a->state_dir = strdup(CONF_DEFAULT_STATE_DIR);
   a->endpoint = strdup(CONF_DEFAULT_ENDPOINT);
   a->endpoint_host = strdup(CONF_DEFAULT_ENDPOINT + strlen("https://"));
   a->endpoint_tls = true;
-  return a->endpoint && a->endpoint_host ? 0 : -1;
+  return a->endpoint && a->endpoint_host && a->state_dir ? 0 : -1;
 }
 
 static bool conf_valid_account_name(const char *name) {
@@ -523,7 +597,7 @@ int conf_add_block(conf_t *conf, const oconfig_item_t *block, char *err,
 
 const conf_domain_t *conf_find_domain(const conf_account_t *account,
                                       const char *name) {
-  conf_domain_t key = {(char *)name, 0};
+  conf_domain_t key = {.name = (char *)name};
   return bsearch(&key, account->domains, account->domain_count,
                  sizeof(*account->domains), conf_domain_compare);
 }
@@ -537,6 +611,7 @@ void conf_account_free(conf_account_t *a) {
   free(a->endpoint);
   free(a->endpoint_host);
   free(a->cacert);
+  free(a->state_dir);
   for (size_t i = 0; i < a->domain_count; i++)
     free(a->domains[i].name);
   free(a->domains);

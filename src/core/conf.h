@@ -22,9 +22,20 @@
 /* A domain becomes collectd's plugin_instance, which holds 127 bytes. */
 #define CONF_MAX_DOMAIN_LEN 127
 
+/* Notify bits: which notifications are sent. */
+#define CONF_NOTIFY_FAILED 0x1
+#define CONF_NOTIFY_STUCK 0x2
+#define CONF_NOTIFY_ACCOUNT 0x4
+#define CONF_NOTIFY_ALL 0x7
+#define CONF_INHERIT (-1) /* a <Domain> setting taken from its account */
+#define CONF_DEFAULT_STUCK_AFTER 900
+#define CONF_DEFAULT_STATE_DIR "/var/lib/collectd/dcdn"
+
 typedef struct {
   char *name;         /* lowercase */
   unsigned type_mask; /* bit (1 << task_type_t) per reported object type */
+  int stuck_after;    /* seconds, or CONF_INHERIT */
+  int notify;         /* CONF_NOTIFY_* bits, or CONF_INHERIT */
 } conf_domain_t;
 
 typedef enum {
@@ -47,6 +58,10 @@ typedef struct {
   int lookback;          /* seconds of task history */
   double rate_limit;     /* calls per second */
   conf_query_mode_t query_mode;
+  int stuck_after; /* seconds in flight before a task is stuck */
+  int notify;      /* CONF_NOTIFY_* bits */
+  bool collect_quota;
+  char *state_dir;
   conf_domain_t *domains; /* sorted by name */
   size_t domain_count;
 } conf_account_t;

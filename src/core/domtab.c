@@ -24,8 +24,8 @@ static size_t domtab_position(const domtab_t *tab, const char *name,
   return lo;
 }
 
-static int domtab_add(domtab_t *tab, const char *name, unsigned mask,
-                      uint32_t *index) {
+static int domtab_add(domtab_t *tab, const char *name,
+                      const domtab_entry_t *settings, uint32_t *index) {
   bool found = false;
   size_t pos = domtab_position(tab, name, &found);
   if (found) {
@@ -43,7 +43,8 @@ static int domtab_add(domtab_t *tab, const char *name, unsigned mask,
   if (copy == NULL)
     return -1;
   *index = (uint32_t)tab->count;
-  tab->entries[tab->count] = (domtab_entry_t){copy, mask};
+  tab->entries[tab->count] = *settings;
+  tab->entries[tab->count].name = copy;
   memmove(&tab->by_name[pos + 1], &tab->by_name[pos],
           (tab->count - pos) * sizeof(*tab->by_name));
   tab->by_name[pos] = *index;
@@ -51,15 +52,27 @@ static int domtab_add(domtab_t *tab, const char *name, unsigned mask,
   return 0;
 }
 
+/* A domain's own settings, or its account's where it has none. */
+static domtab_entry_t domtab_settings(const conf_account_t *account,
+                                      const conf_domain_t *d) {
+  return (domtab_entry_t){
+      NULL, d->type_mask,
+      d->stuck_after != CONF_INHERIT ? d->stuck_after : account->stuck_after,
+      (unsigned)(d->notify != CONF_INHERIT ? d->notify : account->notify)};
+}
+
 int domtab_init(domtab_t *tab, const conf_account_t *account) {
   memset(tab, 0, sizeof(*tab));
+  tab->wildcard_settings = (domtab_entry_t){
+      NULL, CONF_TYPES_ALL, account->stuck_after, (unsigned)account->notify};
   for (size_t i = 0; i < account->domain_count; i++) {
     const conf_domain_t *d = &account->domains[i];
+    domtab_entry_t settings = domtab_settings(account, d);
     uint32_t index;
     if (strcmp(d->name, CONF_WILDCARD_DOMAIN) == 0) {
       tab->wildcard = true;
-      tab->wildcard_mask = d->type_mask;
-    } else if (domtab_add(tab, d->name, d->type_mask, &index) != 0)
+      tab->wildcard_settings = settings;
+    } else if (domtab_add(tab, d->name, &settings, &index) != 0)
       return -1;
   }
   return 0;
@@ -76,8 +89,9 @@ uint32_t domtab_resolve(domtab_t *tab, const char *name) {
   if (index != DOMTAB_NONE || !tab->wildcard ||
       tab->count >= DOMTAB_MAX_DOMAINS)
     return index;
-  return domtab_add(tab, name, tab->wildcard_mask, &index) == 0 ? index
-                                                                : DOMTAB_NONE;
+  return domtab_add(tab, name, &tab->wildcard_settings, &index) == 0
+             ? index
+             : DOMTAB_NONE;
 }
 
 void domtab_free(domtab_t *tab) {

@@ -17,6 +17,8 @@
 typedef struct {
   char *name;
   unsigned type_mask;
+  int stuck_after; /* seconds, the account's unless the domain has its own */
+  unsigned notify; /* CONF_NOTIFY_* bits, likewise */
 } domtab_entry_t;
 
 typedef struct {
@@ -24,8 +26,8 @@ typedef struct {
   uint32_t *by_name;       /* entry indices sorted by name */
   size_t count;
   size_t cap;
-  bool wildcard;          /* add every domain a task names */
-  unsigned wildcard_mask; /* the object types of <Domain "*"> */
+  bool wildcard;                    /* add every domain a task names */
+  domtab_entry_t wildcard_settings; /* what <Domain "*"> gives a new one */
 } domtab_t;
 
 /* Copies the account's domains; "*" sets wildcard. Returns 0 or -1. */

@@ -1,5 +1,6 @@
 #include "core/resp.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -193,9 +194,13 @@ static resp_status_t resp_parse_page(yajl_val root, resp_page_t *page,
   return RESP_OK;
 }
 
-resp_status_t resp_parse_tasks(const char *body, resp_page_t *page,
-                               resp_error_t *err, char *why, size_t why_size) {
-  memset(page, 0, sizeof(*page));
+typedef resp_status_t (*resp_body_fn)(yajl_val root, void *out, char *why,
+                                      size_t why_size);
+
+/* The steps every answer shares: depth, JSON, object, API error. */
+static resp_status_t resp_parse_body(const char *body, resp_body_fn parse,
+                                     void *out, resp_error_t *err, char *why,
+                                     size_t why_size) {
   memset(err, 0, sizeof(*err));
   if (resp_too_deep(body))
     return resp_fail(why, why_size, "%s", "JSON nested too deeply");
@@ -211,9 +216,71 @@ resp_status_t resp_parse_tasks(const char *body, resp_page_t *page,
   else if (resp_member(root, "Code") != NULL)
     st = resp_parse_error(root, err);
   else
-    st = resp_parse_page(root, page, why, why_size);
+    st = parse(root, out, why, why_size);
   yajl_tree_free(root);
   return st;
+}
+
+static resp_status_t resp_page_body(yajl_val root, void *out, char *why,
+                                    size_t why_size) {
+  return resp_parse_page(root, out, why, why_size);
+}
+
+resp_status_t resp_parse_tasks(const char *body, resp_page_t *page,
+                               resp_error_t *err, char *why, size_t why_size) {
+  memset(page, 0, sizeof(*page));
+  return resp_parse_body(body, resp_page_body, page, err, why, why_size);
+}
+
+/* "IgnoreParamsRemain" -> "ignore_params", remain. */
+static bool resp_quota_name(const char *key, resp_quota_item_t *item) {
+  size_t len = strlen(key);
+  size_t suffix = 0;
+  if (len > 6 && strcmp(key + len - 6, "Remain") == 0)
+    suffix = 6;
+  else if (len > 5 && strcmp(key + len - 5, "Quota") == 0)
+    suffix = 5;
+  if (suffix == 0 || len - suffix >= sizeof(item->kind) / 2)
+    return false;
+  item->remain = suffix == 6;
+  size_t o = 0;
+  for (size_t i = 0; i < len - suffix; i++) {
+    if (isupper((unsigned char)key[i]) && i > 0)
+      item->kind[o++] = '_';
+    item->kind[o++] = (char)tolower((unsigned char)key[i]);
+  }
+  item->kind[o] = '\0';
+  return true;
+}
+
+static resp_status_t resp_quota_body(yajl_val root, void *out, char *why,
+                                     size_t why_size) {
+  resp_quota_t *quota = out;
+  for (size_t i = 0; i < YAJL_GET_OBJECT(root)->len; i++) {
+    const char *key = YAJL_GET_OBJECT(root)->keys[i];
+    yajl_val v = YAJL_GET_OBJECT(root)->values[i];
+    resp_quota_item_t item = {0};
+    if (!resp_quota_name(key, &item) || quota->count == RESP_MAX_QUOTAS)
+      continue;
+    char *end = NULL;
+    if (YAJL_IS_STRING(v))
+      item.value = strtod(v->u.string, &end);
+    else if (YAJL_IS_NUMBER(v))
+      item.value = YAJL_GET_DOUBLE(v);
+    if ((YAJL_IS_STRING(v) && (end == v->u.string || *end != '\0')) ||
+        (!YAJL_IS_STRING(v) && !YAJL_IS_NUMBER(v)) || !(item.value >= 0))
+      return resp_fail(why, why_size, "field \"%s\" is not a number", key);
+    quota->items[quota->count++] = item;
+  }
+  if (quota->count == 0)
+    return resp_fail(why, why_size, "%s", "no *Quota or *Remain field");
+  return RESP_OK;
+}
+
+resp_status_t resp_parse_quota(const char *body, resp_quota_t *quota,
+                               resp_error_t *err, char *why, size_t why_size) {
+  memset(quota, 0, sizeof(*quota));
+  return resp_parse_body(body, resp_quota_body, quota, err, why, why_size);
 }
 
 void resp_page_free(resp_page_t *page) {

@@ -5,6 +5,7 @@
 
 #include "core/task.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Deeper JSON than this is refused before parsing: no API answer nests more
@@ -37,6 +38,25 @@ typedef enum {
  * names the offending field. page and err are zeroed first and must be
  * freed by the caller whatever the result. */
 resp_status_t resp_parse_tasks(const char *body, resp_page_t *page,
+                               resp_error_t *err, char *why, size_t why_size);
+
+#define RESP_MAX_QUOTAS 16
+
+/* One DescribeDcdnRefreshQuota figure: "UrlRemain" -> kind "url",
+ * remain true. */
+typedef struct {
+  char kind[32]; /* url, dir, preload, block, regex, ignore_params, ... */
+  bool remain;   /* *Remain; otherwise *Quota (the daily total) */
+  double value;
+} resp_quota_item_t;
+
+typedef struct {
+  resp_quota_item_t items[RESP_MAX_QUOTAS];
+  size_t count;
+} resp_quota_t;
+
+/* Every *Quota and *Remain member (strings of digits, or numbers). */
+resp_status_t resp_parse_quota(const char *body, resp_quota_t *quota,
                                resp_error_t *err, char *why, size_t why_size);
 
 void resp_page_free(resp_page_t *page);

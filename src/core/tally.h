@@ -7,6 +7,9 @@
 
 typedef struct {
   unsigned long count[TASK_TYPE_COUNT][TASK_STATUS_COUNT];
+  /* Of the tasks in flight (pending or refreshing), per type: */
+  time_t oldest_in_flight[TASK_TYPE_COUNT]; /* CreationTime; 0: none */
+  double progress_sum[TASK_TYPE_COUNT];
 } tally_t;
 
 /* Fills counts[i] for domain number i of tab (zeroing first) with the

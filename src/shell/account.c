@@ -43,6 +43,7 @@ void account_destroy(void *ptr) {
   domtab_free(&account->domains);
   tracker_free(&account->tracker);
   plan_idqueue_free(&account->by_id);
+  ledger_free(&account->ledger);
   free(account->domain_cursors);
   conf_account_free(&account->conf);
   for (size_t i = 0; i < account->warned_count; i++)

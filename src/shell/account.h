@@ -4,7 +4,10 @@
 
 #include "core/conf.h"
 #include "core/domtab.h"
+#include "core/health.h"
+#include "core/ledger.h"
 #include "core/plan.h"
+#include "core/resp.h"
 #include "core/tracker.h"
 #include "shell/api.h"
 
@@ -29,6 +32,11 @@ typedef struct {
   long window_new_tasks;  /* tasks first seen by the current window */
   long last_window_tasks; /* what the last window held: the next estimate */
   time_t first_poll;
+  ledger_t ledger; /* completed/failed counters, completion times */
+  health_t health;
+  resp_quota_t quota; /* the last DescribeDcdnRefreshQuota answer */
+  bool have_quota;
+  bool state_save_failing; /* warn once, not every interval */
   /* Unknown ObjectType/Status values already warned about: once each. */
   char *warned[ACCOUNT_MAX_WARNED];
   size_t warned_count;

@@ -102,13 +102,21 @@ static void api_copy(char *dst, size_t size, const char *src) {
   snprintf(dst, size, "%s", src ? src : "");
 }
 
-/* Turns an answer into a page, or into the reasons it is not one. */
-static api_status_t api_interpret(const http_response_t *rsp, resp_page_t *page,
+/* How one action's answer is read, and freed between attempts. */
+typedef struct {
+  resp_status_t (*parse)(const char *body, void *out, resp_error_t *err,
+                         char *why, size_t why_size);
+  void (*release)(void *out);
+} api_reader_t;
+
+/* Turns an answer into the action's result, or into the reasons it is not
+ * one. */
+static api_status_t api_interpret(const http_response_t *rsp,
+                                  const api_reader_t *reader, void *out,
                                   api_error_t *err) {
   resp_error_t api_err;
   char why[256] = "";
-  resp_status_t st =
-      resp_parse_tasks(rsp->body, page, &api_err, why, sizeof(why));
+  resp_status_t st = reader->parse(rsp->body, out, &api_err, why, sizeof(why));
   api_status_t status = API_OK;
   err->http_status = rsp->status;
   if (st == RESP_API_ERROR) {
@@ -126,12 +134,13 @@ static api_status_t api_interpret(const http_response_t *rsp, resp_page_t *page,
 }
 
 static api_status_t api_attempt(api_client_t *api, const char *action,
-                                const params_t *params, resp_page_t *page,
+                                const params_t *params,
+                                const api_reader_t *reader, void *out,
                                 api_error_t *err) {
   request_t req;
   memset(err, 0, sizeof(*err));
   err->action = action;
-  resp_page_free(page);
+  reader->release(out);
   if (api_build(api, action, params, &req) != 0) {
     snprintf(err->reason, sizeof(err->reason),
              "could not build the request (out of memory or no nonce)");
@@ -147,7 +156,7 @@ static api_status_t api_attempt(api_client_t *api, const char *action,
     snprintf(err->reason, sizeof(err->reason), "%s", api->http.error);
     return API_FAILED;
   }
-  return api_interpret(&rsp, page, err);
+  return api_interpret(&rsp, reader, out, err);
 }
 
 static const char *api_error_name(const api_error_t *err, char *buf,
@@ -171,16 +180,15 @@ static void api_count_failure(api_client_t *api, const api_error_t *err) {
   stats_error(&api->stats, api_error_name(err, buf, sizeof(buf)));
 }
 
-api_status_t api_call_tasks(api_client_t *api, const char *action,
-                            const params_t *params, resp_page_t *page,
-                            api_error_t *err) {
-  memset(page, 0, sizeof(*page));
+static api_status_t api_call(api_client_t *api, const char *action,
+                             const params_t *params, const api_reader_t *reader,
+                             void *out, api_error_t *err) {
   memset(err, 0, sizeof(*err));
   err->action = action;
   for (int attempt = 1;; attempt++) {
     if (api->budget_left <= 0)
       return attempt == 1 ? API_NO_BUDGET : API_FAILED;
-    if (api_attempt(api, action, params, page, err) == API_OK)
+    if (api_attempt(api, action, params, reader, out, err) == API_OK)
       return API_OK;
     api_count_failure(api, err);
     retry_kind_t kind =
@@ -190,6 +198,37 @@ api_status_t api_call_tasks(api_client_t *api, const char *action,
     if (kind == RETRY_BACKOFF)
       api_sleep(retry_delay(attempt, api_jitter()));
   }
+}
+
+static resp_status_t api_parse_tasks(const char *body, void *out,
+                                     resp_error_t *err, char *why,
+                                     size_t why_size) {
+  return resp_parse_tasks(body, out, err, why, why_size);
+}
+
+static void api_release_tasks(void *out) { resp_page_free(out); }
+
+api_status_t api_call_tasks(api_client_t *api, const char *action,
+                            const params_t *params, resp_page_t *page,
+                            api_error_t *err) {
+  static const api_reader_t reader = {api_parse_tasks, api_release_tasks};
+  memset(page, 0, sizeof(*page));
+  return api_call(api, action, params, &reader, page, err);
+}
+
+static resp_status_t api_parse_quota(const char *body, void *out,
+                                     resp_error_t *err, char *why,
+                                     size_t why_size) {
+  return resp_parse_quota(body, out, err, why, why_size);
+}
+
+static void api_release_nothing(void *out) { (void)out; }
+
+api_status_t api_call_quota(api_client_t *api, resp_quota_t *quota,
+                            api_error_t *err) {
+  static const api_reader_t reader = {api_parse_quota, api_release_nothing};
+  params_t none = PARAMS_INIT;
+  return api_call(api, API_QUOTA_ACTION, &none, &reader, quota, err);
 }
 
 /* Peer text goes into one log line: made printable and bounded, so that

@@ -47,6 +47,12 @@ void api_client_free(api_client_t *api);
 api_status_t api_call_tasks(api_client_t *api, const char *action,
                             const params_t *params, resp_page_t *page,
                             api_error_t *err);
+#define API_QUOTA_ACTION "DescribeDcdnRefreshQuota"
+
+/* The account's daily refresh and prefetch quota. */
+api_status_t api_call_quota(api_client_t *api, resp_quota_t *quota,
+                            api_error_t *err);
+
 /* One error line naming account, action, HTTP status, Code, RequestId and
  * Message (or the transport reason). */
 void api_log_error(const api_client_t *api, const char *action,

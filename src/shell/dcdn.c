@@ -10,6 +10,7 @@
 #include "shell/account.h"
 #include "shell/log.h"
 #include "shell/poll.h"
+#include "shell/state.h"
 
 #include <curl/curl.h>
 
@@ -46,6 +47,7 @@ static int dcdn_register_account(conf_account_t *conf) {
                account_name);
     return -1;
   }
+  state_load(account);
   /* On failure collectd itself calls account_destroy. */
   return plugin_register_complex_read(
       "dcdn", name, poll_account, interval,

@@ -41,9 +41,41 @@ static time_t dispatch_covered(const account_t *a, uint32_t domain,
   return i < a->domain_cursor_count ? a->domain_cursors[i].covered_until : 0;
 }
 
+/* Counters, completion times, the oldest task in flight and mean
+ * progress of one domain and type. */
+static void dispatch_lifecycle(const account_t *a, uint32_t d, unsigned t,
+                               const tally_t *counts, time_t now) {
+  const char *domain = a->domains.entries[d].name;
+  const char *type = task_type_name((task_type_t)t);
+  const ledger_entry_t *e = ledger_get(&a->ledger, d, t);
+  char ti[DATA_MAX_NAME_LEN];
+  ssnprintf(ti, sizeof(ti), "%s-completed", type);
+  dispatch_derive(domain, "total_operations", ti, e ? e->completed : 0);
+  ssnprintf(ti, sizeof(ti), "%s-failed", type);
+  dispatch_derive(domain, "total_operations", ti, e ? e->failed : 0);
+  if (e != NULL && e->completion_count > 0) {
+    ssnprintf(ti, sizeof(ti), "%s-completion_mean", type);
+    dispatch_gauge(domain, "duration", ti,
+                   e->completion_sum / e->completion_count);
+    ssnprintf(ti, sizeof(ti), "%s-completion_max", type);
+    dispatch_gauge(domain, "duration", ti, e->completion_max);
+  }
+  time_t oldest = counts->oldest_in_flight[t];
+  ssnprintf(ti, sizeof(ti), "%s-oldest_in_flight", type);
+  dispatch_gauge(domain, "duration", ti,
+                 oldest && now > oldest ? (double)(now - oldest) : 0.0);
+  unsigned long in_flight = counts->count[t][TASK_STATUS_PENDING] +
+                            counts->count[t][TASK_STATUS_REFRESHING];
+  if (in_flight > 0) {
+    ssnprintf(ti, sizeof(ti), "%s-progress", type);
+    dispatch_gauge(domain, "percent", ti,
+                   counts->progress_sum[t] / (double)in_flight);
+  }
+}
+
 /* Counts of one domain's ready types; returns the stalest coverage. */
 static time_t dispatch_domain(const account_t *a, uint32_t d,
-                              const tally_t *counts) {
+                              const tally_t *counts, time_t now) {
   const domtab_entry_t *domain = &a->domains.entries[d];
   time_t stalest = 0;
   bool first = true;
@@ -64,6 +96,7 @@ static time_t dispatch_domain(const account_t *a, uint32_t d,
                 task_status_name((task_status_t)s));
       dispatch_gauge(domain->name, "count", ti, (double)counts->count[t][s]);
     }
+    dispatch_lifecycle(a, d, t, counts, now);
   }
   return stalest;
 }
@@ -71,6 +104,16 @@ static time_t dispatch_domain(const account_t *a, uint32_t d,
 static double dispatch_staleness(const account_t *a, time_t now,
                                  time_t covered) {
   return (double)(now - (covered ? covered : a->first_poll));
+}
+
+/* count-quota-<kind> (the daily total) and count-remain-<kind>. */
+static void dispatch_quota(const account_t *a) {
+  for (size_t i = 0; a->have_quota && i < a->quota.count; i++) {
+    const resp_quota_item_t *q = &a->quota.items[i];
+    char ti[DATA_MAX_NAME_LEN];
+    ssnprintf(ti, sizeof(ti), "%s-%s", q->remain ? "remain" : "quota", q->kind);
+    dispatch_gauge(a->conf.name, "count", ti, q->value);
+  }
 }
 
 static void dispatch_stats(const account_t *a, double staleness) {
@@ -99,7 +142,7 @@ void dispatch_account(const account_t *a, time_t now) {
                 counts);
     for (uint32_t d = 0; d < a->domains.count; d++) {
       double stale =
-          dispatch_staleness(a, now, dispatch_domain(a, d, &counts[d]));
+          dispatch_staleness(a, now, dispatch_domain(a, d, &counts[d], now));
       dispatch_gauge(a->domains.entries[d].name, "duration", "staleness",
                      stale);
       if (stale > worst)
@@ -110,4 +153,5 @@ void dispatch_account(const account_t *a, time_t now) {
   if (a->domains.count == 0) /* Domain "*" before any task arrived */
     worst = dispatch_staleness(a, now, a->account_cursor.covered_until);
   dispatch_stats(a, worst);
+  dispatch_quota(a);
 }

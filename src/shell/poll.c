@@ -4,11 +4,15 @@
 
 #include "shell/poll.h"
 
+#include "core/lifecycle.h"
 #include "core/plan.h"
+#include "core/retry.h"
 #include "core/tally.h"
 #include "shell/account.h"
 #include "shell/dispatch.h"
 #include "shell/log.h"
+#include "shell/notify.h"
+#include "shell/state.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +40,48 @@ static void poll_warn_unknown(account_t *account, const task_t *task) {
                  account->conf.name, task->task_id, task->unknown_status);
 }
 
+/* Reading a stream's history for the first time: what is already over is
+ * counted, not announced. */
+static bool poll_first_load(const account_t *account, const tracked_task_t *t) {
+  if (!account->domain_mode)
+    return account->account_cursor.covered_until == 0;
+  size_t i = (size_t)t->domain * TASK_TYPE_COUNT + t->type;
+  return i >= account->domain_cursor_count ||
+         account->domain_cursors[i].covered_until == 0;
+}
+
+static void poll_notify(poll_t *p, const domtab_entry_t *domain,
+                        const task_t *task, const lifecycle_events_t *ev) {
+  if (ev->notify_failed && (domain->notify & CONF_NOTIFY_FAILED))
+    notify_task(p->account, domain, task, NOTIFY_FAILED, p->now);
+  if (ev->notify_stuck && (domain->notify & CONF_NOTIFY_STUCK))
+    notify_task(p->account, domain, task, NOTIFY_STUCK, p->now);
+  if (ev->notify_recovered && (domain->notify & CONF_NOTIFY_STUCK))
+    notify_task(p->account, domain, task, NOTIFY_RECOVERED, p->now);
+}
+
+/* What the new sighting means (counters, completion time, notifications),
+ * for tasks of a reported domain and object type. */
+static int poll_lifecycle(poll_t *p, const task_t *task, tracked_task_t *t) {
+  account_t *account = p->account;
+  const tracked_task_t *known = tracker_get(&account->tracker, t->id);
+  tracked_task_t old = known ? *known : (tracked_task_t){0};
+  const domtab_entry_t *domain = t->domain < account->domains.count
+                                     ? &account->domains.entries[t->domain]
+                                     : NULL;
+  lifecycle_events_t ev;
+  lifecycle_observe(known ? &old : NULL, t, p->now,
+                    domain ? domain->stuck_after : account->conf.stuck_after,
+                    poll_first_load(account, t), &ev);
+  if (domain == NULL || t->type >= TASK_TYPE_COUNT ||
+      !(domain->type_mask & (1u << t->type)))
+    return 0;
+  if (ledger_record(&account->ledger, t->domain, t->type, &ev) != 0)
+    return -1;
+  poll_notify(p, domain, task, &ev);
+  return 0;
+}
+
 static int poll_track(poll_t *p, const task_t *task) {
   account_t *account = p->account;
   tracked_task_t t = {0};
@@ -55,7 +101,8 @@ static int poll_track(poll_t *p, const task_t *task) {
   t.status = (uint8_t)task->status;
   t.progress = (uint8_t)task->progress;
   bool is_new = false;
-  if (tracker_put(&account->tracker, &t, &is_new) != 0) {
+  if (poll_lifecycle(p, task, &t) != 0 ||
+      tracker_put(&account->tracker, &t, &is_new) != 0) {
     DCDN_ERROR("account \"%s\": out of memory tracking tasks",
                account->conf.name);
     return -1;

@@ -44,7 +44,8 @@ def account_block(name, sim, key="testid", secret="testsecret", domains=(),
     """An <Account> block pointing at a simulator. domains: names, or
     (name, [object types]) pairs for a <Domain> block."""
     lines = [f'<Account "{name}">', f'  AccessKeyId "{key}"',
-             f'  AccessKeySecret "{secret}"', f'  Endpoint "{sim.url}"']
+             f'  AccessKeySecret "{secret}"', f'  Endpoint "{sim.url}"',
+             f'  StateDir "{sim.workdir}/state"']
     for domain in domains:
         if isinstance(domain, tuple):
             types = " ".join(f'"{t}"' for t in domain[1])

@@ -33,7 +33,8 @@ def test_wrong_secret_is_logged_retried_and_isolated(start_simulator, start_coll
         account_block("bad", sim, key="key2", secret="wrongsecret",
                       domains=["bad.example.com"]),
         max_read_interval=2)
-    errors = wait_for(lambda: len(lines := daemon.log_lines('account "bad"')) >= 2 and lines,
+    errors = wait_for(lambda: len(lines := daemon.log_lines('[error] dcdn plugin: account "bad"'))
+                      >= 2 and lines,
                       timeout=30, what="the bad account to fail twice")
     for line in errors:
         assert "[error] dcdn plugin: account \"bad\": DescribeDcdnRefreshTasks failed: " \
@@ -129,7 +130,8 @@ def test_https_with_cacert_and_refusal_without(tmp_path, start_simulator, start_
         + "\n" + account_block("default-ca", sim, domains=["b.example.com"]))
     wait_for(lambda: daemon.values().get("dcdn-a.example.com/count-file-complete") == 1.0,
              what="values over TLS")
-    line = wait_for(lambda: daemon.log_lines('account "default-ca"'), what="the TLS refusal")[0]
+    line = wait_for(lambda: daemon.log_lines('[error] dcdn plugin: account "default-ca"'),
+                    what="the TLS refusal")[0]
     assert f"DescribeDcdnRefreshTasks to {sim.url} failed: " in line
     assert "certificate" in line.lower()
     assert not daemon.log_lines("plain http")

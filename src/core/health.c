@@ -1,0 +1,23 @@
+#include "core/health.h"
+
+#include "core/retry.h"
+
+#include <stddef.h>
+
+health_change_t health_observe(health_t *h, bool ok, long http_status,
+                               const char *code) {
+  if (ok) {
+    h->unreachable_polls = 0;
+    if (!h->failed)
+      return HEALTH_UNCHANGED;
+    h->failed = false;
+    return HEALTH_RECOVERED;
+  }
+  bool human = code != NULL && *code != '\0' && retry_needs_human(code);
+  if (http_status == 0 && ++h->unreachable_polls >= HEALTH_UNREACHABLE_POLLS)
+    human = true;
+  if (!human || h->failed)
+    return HEALTH_UNCHANGED;
+  h->failed = true;
+  return HEALTH_FAILED_NOW;
+}

@@ -1,0 +1,28 @@
+/* An account's health as an operator sees it: failing for a reason that
+ * needs a human (credentials, permissions, the clock, an endpoint that
+ * stays unreachable), or fine. Changes are what get notified. */
+#ifndef DCDN_HEALTH_H
+#define DCDN_HEALTH_H
+
+#include <stdbool.h>
+
+/* Polls in a row without any answer before the endpoint counts as down. */
+#define HEALTH_UNREACHABLE_POLLS 3
+
+typedef struct {
+  bool failed;
+  int unreachable_polls;
+} health_t;
+
+typedef enum {
+  HEALTH_UNCHANGED,
+  HEALTH_FAILED_NOW, /* send FAILURE */
+  HEALTH_RECOVERED   /* send OKAY */
+} health_change_t;
+
+/* One poll's outcome: ok, or the last failure's HTTP status (0: no answer)
+ * and Code (NULL or ""). */
+health_change_t health_observe(health_t *h, bool ok, long http_status,
+                               const char *code);
+
+#endif
