@@ -14,7 +14,10 @@ health_change_t health_observe(health_t *h, bool ok, long http_status,
     return HEALTH_RECOVERED;
   }
   bool human = code != NULL && *code != '\0' && retry_needs_human(code);
-  if (http_status == 0 && ++h->unreachable_polls >= HEALTH_UNREACHABLE_POLLS)
+  /* Any answer, even an error, shows the endpoint is reachable. */
+  if (http_status != 0)
+    h->unreachable_polls = 0;
+  else if (++h->unreachable_polls >= HEALTH_UNREACHABLE_POLLS)
     human = true;
   if (!human || h->failed)
     return HEALTH_UNCHANGED;

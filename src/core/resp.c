@@ -267,7 +267,10 @@ static resp_status_t resp_quota_body(yajl_val root, void *out, char *why,
       item.value = strtod(v->u.string, &end);
     else if (YAJL_IS_NUMBER(v))
       item.value = YAJL_GET_DOUBLE(v);
-    if ((YAJL_IS_STRING(v) && (end == v->u.string || *end != '\0')) ||
+    /* Digits only: strtod would also take "inf", "0x10", " 5" or "-1". */
+    if ((YAJL_IS_STRING(v) &&
+         (end == v->u.string || *end != '\0' ||
+          v->u.string[strspn(v->u.string, "0123456789")] != '\0')) ||
         (!YAJL_IS_STRING(v) && !YAJL_IS_NUMBER(v)) || !(item.value >= 0))
       return resp_fail(why, why_size, "field \"%s\" is not a number", key);
     quota->items[quota->count++] = item;

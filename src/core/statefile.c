@@ -72,6 +72,23 @@ statefile_fail(statefile_parser_t *p, const char *fmt, ...) {
   return -1;
 }
 
+/* Exactly n fields one space apart, each 1..19 digits or a lone "-" (a
+ * task of no domain). sscanf alone would read "-1" as a huge unsigned
+ * number, overflow on more digits and ignore whatever follows. */
+static bool statefile_fields(const char *args, int n) {
+  for (int i = 0; i < n; i++) {
+    if (i > 0 && *args++ != ' ')
+      return false;
+    size_t digits = strspn(args, "0123456789");
+    if (digits == 0 && args[0] == '-' && (args[1] == ' ' || args[1] == '\0'))
+      digits = 1;
+    else if (digits == 0 || digits > 19)
+      return false;
+    args += digits;
+  }
+  return *args == '\0';
+}
+
 static int statefile_live_domain(statefile_parser_t *p, uint32_t file_domain,
                                  uint32_t *live) {
   if (file_domain >= p->map_count)
@@ -83,8 +100,10 @@ static int statefile_live_domain(statefile_parser_t *p, uint32_t file_domain,
 
 static int statefile_domain(statefile_parser_t *p, const char *args) {
   uint32_t n;
+  int used = -1;
   char name[CONF_MAX_DOMAIN_LEN + 2];
-  if (sscanf(args, "%" SCNu32 " %128s", &n, name) != 2 || n != p->map_count ||
+  if (sscanf(args, "%" SCNu32 " %128s%n", &n, name, &used) != 2 || used < 0 ||
+      args[used] != '\0' || n != p->map_count ||
       strlen(name) > CONF_MAX_DOMAIN_LEN)
     return statefile_fail(p, "bad domain line");
   uint32_t *map = realloc(p->map, (p->map_count + 1) * sizeof(*map));
@@ -99,7 +118,8 @@ static int statefile_ledger(statefile_parser_t *p, const char *args) {
   uint32_t d, live = DOMTAB_NONE;
   unsigned t;
   uint64_t completed, failed;
-  if (sscanf(args, "%" SCNu32 " %u %" SCNu64 " %" SCNu64, &d, &t, &completed,
+  if (!statefile_fields(args, 4) || strchr(args, '-') != NULL ||
+      sscanf(args, "%" SCNu32 " %u %" SCNu64 " %" SCNu64, &d, &t, &completed,
              &failed) != 4 ||
       t >= TASK_TYPE_COUNT)
     return statefile_fail(p, "bad ledger line");
@@ -115,7 +135,8 @@ static int statefile_cursor(statefile_parser_t *p, const char *args) {
   uint32_t d, live = DOMTAB_NONE;
   unsigned t;
   int64_t covered;
-  if (sscanf(args, "%" SCNu32 " %u %" SCNd64, &d, &t, &covered) != 3 ||
+  if (!statefile_fields(args, 3) || strchr(args, '-') != NULL ||
+      sscanf(args, "%" SCNu32 " %u %" SCNd64, &d, &t, &covered) != 3 ||
       t >= TASK_TYPE_COUNT || covered < 0)
     return statefile_fail(p, "bad cursor line");
   if (statefile_live_domain(p, d, &live) != 0)
@@ -142,7 +163,8 @@ static int statefile_task(statefile_parser_t *p, const char *args) {
   tracked_task_t t = {0};
   char domain[16];
   unsigned type, status, progress, flags;
-  if (sscanf(args, "%" SCNu64 " %" SCNd64 " %15s %u %u %u %u", &t.id,
+  if (!statefile_fields(args, 7) ||
+      sscanf(args, "%" SCNu64 " %" SCNd64 " %15s %u %u %u %u", &t.id,
              &t.created, domain, &type, &status, &progress, &flags) != 7 ||
       t.id == 0 || type > TASK_TYPE_COUNT || status > TASK_STATUS_COUNT ||
       progress > 100 || flags > 0xff)
@@ -151,7 +173,8 @@ static int statefile_task(statefile_parser_t *p, const char *args) {
   if (strcmp(domain, "-") != 0) {
     char *end = NULL;
     unsigned long d = strtoul(domain, &end, 10);
-    if (*end != '\0' || statefile_live_domain(p, (uint32_t)d, &t.domain))
+    if (*end != '\0' || d > UINT32_MAX ||
+        statefile_live_domain(p, (uint32_t)d, &t.domain))
       return statefile_fail(p, "bad task domain");
   }
   t.type = (uint8_t)type;
@@ -174,7 +197,7 @@ static int statefile_scalar(statefile_parser_t *p, const char *key,
   else if (strcmp(key, "health") == 0 &&
            (strcmp(args, "ok") == 0 || strcmp(args, "failed") == 0))
     st->health_failed = strcmp(args, "failed") == 0;
-  else if (strcmp(key, "covered") == 0 &&
+  else if (strcmp(key, "covered") == 0 && statefile_fields(args, 1) &&
            sscanf(args, "%" SCNd64, &covered) == 1 && covered >= 0)
     st->account_covered = (time_t)covered;
   else

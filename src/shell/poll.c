@@ -322,6 +322,33 @@ static api_status_t poll_run(poll_t *p, api_error_t *err) {
   return st;
 }
 
+static void poll_quota(account_t *account) {
+  api_error_t err;
+  resp_quota_t quota;
+  api_status_t st = api_call_quota(&account->api, &quota, &err);
+  if (st == API_FAILED)
+    api_log_error(&account->api, API_QUOTA_ACTION, &err);
+  account->have_quota = st == API_OK;
+  if (st == API_OK)
+    account->quota = quota;
+}
+
+static void poll_health(account_t *account, api_status_t st,
+                        const api_error_t *err) {
+  health_change_t change = health_observe(&account->health, st != API_FAILED,
+                                          err->http_status, err->code);
+  if (change == HEALTH_UNCHANGED ||
+      !(account->conf.notify & CONF_NOTIFY_ACCOUNT))
+    return;
+  char why[STATS_CODE_LEN + 600];
+  if (err->code[0] != '\0')
+    snprintf(why, sizeof(why), "%s: %s", err->code, err->message);
+  else
+    snprintf(why, sizeof(why), "%s unreachable: %s", account->conf.endpoint,
+             err->reason);
+  notify_account(account, change == HEALTH_FAILED_NOW, why);
+}
+
 int poll_account(user_data_t *user_data) {
   account_t *account = user_data->data;
   poll_t p = {account, time(NULL)};
@@ -330,13 +357,18 @@ int poll_account(user_data_t *user_data) {
   account->api.budget_left = plan_budget(
       account->conf.rate_limit, CDTIME_T_TO_DOUBLE(plugin_get_interval()));
   stats_interval_reset(&account->api.stats);
+  ledger_interval_reset(&account->ledger);
   api_error_t err = {0};
   api_status_t st = poll_run(&p, &err);
   if (st == API_FAILED)
     api_log_error(&account->api, err.action ? err.action : POLL_LIST_ACTION,
                   &err);
+  poll_health(account, st, &err);
+  if (account->conf.collect_quota && st != API_FAILED)
+    poll_quota(account);
   tracker_expire(&account->tracker, plan_oldest(p.now, account->conf.lookback));
   dispatch_account(account, p.now);
+  state_save(account);
   /* Running out of budget is planned work for the next interval, not a
    * failure; collectd backs off only on real failures. */
   return st == API_FAILED ? -1 : 0;

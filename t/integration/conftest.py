@@ -8,7 +8,7 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "lib"))
 
-from harness import Collectd, Simulator  # noqa: E402
+from harness import Collectd, NotificationSink, Simulator  # noqa: E402
 
 
 @pytest.fixture
@@ -37,6 +37,13 @@ def start_collectd(tmp_path):
     yield start
     for daemon in started:
         daemon.stop()
+
+
+@pytest.fixture
+def notifications():
+    sink = NotificationSink()
+    yield sink
+    sink.remove()
 
 
 def account_block(name, sim, key="testid", secret="testsecret", domains=(),

@@ -6,10 +6,12 @@ import glob
 import json
 import os
 import pathlib
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -98,6 +100,37 @@ def max_calls_in_window(times, window=1.0):
             start += 1
         best = max(best, end - start + 1)
     return best
+
+
+class NotificationSink:
+    """collectd's exec plugin runs a script for every notification, as
+    "nobody" (it refuses root), so the script and the directory it writes
+    to live outside the test's private directory."""
+
+    def __init__(self):
+        self.dir = pathlib.Path(tempfile.mkdtemp(prefix="dcdn-notifications-"))
+        self.dir.chmod(0o777)
+        self.script = self.dir / "capture.sh"
+        self.script.write_text('#!/bin/sh\nf=$(mktemp "$0.XXXXXXXX.tmp")\n'
+                               'cat > "$f" && mv "$f" "${f%.tmp}.notification"\n')
+        self.script.chmod(0o755)
+
+    def config(self):
+        return ('LoadPlugin exec\n<Plugin exec>\n'
+                f'  NotificationExec "nobody" "{self.script}"\n</Plugin>\n')
+
+    def notifications(self):
+        """Each notification: its header lines as a dict, and "message"."""
+        out = []
+        for path in sorted(self.dir.glob("*.notification"), key=lambda p: p.stat().st_mtime):
+            head, _, message = path.read_text().partition("\n\n")
+            fields = dict(line.split(": ", 1) for line in head.splitlines() if ": " in line)
+            fields["message"] = message.strip()
+            out.append(fields)
+        return out
+
+    def remove(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class Collectd:
