@@ -19,92 +19,117 @@ static void record_warning(void *ctx, const char *message) {
   warnings++;
 }
 
-/* Parses text as the inside of <Plugin dcdn>; returns conf_add_block's
- * status, with the error text in err. */
-static int parse(const char *text, conf_t *conf, char *err, size_t size) {
+static conf_t conf;
+static char err[1024];
+
+static void setup(void) { conf = (conf_t)CONF_INIT; }
+
+static void teardown(void) { conf_free(&conf); }
+
+/* Parses text as the inside of <Plugin dcdn> into conf; returns
+ * conf_add_block's status, with the error text in err. */
+static int parse(const char *text) {
   oconfig_item_t *root = oconfig_from_text(text);
   warnings = 0;
   last_warning[0] = '\0';
   err[0] = '\0';
-  int status = conf_add_block(conf, root, err, size, record_warning, NULL);
+  int status =
+      conf_add_block(&conf, root, err, sizeof(err), record_warning, NULL);
   oconfig_builder_free(root);
   return status;
+}
+
+/* Parses text that must be valid. */
+static void parse_valid(const char *text) {
+  int status = parse(text);
+  ck_assert_msg(status == 0, "%s", err);
 }
 
 #define ACCOUNT_START                                                          \
   "<Account \"prod\">\n  AccessKeyId \"LTAIkey\"\n"                            \
   "  AccessKeySecret \"s3cr3t-value\"\n"
 
+static void assert_names(const char *message, const char *expect) {
+  ck_assert_msg(strstr(message, expect) != NULL, "\"%s\" lacks \"%s\"", message,
+                expect);
+}
+
+/* Exactly one warning, which names expect. */
+static void assert_one_warning(const char *expect) {
+  ck_assert_int_eq(warnings, 1);
+  assert_names(last_warning, expect);
+}
+
 static void assert_error(const char *text, const char *expect1,
                          const char *expect2) {
-  conf_t conf = CONF_INIT;
-  char err[1024];
-  ck_assert_int_eq(parse(text, &conf, err, sizeof(err)), -1);
-  ck_assert_msg(strstr(err, expect1) != NULL, "\"%s\" lacks \"%s\"", err,
-                expect1);
-  ck_assert_msg(strstr(err, expect2) != NULL, "\"%s\" lacks \"%s\"", err,
-                expect2);
+  ck_assert_int_eq(parse(text), -1);
+  assert_names(err, expect1);
+  assert_names(err, expect2);
   ck_assert_msg(strstr(err, "s3cr3t-value") == NULL, "secret in: %s", err);
   ck_assert_uint_eq(conf.count, 0);
-  conf_free(&conf);
+}
+
+/* The account's options other than its name, keys and domains. */
+static void assert_options(const conf_account_t *a,
+                           const conf_account_t *want) {
+  ck_assert_str_eq(a->endpoint, want->endpoint);
+  ck_assert_str_eq(a->endpoint_host, want->endpoint_host);
+  ck_assert_int_eq(a->endpoint_tls, want->endpoint_tls);
+  ck_assert_int_eq(a->signature_version, want->signature_version);
+  ck_assert_double_eq(a->timeout, want->timeout);
+  ck_assert_pstr_eq(a->cacert, want->cacert);
+  ck_assert_double_eq(a->interval, want->interval);
+  ck_assert_int_eq(a->lookback, want->lookback);
+  ck_assert_double_eq(a->rate_limit, want->rate_limit);
+  ck_assert_int_eq(a->query_mode, want->query_mode);
 }
 
 START_TEST(minimal_account_gets_the_documented_defaults) {
-  conf_t conf = CONF_INIT;
-  char err[1024];
-  ck_assert_int_eq(parse(ACCOUNT_START "  Domain \"Example.COM\"\n"
-                                       "</Account>\n",
-                         &conf, err, sizeof(err)),
-                   0);
+  parse_valid(ACCOUNT_START "  Domain \"Example.COM\"\n"
+                            "</Account>\n");
   ck_assert_uint_eq(conf.count, 1);
   const conf_account_t *a = &conf.accounts[0];
   ck_assert_str_eq(a->name, "prod");
   ck_assert_str_eq(a->access_key_id, "LTAIkey");
   ck_assert_str_eq(a->access_key_secret, "s3cr3t-value");
-  ck_assert_str_eq(a->endpoint, "https://dcdn.aliyuncs.com");
-  ck_assert_str_eq(a->endpoint_host, "dcdn.aliyuncs.com");
-  ck_assert(a->endpoint_tls);
-  ck_assert_int_eq(a->signature_version, 3);
-  ck_assert_double_eq(a->timeout, 10.0);
-  ck_assert_ptr_null(a->cacert);
-  ck_assert_double_eq(a->interval, 0.0);
-  ck_assert_int_eq(a->lookback, 3600);
-  ck_assert_double_eq(a->rate_limit, 5.0);
-  ck_assert_int_eq(a->query_mode, CONF_QUERY_AUTO);
+  assert_options(a, &(conf_account_t){.endpoint = "https://dcdn.aliyuncs.com",
+                                      .endpoint_host = "dcdn.aliyuncs.com",
+                                      .endpoint_tls = true,
+                                      .signature_version = 3,
+                                      .timeout = 10.0,
+                                      .cacert = NULL,
+                                      .interval = 0.0,
+                                      .lookback = 3600,
+                                      .rate_limit = 5.0,
+                                      .query_mode = CONF_QUERY_AUTO});
   ck_assert_uint_eq(a->domain_count, 1);
   ck_assert_str_eq(a->domains[0].name, "example.com");
   ck_assert_uint_eq(a->domains[0].type_mask, CONF_TYPES_ALL);
   ck_assert_int_eq(warnings, 0);
-  conf_free(&conf);
 }
 END_TEST
 
 START_TEST(full_example_from_the_documentation_parses) {
-  conf_t conf = CONF_INIT;
-  char err[1024];
-  int status =
-      parse(ACCOUNT_START "  Endpoint \"http://127.0.0.1:8080/\"\n"
-                          "  SignatureVersion 1\n  Timeout 2.5\n"
-                          "  CACert \"/etc/ssl/ca.pem\"\n  Interval 30\n"
-                          "  Lookback 259200\n  RateLimit 0.5\n"
-                          "  QueryMode \"Domain\"\n"
-                          "  Domain \"www.example.com\" \"example.com\"\n"
-                          "  <Domain \"static.example.com\">\n"
-                          "    ObjectType \"file\" \"preload\"\n"
-                          "  </Domain>\n</Account>\n",
-            &conf, err, sizeof(err));
-  ck_assert_msg(status == 0, "%s", err);
+  parse_valid(ACCOUNT_START "  Endpoint \"http://127.0.0.1:8080/\"\n"
+                            "  SignatureVersion 1\n  Timeout 2.5\n"
+                            "  CACert \"/etc/ssl/ca.pem\"\n  Interval 30\n"
+                            "  Lookback 259200\n  RateLimit 0.5\n"
+                            "  QueryMode \"Domain\"\n"
+                            "  Domain \"www.example.com\" \"example.com\"\n"
+                            "  <Domain \"static.example.com\">\n"
+                            "    ObjectType \"file\" \"preload\"\n"
+                            "  </Domain>\n</Account>\n");
   const conf_account_t *a = &conf.accounts[0];
-  ck_assert_str_eq(a->endpoint, "http://127.0.0.1:8080");
-  ck_assert_str_eq(a->endpoint_host, "127.0.0.1:8080");
-  ck_assert(!a->endpoint_tls);
-  ck_assert_int_eq(a->signature_version, 1);
-  ck_assert_double_eq(a->timeout, 2.5);
-  ck_assert_str_eq(a->cacert, "/etc/ssl/ca.pem");
-  ck_assert_double_eq(a->interval, 30.0);
-  ck_assert_int_eq(a->lookback, 259200);
-  ck_assert_double_eq(a->rate_limit, 0.5);
-  ck_assert_int_eq(a->query_mode, CONF_QUERY_DOMAIN);
+  assert_options(a, &(conf_account_t){.endpoint = "http://127.0.0.1:8080",
+                                      .endpoint_host = "127.0.0.1:8080",
+                                      .endpoint_tls = false,
+                                      .signature_version = 1,
+                                      .timeout = 2.5,
+                                      .cacert = "/etc/ssl/ca.pem",
+                                      .interval = 30.0,
+                                      .lookback = 259200,
+                                      .rate_limit = 0.5,
+                                      .query_mode = CONF_QUERY_DOMAIN});
   ck_assert_uint_eq(a->domain_count, 3);
   /* sorted, so that lookups can bisect */
   ck_assert_str_eq(a->domains[0].name, "example.com");
@@ -113,69 +138,52 @@ START_TEST(full_example_from_the_documentation_parses) {
                     (1u << TASK_TYPE_FILE) | (1u << TASK_TYPE_PRELOAD));
   ck_assert_ptr_eq(conf_find_domain(a, "www.example.com"), &a->domains[2]);
   ck_assert_ptr_null(conf_find_domain(a, "other.example.com"));
-  conf_free(&conf);
 }
 END_TEST
 
 START_TEST(option_names_are_case_insensitive) {
-  conf_t conf = CONF_INIT;
-  char err[1024];
-  ck_assert_int_eq(parse("<account \"a\">\n accesskeyid \"k\"\n"
-                         " ACCESSKEYSECRET \"s\"\n lookBACK 600\n"
-                         " <DOMAIN \"x.com\">\n  objecttype \"REGEX\"\n"
-                         " </DOMAIN>\n</account>\n",
-                         &conf, err, sizeof(err)),
-                   0);
+  parse_valid("<account \"a\">\n accesskeyid \"k\"\n"
+              " ACCESSKEYSECRET \"s\"\n lookBACK 600\n"
+              " <DOMAIN \"x.com\">\n  objecttype \"REGEX\"\n"
+              " </DOMAIN>\n</account>\n");
   ck_assert_int_eq(conf.accounts[0].lookback, 600);
   ck_assert_uint_eq(conf.accounts[0].domains[0].type_mask,
                     1u << TASK_TYPE_REGEX);
-  conf_free(&conf);
 }
 END_TEST
 
 START_TEST(plain_http_endpoint_warns_that_requests_are_unencrypted) {
-  conf_t conf = CONF_INIT;
-  char err[1024];
-  ck_assert_int_eq(parse(ACCOUNT_START "  Endpoint \"http://sim.local\"\n"
-                                       "  Domain \"a.com\"\n</Account>\n",
-                         &conf, err, sizeof(err)),
-                   0);
-  ck_assert_int_eq(warnings, 1);
-  ck_assert_ptr_nonnull(strstr(last_warning, "not be encrypted"));
-  ck_assert_ptr_nonnull(strstr(last_warning, "prod"));
-  conf_free(&conf);
+  parse_valid(ACCOUNT_START "  Endpoint \"http://sim.local\"\n"
+                            "  Domain \"a.com\"\n</Account>\n");
+  assert_one_warning("not be encrypted");
+  assert_names(last_warning, "prod");
 }
 END_TEST
 
 START_TEST(rate_limit_above_the_documented_five_warns) {
-  conf_t conf = CONF_INIT;
-  char err[1024];
-  ck_assert_int_eq(parse(ACCOUNT_START "  RateLimit 8\n  Domain \"a.com\"\n"
-                                       "</Account>\n",
-                         &conf, err, sizeof(err)),
-                   0);
-  ck_assert_int_eq(warnings, 1);
-  ck_assert_ptr_nonnull(strstr(last_warning, "RateLimit 8"));
-  conf_free(&conf);
+  parse_valid(ACCOUNT_START "  RateLimit 8\n  Domain \"a.com\"\n"
+                            "</Account>\n");
+  assert_one_warning("RateLimit 8");
 }
 END_TEST
 
-START_TEST(default_ports_are_left_out_of_the_host_header) {
-  char *endpoint = NULL, *host = NULL, err[128];
+/* The endpoint and Host header conf_parse_endpoint makes of url. */
+static void assert_endpoint(const char *url, const char *endpoint_want,
+                            const char *host_want) {
+  char *endpoint = NULL, *host = NULL, why[128];
   bool tls = false;
-  ck_assert_int_eq(conf_parse_endpoint("https://H.example:443", &endpoint,
-                                       &host, &tls, err, sizeof(err)),
-                   0);
-  ck_assert_str_eq(host, "h.example");
-  ck_assert_str_eq(endpoint, "https://H.example:443");
+  ck_assert_int_eq(
+      conf_parse_endpoint(url, &endpoint, &host, &tls, why, sizeof(why)), 0);
+  ck_assert_str_eq(endpoint, endpoint_want);
+  ck_assert_str_eq(host, host_want);
   free(endpoint);
   free(host);
-  ck_assert_int_eq(conf_parse_endpoint("http://[::1]:9000", &endpoint, &host,
-                                       &tls, err, sizeof(err)),
-                   0);
-  ck_assert_str_eq(host, "[::1]:9000");
-  free(endpoint);
-  free(host);
+}
+
+START_TEST(default_ports_are_left_out_of_the_host_header) {
+  assert_endpoint("https://H.example:443", "https://H.example:443",
+                  "h.example");
+  assert_endpoint("http://[::1]:9000", "http://[::1]:9000", "[::1]:9000");
 }
 END_TEST
 
@@ -250,84 +258,72 @@ START_TEST(each_config_error_names_the_option_account_and_value) {
 }
 END_TEST
 
+/* The table above runs as one test per row. */
+static void add_table_tests(Suite *suite, TCase *tc) {
+  (void)suite;
+  tcase_add_loop_test(tc, each_config_error_names_the_option_account_and_value,
+                      0, N_OF(config_errors));
+}
+
+static const unit_case_t test_case = {
+    .setup = setup, .teardown = teardown, .extend = add_table_tests};
+
 START_TEST(a_domain_in_two_accounts_is_refused) {
-  conf_t conf = CONF_INIT;
-  char err[1024];
-  ck_assert_int_eq(parse(ACCOUNT_START "  Domain \"a.com\"\n</Account>\n",
-                         &conf, err, sizeof(err)),
-                   0);
+  parse_valid(ACCOUNT_START "  Domain \"a.com\"\n</Account>\n");
   ck_assert_int_eq(parse("<Account \"stage\">\n  AccessKeyId \"k\"\n"
                          "  AccessKeySecret \"s\"\n  Domain \"b.com\"\n"
-                         "  Domain \"A.COM\"\n</Account>\n",
-                         &conf, err, sizeof(err)),
+                         "  Domain \"A.COM\"\n</Account>\n"),
                    -1);
-  ck_assert_ptr_nonnull(strstr(err, "Account \"stage\""));
-  ck_assert_ptr_nonnull(strstr(err, "already listed in account \"prod\""));
+  assert_names(err, "Account \"stage\"");
+  assert_names(err, "already listed in account \"prod\"");
   ck_assert_uint_eq(conf.count, 1);
-  conf_free(&conf);
 }
 END_TEST
 
 START_TEST(an_error_leaves_no_account_of_the_block_configured) {
-  conf_t conf = CONF_INIT;
-  char err[1024];
   ck_assert_int_eq(parse(ACCOUNT_START "  Domain \"a.com\"\n</Account>\n"
                                        "<Account \"two\">\n  Lookback 1\n"
-                                       "</Account>\n",
-                         &conf, err, sizeof(err)),
+                                       "</Account>\n"),
                    -1);
   ck_assert_uint_eq(conf.count, 0);
-  ck_assert_ptr_nonnull(strstr(err, "Account \"two\""));
-  conf_free(&conf);
+  assert_names(err, "Account \"two\"");
 }
 END_TEST
 
 START_TEST(the_wildcard_domain_may_appear_in_several_accounts) {
-  conf_t conf = CONF_INIT;
-  char err[1024];
-  ck_assert_int_eq(parse(ACCOUNT_START "  Domain \"*\" \"a.com\"\n"
-                                       "</Account>\n<Account \"two\">\n"
-                                       "  AccessKeyId \"k\"\n"
-                                       "  AccessKeySecret \"s\"\n"
-                                       "  QueryMode \"account\"\n"
-                                       "  Domain \"*\"\n</Account>\n",
-                         &conf, err, sizeof(err)),
-                   0);
+  parse_valid(ACCOUNT_START "  Domain \"*\" \"a.com\"\n"
+                            "</Account>\n<Account \"two\">\n"
+                            "  AccessKeyId \"k\"\n"
+                            "  AccessKeySecret \"s\"\n"
+                            "  QueryMode \"account\"\n"
+                            "  Domain \"*\"\n</Account>\n");
   ck_assert_uint_eq(conf.count, 2);
   ck_assert_ptr_nonnull(conf_find_domain(&conf.accounts[1], "*"));
   ck_assert_int_eq(conf.accounts[1].query_mode, CONF_QUERY_ACCOUNT);
-  conf_free(&conf);
 }
 END_TEST
 
 START_TEST(two_accounts_of_one_name_are_refused) {
-  conf_t conf = CONF_INIT;
-  char err[1024];
   ck_assert_int_eq(parse(ACCOUNT_START
                          "  Domain \"a.com\"\n</Account>\n" ACCOUNT_START
-                         "  Domain \"b.com\"\n</Account>\n",
-                         &conf, err, sizeof(err)),
+                         "  Domain \"b.com\"\n</Account>\n"),
                    -1);
-  ck_assert_ptr_nonnull(strstr(err, "already exists"));
-  conf_free(&conf);
+  assert_names(err, "already exists");
 }
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("conf");
-  TCase *tc = tcase_create("conf");
-  tcase_add_test(tc, minimal_account_gets_the_documented_defaults);
-  tcase_add_test(tc, full_example_from_the_documentation_parses);
-  tcase_add_test(tc, option_names_are_case_insensitive);
-  tcase_add_test(tc, plain_http_endpoint_warns_that_requests_are_unencrypted);
-  tcase_add_test(tc, rate_limit_above_the_documented_five_warns);
-  tcase_add_test(tc, default_ports_are_left_out_of_the_host_header);
-  tcase_add_loop_test(tc, each_config_error_names_the_option_account_and_value,
-                      0, sizeof(config_errors) / sizeof(config_errors[0]));
-  tcase_add_test(tc, a_domain_in_two_accounts_is_refused);
-  tcase_add_test(tc, an_error_leaves_no_account_of_the_block_configured);
-  tcase_add_test(tc, two_accounts_of_one_name_are_refused);
-  tcase_add_test(tc, the_wildcard_domain_may_appear_in_several_accounts);
-  suite_add_tcase(s, tc);
-  return unit_run(s);
+  const TTest *const tests[] = {
+      minimal_account_gets_the_documented_defaults,
+      full_example_from_the_documentation_parses,
+      option_names_are_case_insensitive,
+      plain_http_endpoint_warns_that_requests_are_unencrypted,
+      rate_limit_above_the_documented_five_warns,
+      default_ports_are_left_out_of_the_host_header,
+      a_domain_in_two_accounts_is_refused,
+      an_error_leaves_no_account_of_the_block_configured,
+      two_accounts_of_one_name_are_refused,
+      the_wildcard_domain_may_appear_in_several_accounts,
+  };
+  return unit_main("conf", tests, N_OF(tests), &test_case);
 }

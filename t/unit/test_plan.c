@@ -19,27 +19,46 @@
 #define NOW_ISO "2024-05-06T07:08:09Z"
 #define HOUR_AGO_ISO "2024-05-06T06:08:09Z"
 
+/* Walking 100000 pages takes a while. */
+static const unit_case_t test_case = {.timeout = 60};
+
 /* ---- budget and the oldest StartTime ---- */
 
+/* A rate limit and interval, and the budget of calls they allow. */
+typedef struct {
+  double rate_limit;
+  double interval;
+  long budget;
+} budget_t;
+
+static void assert_budgets(const budget_t *b, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    long got = plan_budget(b[i].rate_limit, b[i].interval);
+    ck_assert_msg(got == b[i].budget, "%g/s for %gs: budget %ld, not %ld",
+                  b[i].rate_limit, b[i].interval, got, b[i].budget);
+  }
+}
+
 START_TEST(the_budget_is_eighty_percent_of_rate_limit_times_interval) {
-  ck_assert_int_eq(plan_budget(5, 60), 240);
-  ck_assert_int_eq(plan_budget(5, 10), 40);
-  ck_assert_int_eq(plan_budget(2.5, 60), 120);
-  ck_assert_int_eq(plan_budget(1000, 3600), 2880000);
+  static const budget_t budgets[] = {
+      {5, 60, 240}, {5, 10, 40}, {2.5, 60, 120}, {1000, 3600, 2880000}};
+  assert_budgets(budgets, N_OF(budgets));
 }
 END_TEST
 
 START_TEST(a_fractional_budget_is_rounded_down) {
-  ck_assert_int_eq(plan_budget(1, 7), 5);    /* 5.6 */
-  ck_assert_int_eq(plan_budget(0.5, 11), 4); /* 4.4 */
+  static const budget_t budgets[] = {{1, 7, 5} /* 5.6 */,
+                                     {0.5, 11, 4} /* 4.4 */};
+  assert_budgets(budgets, N_OF(budgets));
 }
 END_TEST
 
 START_TEST(a_tiny_budget_still_allows_one_call) {
-  ck_assert_int_eq(plan_budget(0.01, 1), 1);  /* 0.008 */
-  ck_assert_int_eq(plan_budget(0.01, 60), 1); /* 0.48 */
-  ck_assert_int_eq(plan_budget(0.5, 2), 1);   /* 0.8 */
-  ck_assert_int_eq(plan_budget(0, 0), 1);
+  static const budget_t budgets[] = {{0.01, 1, 1} /* 0.008 */,
+                                     {0.01, 60, 1} /* 0.48 */,
+                                     {0.5, 2, 1} /* 0.8 */,
+                                     {0, 0, 1}};
+  assert_budgets(budgets, N_OF(budgets));
 }
 END_TEST
 
@@ -69,12 +88,26 @@ END_TEST
 
 /* ---- cursors and their windows ---- */
 
-static void assert_window(const plan_window_t *w, time_t start, time_t end,
-                          long page, long last_page) {
-  ck_assert_int_eq(w->start, start);
-  ck_assert_int_eq(w->end, end);
-  ck_assert_int_eq(w->page, page);
-  ck_assert_int_eq(w->last_page, last_page);
+static void assert_window(plan_window_t w, time_t start, time_t end, long page,
+                          long last_page) {
+  ck_assert_int_eq(w.start, start);
+  ck_assert_int_eq(w.end, end);
+  ck_assert_int_eq(w.page, page);
+  ck_assert_int_eq(w.last_page, last_page);
+}
+
+/* A cursor that has begun its first window, an hour back from NOW. */
+static plan_cursor_t begun_cursor(void) {
+  plan_cursor_t c = {0};
+  ck_assert(plan_cursor_begin(&c, NOW, 3600, 0));
+  return c;
+}
+
+/* A cursor whose first window, up to NOW, is done. */
+static plan_cursor_t finished_cursor(void) {
+  plan_cursor_t c = begun_cursor();
+  plan_cursor_finish(&c);
+  return c;
 }
 
 START_TEST(a_cold_cursor_scans_from_the_oldest_start_to_now) {
@@ -83,20 +116,19 @@ START_TEST(a_cold_cursor_scans_from_the_oldest_start_to_now) {
   ck_assert(plan_cursor_begin(&c, NOW, 3600, 0));
   ck_assert(c.scanning);
   ck_assert_int_eq(c.covered_until, 0);
-  assert_window(&c.window, NOW - 3600, NOW, 1, 0);
+  assert_window(c.window, NOW - 3600, NOW, 1, 0);
 }
 END_TEST
 
 START_TEST(a_cold_cursor_with_a_long_lookback_keeps_clear_of_the_edge) {
   plan_cursor_t c = {0};
   ck_assert(plan_cursor_begin(&c, NOW, 259200, 0));
-  assert_window(&c.window, NOW - PLAN_HISTORY + PLAN_HISTORY_MARGIN, NOW, 1, 0);
+  assert_window(c.window, NOW - PLAN_HISTORY + PLAN_HISTORY_MARGIN, NOW, 1, 0);
 }
 END_TEST
 
 START_TEST(a_finished_window_covers_the_cursor_up_to_its_end) {
-  plan_cursor_t c = {0};
-  ck_assert(plan_cursor_begin(&c, NOW, 3600, 0));
+  plan_cursor_t c = begun_cursor();
   ck_assert(!plan_window_advance(&c.window, 7));
   plan_cursor_finish(&c);
   ck_assert(!c.scanning);
@@ -105,40 +137,34 @@ START_TEST(a_finished_window_covers_the_cursor_up_to_its_end) {
 END_TEST
 
 START_TEST(the_next_window_overlaps_the_last_and_ends_at_the_new_now) {
-  plan_cursor_t c = {0};
-  ck_assert(plan_cursor_begin(&c, NOW, 3600, 0));
-  plan_cursor_finish(&c);
+  plan_cursor_t c = finished_cursor();
   ck_assert_int_eq(plan_next_start(&c, NOW + 60, 3600), NOW - PLAN_OVERLAP);
   ck_assert(plan_cursor_begin(&c, NOW + 60, 3600, 0));
   ck_assert(c.scanning);
-  assert_window(&c.window, NOW - PLAN_OVERLAP, NOW + 60, 1, 0);
+  assert_window(c.window, NOW - PLAN_OVERLAP, NOW + 60, 1, 0);
 }
 END_TEST
 
 START_TEST(after_a_long_pause_the_next_window_starts_at_the_oldest_start) {
-  plan_cursor_t c = {0};
-  ck_assert(plan_cursor_begin(&c, NOW, 3600, 0));
-  plan_cursor_finish(&c);
+  plan_cursor_t c = finished_cursor();
   ck_assert(plan_cursor_begin(&c, NOW + 7200, 3600, 0));
-  assert_window(&c.window, NOW + 7200 - 3600, NOW + 7200, 1, 0);
+  assert_window(c.window, NOW + 7200 - 3600, NOW + 7200, 1, 0);
 }
 END_TEST
 
 START_TEST(begin_is_a_no_op_while_a_window_is_being_scanned) {
-  plan_cursor_t c = {0};
-  ck_assert(plan_cursor_begin(&c, NOW, 3600, 0));
+  plan_cursor_t c = begun_cursor();
   ck_assert(plan_window_advance(&c.window, 120));
-  assert_window(&c.window, NOW - 3600, NOW, 2, 3);
+  assert_window(c.window, NOW - 3600, NOW, 2, 3);
   /* The budget ran out; the next interval resumes the same window. */
   ck_assert(plan_cursor_begin(&c, NOW + 60, 3600, NOW - 7000));
   ck_assert(c.scanning);
-  assert_window(&c.window, NOW - 3600, NOW, 2, 3);
+  assert_window(c.window, NOW - 3600, NOW, 2, 3);
 }
 END_TEST
 
 START_TEST(a_resumed_window_finishes_at_its_fixed_end) {
-  plan_cursor_t c = {0};
-  ck_assert(plan_cursor_begin(&c, NOW, 3600, 0));
+  plan_cursor_t c = begun_cursor();
   ck_assert(plan_window_advance(&c.window, 120));
   ck_assert(plan_cursor_begin(&c, NOW + 60, 3600, 0));
   ck_assert(plan_window_advance(&c.window, 120));
@@ -146,14 +172,12 @@ START_TEST(a_resumed_window_finishes_at_its_fixed_end) {
   plan_cursor_finish(&c);
   ck_assert_int_eq(c.covered_until, NOW);
   ck_assert(plan_cursor_begin(&c, NOW + 120, 3600, 0));
-  assert_window(&c.window, NOW - PLAN_OVERLAP, NOW + 120, 1, 0);
+  assert_window(c.window, NOW - PLAN_OVERLAP, NOW + 120, 1, 0);
 }
 END_TEST
 
 START_TEST(a_cursor_covered_up_to_now_has_no_window) {
-  plan_cursor_t c = {0};
-  ck_assert(plan_cursor_begin(&c, NOW, 3600, 0));
-  plan_cursor_finish(&c);
+  plan_cursor_t c = finished_cursor();
   ck_assert(!plan_cursor_begin(&c, NOW, 3600, 0));
   ck_assert(!c.scanning);
   /* A clock that stepped back has nothing new either. */
@@ -162,44 +186,45 @@ START_TEST(a_cursor_covered_up_to_now_has_no_window) {
   ck_assert_int_eq(c.covered_until, NOW);
   /* One second later there is. */
   ck_assert(plan_cursor_begin(&c, NOW + 1, 3600, 0));
-  assert_window(&c.window, NOW - PLAN_OVERLAP, NOW + 1, 1, 0);
+  assert_window(c.window, NOW - PLAN_OVERLAP, NOW + 1, 1, 0);
 }
 END_TEST
 
-START_TEST(extend_back_starts_the_window_at_an_older_in_flight_task) {
+/* The window a cursor covered up to NOW begins a minute later, reaching
+ * back to extend_back. */
+static plan_window_t extended_window(int lookback, time_t extend_back) {
   plan_cursor_t c = {.covered_until = NOW};
-  ck_assert(plan_cursor_begin(&c, NOW + 60, 3600, NOW - 1000));
-  assert_window(&c.window, NOW - 1000, NOW + 60, 1, 0);
+  ck_assert(plan_cursor_begin(&c, NOW + 60, lookback, extend_back));
+  return c.window;
+}
+
+START_TEST(extend_back_starts_the_window_at_an_older_in_flight_task) {
+  assert_window(extended_window(3600, NOW - 1000), NOW - 1000, NOW + 60, 1, 0);
 }
 END_TEST
 
 START_TEST(extend_back_never_reaches_before_the_oldest_start) {
-  plan_cursor_t c = {.covered_until = NOW};
-  ck_assert(plan_cursor_begin(&c, NOW + 60, 3600, NOW - 100000));
-  assert_window(&c.window, plan_oldest(NOW + 60, 3600), NOW + 60, 1, 0);
-  ck_assert_int_eq(c.window.start, NOW + 60 - 3600);
+  plan_window_t w = extended_window(3600, NOW - 100000);
+  assert_window(w, plan_oldest(NOW + 60, 3600), NOW + 60, 1, 0);
+  ck_assert_int_eq(w.start, NOW + 60 - 3600);
 }
 END_TEST
 
 START_TEST(extend_back_never_reaches_past_the_api_history) {
-  plan_cursor_t c = {.covered_until = NOW};
-  ck_assert(plan_cursor_begin(&c, NOW + 60, 259200, NOW - 259200));
-  ck_assert_int_eq(c.window.start,
+  ck_assert_int_eq(extended_window(259200, NOW - 259200).start,
                    NOW + 60 - PLAN_HISTORY + PLAN_HISTORY_MARGIN);
 }
 END_TEST
 
 START_TEST(extend_back_later_than_the_next_start_changes_nothing) {
-  plan_cursor_t c = {.covered_until = NOW};
-  ck_assert(plan_cursor_begin(&c, NOW + 60, 3600, NOW));
-  assert_window(&c.window, NOW - PLAN_OVERLAP, NOW + 60, 1, 0);
+  assert_window(extended_window(3600, NOW), NOW - PLAN_OVERLAP, NOW + 60, 1, 0);
 }
 END_TEST
 
 START_TEST(extend_back_on_a_cold_cursor_stays_at_the_oldest_start) {
   plan_cursor_t c = {0};
   ck_assert(plan_cursor_begin(&c, NOW, 3600, NOW - 5000));
-  assert_window(&c.window, NOW - 3600, NOW, 1, 0);
+  assert_window(c.window, NOW - 3600, NOW, 1, 0);
 }
 END_TEST
 
@@ -232,8 +257,7 @@ static void assert_params(const plan_window_t *w, const char *domain,
 }
 
 START_TEST(account_wide_params_use_the_api_time_format_and_the_largest_page) {
-  plan_cursor_t c = {0};
-  plan_cursor_begin(&c, NOW, 3600, 0);
+  plan_cursor_t c = begun_cursor();
   assert_params(&c.window, NULL, TASK_TYPE_UNKNOWN, HOUR_AGO_ISO, NOW_ISO, "1",
                 NULL);
 }
@@ -242,8 +266,7 @@ END_TEST
 START_TEST(domain_params_name_the_domain_and_its_object_type) {
   static const char *const names[TASK_TYPE_COUNT] = {"file", "directory",
                                                      "regex", "preload"};
-  plan_cursor_t c = {0};
-  plan_cursor_begin(&c, NOW, 3600, 0);
+  plan_cursor_t c = begun_cursor();
   for (int t = 0; t < TASK_TYPE_COUNT; t++)
     assert_params(&c.window, "example.com", (task_type_t)t, HOUR_AGO_ISO,
                   NOW_ISO, "1", names[t]);
@@ -252,16 +275,14 @@ END_TEST
 
 START_TEST(a_domain_without_an_object_type_is_not_sent) {
   /* DomainName alone answers MissingParameter.ObjectType. */
-  plan_cursor_t c = {0};
-  plan_cursor_begin(&c, NOW, 3600, 0);
+  plan_cursor_t c = begun_cursor();
   assert_params(&c.window, "example.com", TASK_TYPE_UNKNOWN, HOUR_AGO_ISO,
                 NOW_ISO, "1", NULL);
 }
 END_TEST
 
 START_TEST(an_object_type_without_a_domain_is_not_sent) {
-  plan_cursor_t c = {0};
-  plan_cursor_begin(&c, NOW, 3600, 0);
+  plan_cursor_t c = begun_cursor();
   assert_params(&c.window, NULL, TASK_TYPE_FILE, HOUR_AGO_ISO, NOW_ISO, "1",
                 NULL);
 }
@@ -307,8 +328,7 @@ END_TEST
  * Checks each step with plain comparisons (a check assertion per step would
  * make the 100000-page walks slow) and asserts once at the end. */
 static long pages_fetched(long total_count) {
-  plan_cursor_t c = {0};
-  plan_cursor_begin(&c, NOW, 3600, 0);
+  plan_cursor_t c = begun_cursor();
   plan_window_t *w = &c.window;
   long fetched = 1;
   bool ok = true;
@@ -342,8 +362,7 @@ START_TEST(one_task_more_than_a_page_needs_two) {
 END_TEST
 
 START_TEST(a_hundred_and_twenty_tasks_need_pages_one_to_three) {
-  plan_cursor_t c = {0};
-  plan_cursor_begin(&c, NOW, 3600, 0);
+  plan_cursor_t c = begun_cursor();
   plan_window_t *w = &c.window;
   assert_params(w, NULL, TASK_TYPE_UNKNOWN, HOUR_AGO_ISO, NOW_ISO, "1", NULL);
   ck_assert(plan_window_advance(w, 120));
@@ -358,8 +377,7 @@ START_TEST(a_hundred_and_twenty_tasks_need_pages_one_to_three) {
 END_TEST
 
 START_TEST(a_shrinking_total_count_ends_the_window) {
-  plan_cursor_t c = {0};
-  plan_cursor_begin(&c, NOW, 3600, 0);
+  plan_cursor_t c = begun_cursor();
   ck_assert(plan_window_advance(&c.window, 120));
   ck_assert(!plan_window_advance(&c.window, 40));
   ck_assert_int_eq(c.window.page, 2);
@@ -367,8 +385,7 @@ START_TEST(a_shrinking_total_count_ends_the_window) {
 END_TEST
 
 START_TEST(a_negative_total_count_ends_the_window) {
-  plan_cursor_t c = {0};
-  plan_cursor_begin(&c, NOW, 3600, 0);
+  plan_cursor_t c = begun_cursor();
   ck_assert(!plan_window_advance(&c.window, -120));
   ck_assert_int_eq(c.window.page, 1);
 }
@@ -388,8 +405,7 @@ START_TEST(a_total_count_just_past_the_limit_stops_at_the_last_page) {
 END_TEST
 
 START_TEST(the_last_page_param_is_the_api_maximum) {
-  plan_cursor_t c = {0};
-  plan_cursor_begin(&c, NOW, 3600, 0);
+  plan_cursor_t c = begun_cursor();
   while (plan_window_advance(&c.window, LONG_MAX))
     ;
   ck_assert_int_eq(c.window.last_page, PLAN_MAX_PAGE);
@@ -472,6 +488,20 @@ static void assert_batch(const plan_idqueue_t *q, const char *expect) {
   free(ids);
 }
 
+/* The next batch must be expect; then it is taken off the queue. */
+static void take_batch(plan_idqueue_t *q, const char *expect) {
+  assert_batch(q, expect);
+  plan_idqueue_pop(q);
+}
+
+/* A queue holding the ids first to last, pushed in that order. */
+static plan_idqueue_t queue_of(uint64_t first, uint64_t last) {
+  plan_idqueue_t q = {0};
+  for (uint64_t id = first; id <= last; id++)
+    ck_assert_int_eq(plan_idqueue_push(&q, id), 0);
+  return q;
+}
+
 START_TEST(a_new_queue_is_empty_and_has_no_batch) {
   plan_idqueue_t q = {0};
   ck_assert(plan_idqueue_empty(&q));
@@ -481,23 +511,18 @@ START_TEST(a_new_queue_is_empty_and_has_no_batch) {
 END_TEST
 
 START_TEST(ids_go_out_ten_a_call_comma_joined) {
-  plan_idqueue_t q = {0};
-  for (uint64_t id = 1; id <= 25; id++)
-    ck_assert_int_eq(plan_idqueue_push(&q, 704225660 + id), 0);
+  plan_idqueue_t q = queue_of(704225661, 704225685);
   ck_assert(!plan_idqueue_empty(&q));
   assert_batch(&q, "704225661,704225662,704225663,704225664,704225665,"
                    "704225666,704225667,704225668,704225669,704225670");
   /* Until popped, the same batch is offered again (a retried call). */
-  assert_batch(&q, "704225661,704225662,704225663,704225664,704225665,"
-                   "704225666,704225667,704225668,704225669,704225670");
-  plan_idqueue_pop(&q);
+  take_batch(&q, "704225661,704225662,704225663,704225664,704225665,"
+                 "704225666,704225667,704225668,704225669,704225670");
   ck_assert(!plan_idqueue_empty(&q));
-  assert_batch(&q, "704225671,704225672,704225673,704225674,704225675,"
-                   "704225676,704225677,704225678,704225679,704225680");
-  plan_idqueue_pop(&q);
+  take_batch(&q, "704225671,704225672,704225673,704225674,704225675,"
+                 "704225676,704225677,704225678,704225679,704225680");
   ck_assert(!plan_idqueue_empty(&q));
-  assert_batch(&q, "704225681,704225682,704225683,704225684,704225685");
-  plan_idqueue_pop(&q);
+  take_batch(&q, "704225681,704225682,704225683,704225684,704225685");
   ck_assert(plan_idqueue_empty(&q));
   ck_assert_ptr_null(next_batch(&q));
   plan_idqueue_free(&q);
@@ -505,11 +530,8 @@ START_TEST(ids_go_out_ten_a_call_comma_joined) {
 END_TEST
 
 START_TEST(exactly_ten_ids_make_one_batch) {
-  plan_idqueue_t q = {0};
-  for (uint64_t id = 1; id <= 10; id++)
-    plan_idqueue_push(&q, id);
-  assert_batch(&q, "1,2,3,4,5,6,7,8,9,10");
-  plan_idqueue_pop(&q);
+  plan_idqueue_t q = queue_of(1, 10);
+  take_batch(&q, "1,2,3,4,5,6,7,8,9,10");
   ck_assert(plan_idqueue_empty(&q));
   plan_idqueue_free(&q);
 }
@@ -525,9 +547,7 @@ START_TEST(the_largest_ids_are_written_in_full) {
 END_TEST
 
 START_TEST(a_drained_queue_starts_over_with_the_next_push) {
-  plan_idqueue_t q = {0};
-  for (uint64_t id = 1; id <= 12; id++)
-    plan_idqueue_push(&q, id);
+  plan_idqueue_t q = queue_of(1, 12);
   plan_idqueue_pop(&q);
   plan_idqueue_pop(&q);
   ck_assert(plan_idqueue_empty(&q));
@@ -540,9 +560,7 @@ START_TEST(a_drained_queue_starts_over_with_the_next_push) {
 END_TEST
 
 START_TEST(ids_pushed_mid_batch_join_the_queue) {
-  plan_idqueue_t q = {0};
-  for (uint64_t id = 1; id <= 12; id++)
-    plan_idqueue_push(&q, id);
+  plan_idqueue_t q = queue_of(1, 12);
   plan_idqueue_pop(&q);
   plan_idqueue_push(&q, 13);
   assert_batch(&q, "11,12,13");
@@ -551,9 +569,7 @@ START_TEST(ids_pushed_mid_batch_join_the_queue) {
 END_TEST
 
 START_TEST(clear_drops_every_pending_id_and_keeps_the_queue_usable) {
-  plan_idqueue_t q = {0};
-  for (uint64_t id = 1; id <= 15; id++)
-    plan_idqueue_push(&q, id);
+  plan_idqueue_t q = queue_of(1, 15);
   plan_idqueue_pop(&q);
   plan_idqueue_clear(&q);
   ck_assert(plan_idqueue_empty(&q));
@@ -567,9 +583,7 @@ START_TEST(clear_drops_every_pending_id_and_keeps_the_queue_usable) {
 END_TEST
 
 START_TEST(a_queue_grows_to_thousands_of_ids_in_order) {
-  plan_idqueue_t q = {0};
-  for (uint64_t id = 1; id <= 5000; id++)
-    ck_assert_int_eq(plan_idqueue_push(&q, id), 0);
+  plan_idqueue_t q = queue_of(1, 5000);
   long batches = 0;
   bool ok = true;
   while (!plan_idqueue_empty(&q)) {
@@ -651,67 +665,62 @@ START_TEST(isotime_rejects_anything_but_the_api_format) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("plan");
-  TCase *tc = tcase_create("plan");
-  tcase_set_timeout(tc, 60);
-  tcase_add_test(tc, the_budget_is_eighty_percent_of_rate_limit_times_interval);
-  tcase_add_test(tc, a_fractional_budget_is_rounded_down);
-  tcase_add_test(tc, a_tiny_budget_still_allows_one_call);
-  tcase_add_test(tc, the_oldest_start_is_lookback_seconds_ago);
-  tcase_add_test(tc, a_three_day_lookback_is_kept_clear_of_the_history_edge);
-  tcase_add_test(tc, a_lookback_beyond_the_history_is_clamped);
-  tcase_add_test(tc, a_lookback_just_inside_the_margin_is_kept);
-  tcase_add_test(tc, a_cold_cursor_scans_from_the_oldest_start_to_now);
-  tcase_add_test(tc,
-                 a_cold_cursor_with_a_long_lookback_keeps_clear_of_the_edge);
-  tcase_add_test(tc, a_finished_window_covers_the_cursor_up_to_its_end);
-  tcase_add_test(tc, the_next_window_overlaps_the_last_and_ends_at_the_new_now);
-  tcase_add_test(tc,
-                 after_a_long_pause_the_next_window_starts_at_the_oldest_start);
-  tcase_add_test(tc, begin_is_a_no_op_while_a_window_is_being_scanned);
-  tcase_add_test(tc, a_resumed_window_finishes_at_its_fixed_end);
-  tcase_add_test(tc, a_cursor_covered_up_to_now_has_no_window);
-  tcase_add_test(tc, extend_back_starts_the_window_at_an_older_in_flight_task);
-  tcase_add_test(tc, extend_back_never_reaches_before_the_oldest_start);
-  tcase_add_test(tc, extend_back_never_reaches_past_the_api_history);
-  tcase_add_test(tc, extend_back_later_than_the_next_start_changes_nothing);
-  tcase_add_test(tc, extend_back_on_a_cold_cursor_stays_at_the_oldest_start);
-  tcase_add_test(
-      tc, account_wide_params_use_the_api_time_format_and_the_largest_page);
-  tcase_add_test(tc, domain_params_name_the_domain_and_its_object_type);
-  tcase_add_test(tc, a_domain_without_an_object_type_is_not_sent);
-  tcase_add_test(tc, an_object_type_without_a_domain_is_not_sent);
-  tcase_add_test(tc, a_zero_lookback_still_sends_no_empty_value);
-  tcase_add_test(tc, window_params_are_appended_to_what_is_there);
-  tcase_add_test(tc, pages_round_up_to_whole_pages_of_fifty);
-  tcase_add_test(tc, no_tasks_needs_only_the_first_page);
-  tcase_add_test(tc, one_task_needs_one_page);
-  tcase_add_test(tc, a_full_page_needs_one_page);
-  tcase_add_test(tc, one_task_more_than_a_page_needs_two);
-  tcase_add_test(tc, a_hundred_and_twenty_tasks_need_pages_one_to_three);
-  tcase_add_test(tc, a_shrinking_total_count_ends_the_window);
-  tcase_add_test(tc, a_negative_total_count_ends_the_window);
-  tcase_add_test(tc, an_absurd_total_count_never_passes_the_last_page);
-  tcase_add_test(tc, a_total_count_just_past_the_limit_stops_at_the_last_page);
-  tcase_add_test(tc, the_last_page_param_is_the_api_maximum);
-  tcase_add_test(tc, nothing_in_flight_needs_no_refresh);
-  tcase_add_test(tc, a_few_tasks_among_few_known_are_rescanned_for_free);
-  tcase_add_test(tc, many_tasks_spread_over_a_busy_range_are_looked_up_by_id);
-  tcase_add_test(tc, a_tie_prefers_the_rescan);
-  tcase_add_test(tc, the_new_windows_own_pages_are_not_charged_to_the_rescan);
-  tcase_add_test(tc, a_negative_expectation_counts_as_none);
-  tcase_add_test(tc, a_new_queue_is_empty_and_has_no_batch);
-  tcase_add_test(tc, ids_go_out_ten_a_call_comma_joined);
-  tcase_add_test(tc, exactly_ten_ids_make_one_batch);
-  tcase_add_test(tc, the_largest_ids_are_written_in_full);
-  tcase_add_test(tc, a_drained_queue_starts_over_with_the_next_push);
-  tcase_add_test(tc, ids_pushed_mid_batch_join_the_queue);
-  tcase_add_test(tc, clear_drops_every_pending_id_and_keeps_the_queue_usable);
-  tcase_add_test(tc, a_queue_grows_to_thousands_of_ids_in_order);
-  tcase_add_test(tc, isotime_formats_utc);
-  tcase_add_test(tc, isotime_parses_the_api_example);
-  tcase_add_test(tc, isotime_round_trips);
-  tcase_add_test(tc, isotime_rejects_anything_but_the_api_format);
-  suite_add_tcase(s, tc);
-  return unit_run(s);
+  const TTest *const tests[] = {
+      the_budget_is_eighty_percent_of_rate_limit_times_interval,
+      a_fractional_budget_is_rounded_down,
+      a_tiny_budget_still_allows_one_call,
+      the_oldest_start_is_lookback_seconds_ago,
+      a_three_day_lookback_is_kept_clear_of_the_history_edge,
+      a_lookback_beyond_the_history_is_clamped,
+      a_lookback_just_inside_the_margin_is_kept,
+      a_cold_cursor_scans_from_the_oldest_start_to_now,
+      a_cold_cursor_with_a_long_lookback_keeps_clear_of_the_edge,
+      a_finished_window_covers_the_cursor_up_to_its_end,
+      the_next_window_overlaps_the_last_and_ends_at_the_new_now,
+      after_a_long_pause_the_next_window_starts_at_the_oldest_start,
+      begin_is_a_no_op_while_a_window_is_being_scanned,
+      a_resumed_window_finishes_at_its_fixed_end,
+      a_cursor_covered_up_to_now_has_no_window,
+      extend_back_starts_the_window_at_an_older_in_flight_task,
+      extend_back_never_reaches_before_the_oldest_start,
+      extend_back_never_reaches_past_the_api_history,
+      extend_back_later_than_the_next_start_changes_nothing,
+      extend_back_on_a_cold_cursor_stays_at_the_oldest_start,
+      account_wide_params_use_the_api_time_format_and_the_largest_page,
+      domain_params_name_the_domain_and_its_object_type,
+      a_domain_without_an_object_type_is_not_sent,
+      an_object_type_without_a_domain_is_not_sent,
+      a_zero_lookback_still_sends_no_empty_value,
+      window_params_are_appended_to_what_is_there,
+      pages_round_up_to_whole_pages_of_fifty,
+      no_tasks_needs_only_the_first_page,
+      one_task_needs_one_page,
+      a_full_page_needs_one_page,
+      one_task_more_than_a_page_needs_two,
+      a_hundred_and_twenty_tasks_need_pages_one_to_three,
+      a_shrinking_total_count_ends_the_window,
+      a_negative_total_count_ends_the_window,
+      an_absurd_total_count_never_passes_the_last_page,
+      a_total_count_just_past_the_limit_stops_at_the_last_page,
+      the_last_page_param_is_the_api_maximum,
+      nothing_in_flight_needs_no_refresh,
+      a_few_tasks_among_few_known_are_rescanned_for_free,
+      many_tasks_spread_over_a_busy_range_are_looked_up_by_id,
+      a_tie_prefers_the_rescan,
+      the_new_windows_own_pages_are_not_charged_to_the_rescan,
+      a_negative_expectation_counts_as_none,
+      a_new_queue_is_empty_and_has_no_batch,
+      ids_go_out_ten_a_call_comma_joined,
+      exactly_ten_ids_make_one_batch,
+      the_largest_ids_are_written_in_full,
+      a_drained_queue_starts_over_with_the_next_push,
+      ids_pushed_mid_batch_join_the_queue,
+      clear_drops_every_pending_id_and_keeps_the_queue_usable,
+      a_queue_grows_to_thousands_of_ids_in_order,
+      isotime_formats_utc,
+      isotime_parses_the_api_example,
+      isotime_round_trips,
+      isotime_rejects_anything_but_the_api_format,
+  };
+  return unit_main("plan", tests, N_OF(tests), &test_case);
 }

@@ -17,6 +17,8 @@
 #define TIMESTAMP "2024-05-06T07:08:09Z"
 
 static params_t api;
+static request_t sent;      /* the last request built */
+static params_t sent_query; /* the decoded query of its URL, once asked */
 
 static void setup(void) {
   api = (params_t)PARAMS_INIT;
@@ -25,9 +27,18 @@ static void setup(void) {
   params_add(&api, "PageSize", "50");
   params_add(&api, "PageNumber", "2");
   params_add(&api, "DomainName", "example.com");
+  sent = (request_t){NULL, PARAMS_INIT};
+  sent_query = (params_t)PARAMS_INIT;
 }
 
-static void teardown(void) { params_free(&api); }
+static void teardown(void) {
+  params_free(&api);
+  request_free(&sent);
+  params_free(&sent_query);
+}
+
+/* Each test leaves what it builds to teardown. */
+static const unit_case_t test_case = {.setup = setup, .teardown = teardown};
 
 static request_spec_t spec(int version, const char *token) {
   request_spec_t s = {version, ENDPOINT, "dcdn.aliyuncs.com",        KEY_ID,
@@ -110,113 +121,102 @@ static void assert_secret_nowhere(const request_t *req) {
   }
 }
 
+/* Builds the request s describes, which must succeed, in place of the last
+ * one. */
+static const request_t *build_from(const request_spec_t *s) {
+  request_free(&sent);
+  params_free(&sent_query);
+  ck_assert_int_eq(request_build(s, &sent), 0);
+  return &sent;
+}
+
+/* Builds the signature version's request for the fixture's api params. */
+static const request_t *build(int version, const char *token) {
+  request_spec_t s = spec(version, token);
+  return build_from(&s);
+}
+
+/* Builds a V1 request and returns the decoded parameters of its URL. */
+static const params_t *build_v1_query(const char *token) {
+  build(1, token);
+  parse_query(query_of(sent.url), &sent_query);
+  return &sent_query;
+}
+
+/* Recomputes the V1 Signature from the other parameters of the query. */
+static void assert_v1_signature_recomputes(const params_t *q) {
+  params_t rest = PARAMS_INIT;
+  for (size_t i = 0; i < q->count; i++)
+    if (strcmp(q->items[i].name, "Signature") != 0)
+      params_add(&rest, q->items[i].name, q->items[i].value);
+  strbuf_t want = STRBUF_INIT;
+  ck_assert_int_eq(sign_v1_signature(&want, "GET", &rest, SECRET), 0);
+  ck_assert_str_eq(params_get(q, "Signature"), strbuf_str(&want));
+  strbuf_free(&want);
+  params_free(&rest);
+}
+
 START_TEST(v1_url_holds_every_common_parameter) {
-  request_spec_t s = spec(1, NULL);
-  request_t req;
-  ck_assert_int_eq(request_build(&s, &req), 0);
-  params_t q = PARAMS_INIT;
-  parse_query(query_of(req.url), &q);
-  ck_assert_str_eq(params_get(&q, "Action"), "DescribeDcdnRefreshTasks");
-  ck_assert_str_eq(params_get(&q, "Version"), "2018-01-15");
-  ck_assert_str_eq(params_get(&q, "Format"), "JSON");
-  ck_assert_str_eq(params_get(&q, "AccessKeyId"), KEY_ID);
-  ck_assert_str_eq(params_get(&q, "SignatureMethod"), "HMAC-SHA1");
-  ck_assert_str_eq(params_get(&q, "SignatureVersion"), "1.0");
-  ck_assert_str_eq(params_get(&q, "SignatureNonce"), NONCE);
-  ck_assert_str_eq(params_get(&q, "Timestamp"), TIMESTAMP);
-  ck_assert_ptr_nonnull(params_get(&q, "Signature"));
-  ck_assert_ptr_null(params_get(&q, "SecurityToken"));
-  assert_api_params_present(&q);
-  ck_assert_uint_eq(q.count, 9 + api.count);
+  const params_t *q = build_v1_query(NULL);
+  ck_assert_str_eq(params_get(q, "Action"), "DescribeDcdnRefreshTasks");
+  ck_assert_str_eq(params_get(q, "Version"), "2018-01-15");
+  ck_assert_str_eq(params_get(q, "Format"), "JSON");
+  ck_assert_str_eq(params_get(q, "AccessKeyId"), KEY_ID);
+  ck_assert_str_eq(params_get(q, "SignatureMethod"), "HMAC-SHA1");
+  ck_assert_str_eq(params_get(q, "SignatureVersion"), "1.0");
+  ck_assert_str_eq(params_get(q, "SignatureNonce"), NONCE);
+  ck_assert_str_eq(params_get(q, "Timestamp"), TIMESTAMP);
+  ck_assert_ptr_nonnull(params_get(q, "Signature"));
+  ck_assert_ptr_null(params_get(q, "SecurityToken"));
+  assert_api_params_present(q);
+  ck_assert_uint_eq(q->count, 9 + api.count);
   /* The timestamp's colons travel percent-encoded. */
-  ck_assert_ptr_nonnull(strstr(req.url, "&Timestamp=2024-05-06T07%3A08%3A09Z"));
-  ck_assert_ptr_null(strstr(req.url, "07:08"));
-  ck_assert_uint_eq(req.headers.count, 0);
-  params_free(&q);
-  request_free(&req);
+  ck_assert_ptr_nonnull(
+      strstr(sent.url, "&Timestamp=2024-05-06T07%3A08%3A09Z"));
+  ck_assert_ptr_null(strstr(sent.url, "07:08"));
+  ck_assert_uint_eq(sent.headers.count, 0);
 }
 END_TEST
 
 START_TEST(v1_signature_is_the_hmac_of_the_other_parameters) {
-  request_spec_t s = spec(1, NULL);
-  request_t req;
-  ck_assert_int_eq(request_build(&s, &req), 0);
-  params_t q = PARAMS_INIT, rest = PARAMS_INIT;
-  parse_query(query_of(req.url), &q);
-  for (size_t i = 0; i < q.count; i++)
-    if (strcmp(q.items[i].name, "Signature") != 0)
-      params_add(&rest, q.items[i].name, q.items[i].value);
-  strbuf_t want = STRBUF_INIT;
-  ck_assert_int_eq(sign_v1_signature(&want, "GET", &rest, SECRET), 0);
-  ck_assert_str_eq(params_get(&q, "Signature"), strbuf_str(&want));
+  const params_t *q = build_v1_query(NULL);
+  assert_v1_signature_recomputes(q);
   /* Base64 of a 20-byte SHA-1 HMAC. */
-  ck_assert_uint_eq(strlen(params_get(&q, "Signature")), 28);
-  strbuf_free(&want);
-  params_free(&rest);
-  params_free(&q);
-  request_free(&req);
+  ck_assert_uint_eq(strlen(params_get(q, "Signature")), 28);
 }
 END_TEST
 
 START_TEST(v1_signature_changes_with_the_secret) {
   request_spec_t s = spec(1, NULL);
-  request_t a, b;
-  ck_assert_int_eq(request_build(&s, &a), 0);
+  char *first_url = strdup(build_from(&s)->url);
   s.access_key_secret = "another";
-  ck_assert_int_eq(request_build(&s, &b), 0);
-  ck_assert_str_ne(a.url, b.url);
-  request_free(&a);
-  request_free(&b);
+  ck_assert_str_ne(first_url, build_from(&s)->url);
+  free(first_url);
 }
 END_TEST
 
 START_TEST(v1_with_a_security_token_sends_it_signed) {
-  request_spec_t s = spec(1, TOKEN);
-  request_t req;
-  ck_assert_int_eq(request_build(&s, &req), 0);
-  params_t q = PARAMS_INIT, rest = PARAMS_INIT;
-  parse_query(query_of(req.url), &q);
-  ck_assert_str_eq(params_get(&q, "SecurityToken"), TOKEN);
-  for (size_t i = 0; i < q.count; i++)
-    if (strcmp(q.items[i].name, "Signature") != 0)
-      params_add(&rest, q.items[i].name, q.items[i].value);
-  strbuf_t want = STRBUF_INIT;
-  ck_assert_int_eq(sign_v1_signature(&want, "GET", &rest, SECRET), 0);
-  ck_assert_str_eq(params_get(&q, "Signature"), strbuf_str(&want));
-  assert_secret_nowhere(&req);
-  strbuf_free(&want);
-  params_free(&rest);
-  params_free(&q);
-  request_free(&req);
+  const params_t *q = build_v1_query(TOKEN);
+  ck_assert_str_eq(params_get(q, "SecurityToken"), TOKEN);
+  assert_v1_signature_recomputes(q);
+  assert_secret_nowhere(&sent);
 }
 END_TEST
 
-START_TEST(v1_never_shows_the_secret) {
-  request_spec_t s = spec(1, NULL);
-  request_t req;
-  ck_assert_int_eq(request_build(&s, &req), 0);
-  assert_secret_nowhere(&req);
-  request_free(&req);
-}
+START_TEST(v1_never_shows_the_secret) { assert_secret_nowhere(build(1, NULL)); }
 END_TEST
 
 START_TEST(v3_url_holds_only_the_api_params_sorted_and_encoded) {
-  request_spec_t s = spec(3, NULL);
-  request_t req;
-  ck_assert_int_eq(request_build(&s, &req), 0);
-  ck_assert_str_eq(req.url, ENDPOINT "/?DomainName=example.com"
-                                     "&EndTime=2024-05-06T07%3A08%3A09Z"
-                                     "&PageNumber=2&PageSize=50"
-                                     "&StartTime=2024-05-06T06%3A08%3A09Z");
-  request_free(&req);
+  ck_assert_str_eq(build(3, NULL)->url,
+                   ENDPOINT "/?DomainName=example.com"
+                            "&EndTime=2024-05-06T07%3A08%3A09Z"
+                            "&PageNumber=2&PageSize=50"
+                            "&StartTime=2024-05-06T06%3A08%3A09Z");
 }
 END_TEST
 
 START_TEST(v3_sends_the_signed_headers) {
-  request_spec_t s = spec(3, NULL);
-  request_t req;
-  ck_assert_int_eq(request_build(&s, &req), 0);
-  const params_t *h = &req.headers;
+  const params_t *h = &build(3, NULL)->headers;
   ck_assert_str_eq(params_get(h, "host"), "dcdn.aliyuncs.com");
   ck_assert_str_eq(params_get(h, "x-acs-action"), "DescribeDcdnRefreshTasks");
   ck_assert_str_eq(params_get(h, "x-acs-version"), "2018-01-15");
@@ -237,7 +237,6 @@ START_TEST(v3_sends_the_signed_headers) {
   ck_assert_uint_eq(strlen(sig), 64);
   ck_assert_uint_eq(strspn(sig, "0123456789abcdef"), 64);
   ck_assert_uint_eq(h->count, 7);
-  request_free(&req);
 }
 END_TEST
 
@@ -260,77 +259,48 @@ static void assert_v3_authorization_recomputes(const request_t *req) {
 }
 
 START_TEST(v3_authorization_signs_the_sent_query_and_headers) {
-  request_spec_t s = spec(3, NULL);
-  request_t req;
-  ck_assert_int_eq(request_build(&s, &req), 0);
-  assert_v3_authorization_recomputes(&req);
-  request_free(&req);
+  assert_v3_authorization_recomputes(build(3, NULL));
 }
 END_TEST
 
 START_TEST(v3_with_a_security_token_signs_the_token_header) {
-  request_spec_t s = spec(3, TOKEN);
-  request_t req;
-  ck_assert_int_eq(request_build(&s, &req), 0);
-  ck_assert_str_eq(params_get(&req.headers, "x-acs-security-token"), TOKEN);
-  ck_assert_ptr_nonnull(strstr(params_get(&req.headers, "Authorization"),
+  build(3, TOKEN);
+  ck_assert_str_eq(params_get(&sent.headers, "x-acs-security-token"), TOKEN);
+  ck_assert_ptr_nonnull(strstr(params_get(&sent.headers, "Authorization"),
                                ";x-acs-security-token;"));
-  ck_assert_ptr_null(strstr(req.url, "SecurityToken"));
-  assert_v3_authorization_recomputes(&req);
-  assert_secret_nowhere(&req);
-  request_free(&req);
+  ck_assert_ptr_null(strstr(sent.url, "SecurityToken"));
+  assert_v3_authorization_recomputes(&sent);
+  assert_secret_nowhere(&sent);
 }
 END_TEST
 
 START_TEST(v3_never_shows_the_secret) {
-  request_spec_t s = spec(3, NULL);
-  request_t req;
-  ck_assert_int_eq(request_build(&s, &req), 0);
-  assert_secret_nowhere(&req);
-  ck_assert_ptr_null(strstr(req.url, "Signature"));
-  ck_assert_ptr_null(strstr(req.url, "AccessKeyId"));
-  request_free(&req);
+  assert_secret_nowhere(build(3, NULL));
+  ck_assert_ptr_null(strstr(sent.url, "Signature"));
+  ck_assert_ptr_null(strstr(sent.url, "AccessKeyId"));
 }
 END_TEST
 
 START_TEST(v3_without_api_params_has_no_query) {
   params_free(&api);
-  request_spec_t s = spec(3, NULL);
-  request_t req;
-  ck_assert_int_eq(request_build(&s, &req), 0);
-  ck_assert_str_eq(req.url, ENDPOINT "/");
-  assert_v3_authorization_recomputes(&req);
-  request_free(&req);
+  ck_assert_str_eq(build(3, NULL)->url, ENDPOINT "/");
+  assert_v3_authorization_recomputes(&sent);
 }
 END_TEST
 
 START_TEST(api_params_with_reserved_characters_are_encoded) {
   params_free(&api);
   params_add(&api, "ObjectPath", "http://example.com/a b*c~d");
-  request_spec_t s = spec(3, NULL);
-  request_t req;
-  ck_assert_int_eq(request_build(&s, &req), 0);
-  ck_assert_str_eq(req.url, ENDPOINT
+  ck_assert_str_eq(build(3, NULL)->url, ENDPOINT
                    "/?ObjectPath=http%3A%2F%2Fexample.com%2Fa%20b%2Ac~d");
-  request_free(&req);
-  s = spec(1, NULL);
-  ck_assert_int_eq(request_build(&s, &req), 0);
-  params_t q = PARAMS_INIT;
-  parse_query(query_of(req.url), &q);
-  ck_assert_str_eq(params_get(&q, "ObjectPath"), "http://example.com/a b*c~d");
-  params_free(&q);
-  request_free(&req);
+  ck_assert_str_eq(params_get(build_v1_query(NULL), "ObjectPath"),
+                   "http://example.com/a b*c~d");
 }
 END_TEST
 
 START_TEST(the_callers_params_are_left_as_they_were) {
-  request_spec_t s = spec(1, NULL);
-  request_t req;
-  ck_assert_int_eq(request_build(&s, &req), 0);
-  request_free(&req);
-  s = spec(3, NULL);
-  ck_assert_int_eq(request_build(&s, &req), 0);
-  request_free(&req);
+  build(1, NULL);
+  build(3, NULL);
   ck_assert_uint_eq(api.count, 5);
   ck_assert_str_eq(api.items[0].name, "StartTime");
   ck_assert_str_eq(api.items[4].name, "DomainName");
@@ -338,22 +308,20 @@ START_TEST(the_callers_params_are_left_as_they_were) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("request");
-  TCase *tc = tcase_create("request");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_add_test(tc, v1_url_holds_every_common_parameter);
-  tcase_add_test(tc, v1_signature_is_the_hmac_of_the_other_parameters);
-  tcase_add_test(tc, v1_signature_changes_with_the_secret);
-  tcase_add_test(tc, v1_with_a_security_token_sends_it_signed);
-  tcase_add_test(tc, v1_never_shows_the_secret);
-  tcase_add_test(tc, v3_url_holds_only_the_api_params_sorted_and_encoded);
-  tcase_add_test(tc, v3_sends_the_signed_headers);
-  tcase_add_test(tc, v3_authorization_signs_the_sent_query_and_headers);
-  tcase_add_test(tc, v3_with_a_security_token_signs_the_token_header);
-  tcase_add_test(tc, v3_never_shows_the_secret);
-  tcase_add_test(tc, v3_without_api_params_has_no_query);
-  tcase_add_test(tc, api_params_with_reserved_characters_are_encoded);
-  tcase_add_test(tc, the_callers_params_are_left_as_they_were);
-  suite_add_tcase(s, tc);
-  return unit_run(s);
+  const TTest *const tests[] = {
+      v1_url_holds_every_common_parameter,
+      v1_signature_is_the_hmac_of_the_other_parameters,
+      v1_signature_changes_with_the_secret,
+      v1_with_a_security_token_sends_it_signed,
+      v1_never_shows_the_secret,
+      v3_url_holds_only_the_api_params_sorted_and_encoded,
+      v3_sends_the_signed_headers,
+      v3_authorization_signs_the_sent_query_and_headers,
+      v3_with_a_security_token_signs_the_token_header,
+      v3_never_shows_the_secret,
+      v3_without_api_params_has_no_query,
+      api_params_with_reserved_characters_are_encoded,
+      the_callers_params_are_left_as_they_were,
+  };
+  return unit_main("request", tests, N_OF(tests), &test_case);
 }

@@ -8,12 +8,29 @@
 #include <limits.h>
 #include <stddef.h>
 
-#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
-
 typedef struct {
   long http_status;
   const char *code;
 } answer_t;
+
+/* Each answer is classified as want, and counts as throttling or not. */
+static void assert_classified(const answer_t *answers, size_t n,
+                              retry_kind_t want, bool throttled) {
+  for (size_t i = 0; i < n; i++) {
+    const answer_t *a = &answers[i];
+    ck_assert_msg(retry_classify(a->http_status, a->code) == want,
+                  "%ld %s not classified %d", a->http_status, a->code, want);
+    ck_assert_msg(retry_is_throttled(a->http_status, a->code) == throttled,
+                  "%ld %s %sthrottled", a->http_status, a->code,
+                  throttled ? "not " : "");
+  }
+}
+
+/* None of the answers' codes needs a human. */
+static void assert_no_human_needed(const answer_t *answers, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    ck_assert_msg(!retry_needs_human(answers[i].code), "%s", answers[i].code);
+}
 
 /* ---- classification ---- */
 
@@ -34,14 +51,8 @@ START_TEST(throttling_is_retried_after_a_backoff) {
       {503, "Throttling.User"},
       {200, "Throttling.User"}, /* an error body with HTTP 200 */
   };
-  for (size_t i = 0; i < N_OF(answers); i++) {
-    const answer_t *a = &answers[i];
-    ck_assert_msg(retry_classify(a->http_status, a->code) == RETRY_BACKOFF,
-                  "%ld %s not retried", a->http_status, a->code);
-    ck_assert_msg(retry_is_throttled(a->http_status, a->code),
-                  "%ld %s not throttled", a->http_status, a->code);
-    ck_assert(!retry_needs_human(a->code));
-  }
+  assert_classified(answers, N_OF(answers), RETRY_BACKOFF, true);
+  assert_no_human_needed(answers, N_OF(answers));
 }
 END_TEST
 
@@ -56,14 +67,8 @@ START_TEST(server_errors_are_retried_after_a_backoff_unthrottled) {
       {400, "ServiceUnavailable"}, /* the Code alone says so */
       {200, "InternalError"},
   };
-  for (size_t i = 0; i < N_OF(answers); i++) {
-    const answer_t *a = &answers[i];
-    ck_assert_msg(retry_classify(a->http_status, a->code) == RETRY_BACKOFF,
-                  "%ld %s not retried", a->http_status, a->code);
-    ck_assert_msg(!retry_is_throttled(a->http_status, a->code),
-                  "%ld %s throttled", a->http_status, a->code);
-    ck_assert(!retry_needs_human(a->code));
-  }
+  assert_classified(answers, N_OF(answers), RETRY_BACKOFF, false);
+  assert_no_human_needed(answers, N_OF(answers));
 }
 END_TEST
 
@@ -87,13 +92,7 @@ START_TEST(auth_and_validation_errors_are_not_retried) {
       {404, NULL},
       {200, NULL}, /* an unusable body */
   };
-  for (size_t i = 0; i < N_OF(answers); i++) {
-    const answer_t *a = &answers[i];
-    ck_assert_msg(retry_classify(a->http_status, a->code) == RETRY_NO,
-                  "%ld %s retried", a->http_status, a->code);
-    ck_assert_msg(!retry_is_throttled(a->http_status, a->code),
-                  "%ld %s throttled", a->http_status, a->code);
-  }
+  assert_classified(answers, N_OF(answers), RETRY_NO, false);
 }
 END_TEST
 
@@ -202,21 +201,20 @@ START_TEST(delays_never_shrink_from_one_attempt_to_the_next) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("retry");
-  TCase *tc = tcase_create("retry");
-  tcase_add_test(tc, a_transport_error_is_retried_after_a_backoff);
-  tcase_add_test(tc, throttling_is_retried_after_a_backoff);
-  tcase_add_test(tc, server_errors_are_retried_after_a_backoff_unthrottled);
-  tcase_add_test(tc, a_used_nonce_is_signed_again_without_waiting);
-  tcase_add_test(tc, auth_and_validation_errors_are_not_retried);
-  tcase_add_test(tc, auth_permission_and_clock_errors_need_a_human);
-  tcase_add_test(tc, passing_errors_and_our_own_mistakes_need_no_human);
-  tcase_add_test(tc, the_first_retry_waits_about_the_base_delay);
-  tcase_add_test(tc, each_further_retry_waits_twice_as_long);
-  tcase_add_test(tc, the_delay_is_capped);
-  tcase_add_test(tc, attempts_before_the_first_count_as_the_first);
-  tcase_add_test(tc, jitter_keeps_the_delay_between_half_and_all_of_it);
-  tcase_add_test(tc, delays_never_shrink_from_one_attempt_to_the_next);
-  suite_add_tcase(s, tc);
-  return unit_run(s);
+  const TTest *const tests[] = {
+      a_transport_error_is_retried_after_a_backoff,
+      throttling_is_retried_after_a_backoff,
+      server_errors_are_retried_after_a_backoff_unthrottled,
+      a_used_nonce_is_signed_again_without_waiting,
+      auth_and_validation_errors_are_not_retried,
+      auth_permission_and_clock_errors_need_a_human,
+      passing_errors_and_our_own_mistakes_need_no_human,
+      the_first_retry_waits_about_the_base_delay,
+      each_further_retry_waits_twice_as_long,
+      the_delay_is_capped,
+      attempts_before_the_first_count_as_the_first,
+      jitter_keeps_the_delay_between_half_and_all_of_it,
+      delays_never_shrink_from_one_attempt_to_the_next,
+  };
+  return unit_main("retry", tests, N_OF(tests), NULL);
 }

@@ -152,16 +152,15 @@ START_TEST(v3_trims_header_values) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("sign");
-  TCase *tc = tcase_create("sign");
-  tcase_add_test(tc, percent_encoding_matches_the_facts_file);
-  tcase_add_test(tc, percent_encoding_keeps_unreserved_and_encodes_utf8);
-  tcase_add_test(tc, canonical_query_sorts_by_name_and_encodes_both_sides);
-  tcase_add_test(tc, v1_string_to_sign_matches_the_published_example);
-  tcase_add_test(tc, v1_signature_matches_the_published_example);
-  tcase_add_test(tc, v3_canonical_request_matches_the_published_hash);
-  tcase_add_test(tc, v3_signature_matches_the_published_example);
-  tcase_add_test(tc, v3_trims_header_values);
-  suite_add_tcase(s, tc);
-  return unit_run(s);
+  const TTest *const tests[] = {
+      percent_encoding_matches_the_facts_file,
+      percent_encoding_keeps_unreserved_and_encodes_utf8,
+      canonical_query_sorts_by_name_and_encodes_both_sides,
+      v1_string_to_sign_matches_the_published_example,
+      v1_signature_matches_the_published_example,
+      v3_canonical_request_matches_the_published_hash,
+      v3_signature_matches_the_published_example,
+      v3_trims_header_values,
+  };
+  return unit_main("sign", tests, N_OF(tests), NULL);
 }

@@ -23,15 +23,53 @@ static unsigned long long total_errors(const stats_t *s) {
   return total;
 }
 
+/* Reports an error under each code, in order. */
+#define REPORT_ERRORS(s, ...)                                                  \
+  report_errors((s), (const char *const[]){__VA_ARGS__, NULL})
+static void report_errors(stats_t *s, const char *const *codes) {
+  for (; *codes != NULL; codes++)
+    stats_error(s, *codes);
+}
+
+/* Reports errors under the codes Code0, Code1, ... up to Code<n - 1>. */
+static void error_numbered_codes(stats_t *s, int n) {
+  char code[32];
+  for (int i = 0; i < n; i++) {
+    snprintf(code, sizeof(code), "Code%d", i);
+    stats_error(s, code);
+  }
+}
+
+/* The code and count in one slot of the error table. */
+static void assert_slot(const stats_t *s, size_t slot, const char *code,
+                        unsigned long long count) {
+  ck_assert_str_eq(s->codes[slot].code, code);
+  ck_assert_uint_eq(s->codes[slot].count, count);
+}
+
+/* The cumulative counters. */
+static void assert_totals(const stats_t *s, unsigned long long calls,
+                          unsigned long long throttled, size_t codes) {
+  ck_assert_uint_eq(s->calls, calls);
+  ck_assert_uint_eq(s->throttled, throttled);
+  ck_assert_uint_eq(s->code_count, codes);
+}
+
+/* The interval's calls and their latency. */
+static void assert_interval(const stats_t *s, unsigned long long calls,
+                            double latency_sum, double latency_max) {
+  ck_assert_uint_eq(s->interval_calls, calls);
+  ck_assert_uint_eq(s->latency_count, calls);
+  ck_assert_double_eq(s->latency_sum, latency_sum);
+  ck_assert_double_eq(s->latency_max, latency_max);
+}
+
 /* ---- calls and latency ---- */
 
 START_TEST(a_fresh_account_has_counted_nothing) {
   stats_t s = {0};
-  ck_assert_uint_eq(s.calls, 0);
-  ck_assert_uint_eq(s.interval_calls, 0);
-  ck_assert_uint_eq(s.throttled, 0);
-  ck_assert_uint_eq(s.code_count, 0);
-  ck_assert_uint_eq(s.latency_count, 0);
+  assert_totals(&s, 0, 0, 0);
+  assert_interval(&s, 0, 0.0, 0.0);
 }
 END_TEST
 
@@ -40,7 +78,7 @@ START_TEST(calls_are_counted_with_their_latency_mean_and_max) {
   stats_call(&s, 0.1);
   stats_call(&s, 0.3);
   stats_call(&s, 0.2);
-  ck_assert_uint_eq(s.calls, 3);
+  assert_totals(&s, 3, 0, 0);
   ck_assert_uint_eq(s.interval_calls, 3);
   ck_assert_uint_eq(s.latency_count, 3);
   ck_assert_double_eq_tol(s.latency_sum, 0.6, 1e-12);
@@ -52,10 +90,8 @@ END_TEST
 START_TEST(an_instant_answer_counts_with_zero_latency) {
   stats_t s = {0};
   stats_call(&s, 0.0);
-  ck_assert_uint_eq(s.calls, 1);
-  ck_assert_uint_eq(s.latency_count, 1);
-  ck_assert_double_eq(s.latency_sum, 0.0);
-  ck_assert_double_eq(s.latency_max, 0.0);
+  assert_totals(&s, 1, 0, 0);
+  assert_interval(&s, 1, 0.0, 0.0);
 }
 END_TEST
 
@@ -66,21 +102,13 @@ START_TEST(the_interval_reset_keeps_the_cumulative_counters) {
   stats_throttled(&s);
   stats_error(&s, "Throttling.User");
   stats_interval_reset(&s);
-  ck_assert_uint_eq(s.interval_calls, 0);
-  ck_assert_uint_eq(s.latency_count, 0);
-  ck_assert_double_eq(s.latency_sum, 0.0);
-  ck_assert_double_eq(s.latency_max, 0.0);
-  ck_assert_uint_eq(s.calls, 2);
-  ck_assert_uint_eq(s.throttled, 1);
-  ck_assert_uint_eq(s.code_count, 1);
+  assert_interval(&s, 0, 0.0, 0.0);
+  assert_totals(&s, 2, 1, 1);
   ck_assert_int_eq(count_of(&s, "Throttling.User"), 1);
   /* The next interval's latency is its own. */
   stats_call(&s, 0.25);
-  ck_assert_uint_eq(s.calls, 3);
-  ck_assert_uint_eq(s.interval_calls, 1);
-  ck_assert_uint_eq(s.latency_count, 1);
-  ck_assert_double_eq(s.latency_sum, 0.25);
-  ck_assert_double_eq(s.latency_max, 0.25);
+  assert_totals(&s, 3, 1, 1);
+  assert_interval(&s, 1, 0.25, 0.25);
 }
 END_TEST
 
@@ -88,8 +116,7 @@ START_TEST(throttled_answers_are_counted) {
   stats_t s = {0};
   stats_throttled(&s);
   stats_throttled(&s);
-  ck_assert_uint_eq(s.throttled, 2);
-  ck_assert_uint_eq(s.calls, 0);
+  assert_totals(&s, 0, 2, 0);
 }
 END_TEST
 
@@ -97,25 +124,19 @@ END_TEST
 
 START_TEST(errors_are_counted_by_code_in_order_of_first_sight) {
   stats_t s = {0};
-  stats_error(&s, "Throttling.User");
-  stats_error(&s, "transport");
-  stats_error(&s, "Throttling.User");
-  stats_error(&s, "InvalidAccessKeyId.NotFound");
+  REPORT_ERRORS(&s, "Throttling.User", "transport", "Throttling.User",
+                "InvalidAccessKeyId.NotFound");
   ck_assert_uint_eq(s.code_count, 3);
-  ck_assert_str_eq(s.codes[0].code, "Throttling.User");
-  ck_assert_uint_eq(s.codes[0].count, 2);
-  ck_assert_str_eq(s.codes[1].code, "transport");
-  ck_assert_uint_eq(s.codes[1].count, 1);
-  ck_assert_str_eq(s.codes[2].code, "InvalidAccessKeyId.NotFound");
-  ck_assert_uint_eq(s.codes[2].count, 1);
+  assert_slot(&s, 0, "Throttling.User", 2);
+  assert_slot(&s, 1, "transport", 1);
+  assert_slot(&s, 2, "InvalidAccessKeyId.NotFound", 1);
 }
 END_TEST
 
 START_TEST(codes_are_cleaned_to_safe_characters) {
   stats_t s = {0};
-  stats_error(&s, "Bad Code/With:Odd-Chars");
-  stats_error(&s, "http_503");
-  stats_error(&s, "caf\xc3\xa9\n\"x\"");
+  REPORT_ERRORS(&s, "Bad Code/With:Odd-Chars", "http_503",
+                "caf\xc3\xa9\n\"x\"");
   ck_assert_uint_eq(s.code_count, 3);
   ck_assert_str_eq(s.codes[0].code, "Bad_Code_With_Odd_Chars");
   ck_assert_str_eq(s.codes[1].code, "http_503");
@@ -131,9 +152,7 @@ END_TEST
 
 START_TEST(codes_that_clean_alike_share_one_count) {
   stats_t s = {0};
-  stats_error(&s, "a b");
-  stats_error(&s, "a/b");
-  stats_error(&s, "a_b");
+  REPORT_ERRORS(&s, "a b", "a/b", "a_b");
   ck_assert_uint_eq(s.code_count, 1);
   ck_assert_int_eq(count_of(&s, "a_b"), 3);
 }
@@ -156,20 +175,15 @@ END_TEST
 
 START_TEST(codes_past_the_cap_are_counted_as_other) {
   stats_t s = {0};
-  char code[32];
-  for (int i = 0; i < 40; i++) {
-    snprintf(code, sizeof(code), "Code%d", i);
-    stats_error(&s, code);
-  }
+  error_numbered_codes(&s, 40);
   ck_assert_uint_eq(s.code_count, STATS_MAX_CODES);
+  char code[32];
   for (int i = 0; i < STATS_MAX_CODES - 1; i++) {
     snprintf(code, sizeof(code), "Code%d", i);
-    ck_assert_str_eq(s.codes[i].code, code);
-    ck_assert_uint_eq(s.codes[i].count, 1);
+    assert_slot(&s, (size_t)i, code, 1);
   }
-  ck_assert_str_eq(s.codes[STATS_MAX_CODES - 1].code, STATS_OTHER_CODE);
-  ck_assert_uint_eq(s.codes[STATS_MAX_CODES - 1].count,
-                    40 - (STATS_MAX_CODES - 1));
+  assert_slot(&s, STATS_MAX_CODES - 1, STATS_OTHER_CODE,
+              40 - (STATS_MAX_CODES - 1));
   ck_assert_int_eq(count_of(&s, "Code31"), -1);
   ck_assert_uint_eq(total_errors(&s), 40);
 }
@@ -177,13 +191,8 @@ END_TEST
 
 START_TEST(a_code_seen_before_the_cap_keeps_its_own_count) {
   stats_t s = {0};
-  char code[32];
-  for (int i = 0; i < 40; i++) {
-    snprintf(code, sizeof(code), "Code%d", i);
-    stats_error(&s, code);
-  }
-  stats_error(&s, "Code5");
-  stats_error(&s, "Code30");
+  error_numbered_codes(&s, 40);
+  REPORT_ERRORS(&s, "Code5", "Code30");
   ck_assert_int_eq(count_of(&s, "Code5"), 2);
   ck_assert_int_eq(count_of(&s, "Code30"), 2);
   ck_assert_int_eq(count_of(&s, STATS_OTHER_CODE), 9);
@@ -209,32 +218,27 @@ END_TEST
 
 START_TEST(exactly_as_many_codes_as_slots_but_one_need_no_other) {
   stats_t s = {0};
-  char code[32];
-  for (int i = 0; i < STATS_MAX_CODES - 1; i++) {
-    snprintf(code, sizeof(code), "Code%d", i);
-    stats_error(&s, code);
-  }
+  error_numbered_codes(&s, STATS_MAX_CODES - 1);
   ck_assert_uint_eq(s.code_count, STATS_MAX_CODES - 1);
   ck_assert_int_eq(count_of(&s, STATS_OTHER_CODE), -1);
 }
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("stats");
-  TCase *tc = tcase_create("stats");
-  tcase_add_test(tc, a_fresh_account_has_counted_nothing);
-  tcase_add_test(tc, calls_are_counted_with_their_latency_mean_and_max);
-  tcase_add_test(tc, an_instant_answer_counts_with_zero_latency);
-  tcase_add_test(tc, the_interval_reset_keeps_the_cumulative_counters);
-  tcase_add_test(tc, throttled_answers_are_counted);
-  tcase_add_test(tc, errors_are_counted_by_code_in_order_of_first_sight);
-  tcase_add_test(tc, codes_are_cleaned_to_safe_characters);
-  tcase_add_test(tc, codes_that_clean_alike_share_one_count);
-  tcase_add_test(tc, a_long_code_is_cut_to_fit);
-  tcase_add_test(tc, codes_past_the_cap_are_counted_as_other);
-  tcase_add_test(tc, a_code_seen_before_the_cap_keeps_its_own_count);
-  tcase_add_test(tc, a_peer_inventing_codes_cannot_grow_the_table);
-  tcase_add_test(tc, exactly_as_many_codes_as_slots_but_one_need_no_other);
-  suite_add_tcase(s, tc);
-  return unit_run(s);
+  const TTest *const tests[] = {
+      a_fresh_account_has_counted_nothing,
+      calls_are_counted_with_their_latency_mean_and_max,
+      an_instant_answer_counts_with_zero_latency,
+      the_interval_reset_keeps_the_cumulative_counters,
+      throttled_answers_are_counted,
+      errors_are_counted_by_code_in_order_of_first_sight,
+      codes_are_cleaned_to_safe_characters,
+      codes_that_clean_alike_share_one_count,
+      a_long_code_is_cut_to_fit,
+      codes_past_the_cap_are_counted_as_other,
+      a_code_seen_before_the_cap_keeps_its_own_count,
+      a_peer_inventing_codes_cannot_grow_the_table,
+      exactly_as_many_codes_as_slots_but_one_need_no_other,
+  };
+  return unit_main("stats", tests, N_OF(tests), NULL);
 }

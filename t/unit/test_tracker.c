@@ -13,6 +13,16 @@
 /* 2024-05-06T07:08:09Z */
 #define NOW ((time_t)1714979289)
 
+static tracker_t tr;
+
+static void setup(void) { tr = (tracker_t)TRACKER_INIT; }
+
+static void teardown(void) { tracker_free(&tr); }
+
+/* Each test leaves tr to teardown; tables of 100000 tasks take a while. */
+static const unit_case_t test_case = {
+    .setup = setup, .teardown = teardown, .timeout = 120};
+
 static tracked_task_t make_task(uint64_t id, time_t created,
                                 task_status_t status) {
   tracked_task_t t = {0};
@@ -27,22 +37,39 @@ static tracked_task_t make_task(uint64_t id, time_t created,
 
 /* Puts a task; whether that worked and is_new came out as expected. Plain
  * comparisons: a check assertion per put would slow the big loops down. */
-static bool put(tracker_t *tr, uint64_t id, time_t created,
-                task_status_t status, bool expect_new) {
+static bool put(uint64_t id, time_t created, task_status_t status,
+                bool expect_new) {
   tracked_task_t t = make_task(id, created, status);
   bool is_new = !expect_new;
-  return tracker_put(tr, &t, &is_new) == 0 && is_new == expect_new;
+  return tracker_put(&tr, &t, &is_new) == 0 && is_new == expect_new;
+}
+
+/* Puts the ids first to last alike; whether every put went as expected. */
+static bool put_ids(uint64_t first, uint64_t last, time_t created,
+                    task_status_t status, bool expect_new) {
+  bool ok = true;
+  for (uint64_t id = first; id <= last; id++)
+    ok = put(id, created, status, expect_new) && ok;
+  return ok;
 }
 
 /* Whether the task with this id is there, intact, as make_task made it. */
-static bool holds(const tracker_t *tr, uint64_t id, time_t created,
-                  task_status_t status) {
-  const tracked_task_t *t = tracker_get(tr, id);
+static bool holds(uint64_t id, time_t created, task_status_t status) {
+  const tracked_task_t *t = tracker_get(&tr, id);
   tracked_task_t want = make_task(id, created, status);
   return t != NULL && t->id == want.id && t->created == want.created &&
          t->domain == want.domain && t->type == want.type &&
          t->status == want.status && t->progress == want.progress &&
          t->flags == 0;
+}
+
+/* Whether the ids first to last are all there as put_ids put them. */
+static bool holds_ids(uint64_t first, uint64_t last, time_t created,
+                      task_status_t status) {
+  bool ok = true;
+  for (uint64_t id = first; id <= last; id++)
+    ok = ok && holds(id, created, status);
+  return ok;
 }
 
 /* ---- TaskId ---- */
@@ -105,83 +132,64 @@ START_TEST(a_task_record_takes_twenty_four_bytes) {
 END_TEST
 
 START_TEST(an_empty_tracker_knows_nothing) {
-  tracker_t tr = TRACKER_INIT;
   size_t pos = 0;
   ck_assert_ptr_null(tracker_get(&tr, 1));
   ck_assert_ptr_null(tracker_next(&tr, &pos));
   ck_assert_uint_eq(tracker_expire(&tr, NOW), 0);
   ck_assert_uint_eq(tr.count, 0);
-  tracker_free(&tr);
 }
 END_TEST
 
 START_TEST(a_new_task_is_stored_and_reported_new) {
-  tracker_t tr = TRACKER_INIT;
-  ck_assert(put(&tr, 704225667, NOW - 60, TASK_STATUS_REFRESHING, true));
+  ck_assert(put(704225667, NOW - 60, TASK_STATUS_REFRESHING, true));
   ck_assert_uint_eq(tr.count, 1);
-  ck_assert(holds(&tr, 704225667, NOW - 60, TASK_STATUS_REFRESHING));
+  ck_assert(holds(704225667, NOW - 60, TASK_STATUS_REFRESHING));
   ck_assert_ptr_null(tracker_get(&tr, 704225668));
   ck_assert_ptr_null(tracker_get(&tr, 0));
-  tracker_free(&tr);
 }
 END_TEST
 
 START_TEST(a_known_task_is_updated_in_place_and_not_new) {
-  tracker_t tr = TRACKER_INIT;
-  ck_assert(put(&tr, 704225667, NOW - 60, TASK_STATUS_REFRESHING, true));
-  ck_assert(put(&tr, 704225668, NOW - 50, TASK_STATUS_PENDING, true));
-  ck_assert(put(&tr, 704225667, NOW - 60, TASK_STATUS_COMPLETE, false));
+  ck_assert(put(704225667, NOW - 60, TASK_STATUS_REFRESHING, true));
+  ck_assert(put(704225668, NOW - 50, TASK_STATUS_PENDING, true));
+  ck_assert(put(704225667, NOW - 60, TASK_STATUS_COMPLETE, false));
   ck_assert_uint_eq(tr.count, 2);
-  ck_assert(holds(&tr, 704225667, NOW - 60, TASK_STATUS_COMPLETE));
-  ck_assert(holds(&tr, 704225668, NOW - 50, TASK_STATUS_PENDING));
-  tracker_free(&tr);
+  ck_assert(holds(704225667, NOW - 60, TASK_STATUS_COMPLETE));
+  ck_assert(holds(704225668, NOW - 50, TASK_STATUS_PENDING));
 }
 END_TEST
 
 START_TEST(updates_while_the_table_grows_keep_one_record_per_id) {
-  tracker_t tr = TRACKER_INIT;
-  bool ok = true;
-  for (uint64_t id = 1; id <= 5000; id++)
-    ok = put(&tr, id, NOW, TASK_STATUS_PENDING, true) && ok;
-  for (uint64_t id = 1; id <= 5000; id++)
-    ok = put(&tr, id, NOW, TASK_STATUS_FAILED, false) && ok;
-  ck_assert(ok);
+  ck_assert(put_ids(1, 5000, NOW, TASK_STATUS_PENDING, true));
+  ck_assert(put_ids(1, 5000, NOW, TASK_STATUS_FAILED, false));
   ck_assert_uint_eq(tr.count, 5000);
-  for (uint64_t id = 1; id <= 5000; id++)
-    ok = ok && holds(&tr, id, NOW, TASK_STATUS_FAILED);
-  ck_assert(ok);
-  tracker_free(&tr);
+  ck_assert(holds_ids(1, 5000, NOW, TASK_STATUS_FAILED));
 }
 END_TEST
 
 START_TEST(ids_far_apart_or_sharing_low_bits_are_all_found) {
-  tracker_t tr = TRACKER_INIT;
   bool ok = true;
   for (uint64_t i = 1; i <= 2000; i++) {
-    ok = put(&tr, i << 20, NOW, TASK_STATUS_COMPLETE, true) && ok;
-    ok = put(&tr, UINT64_C(9999999999999999999) - i, NOW, TASK_STATUS_COMPLETE,
+    ok = put(i << 20, NOW, TASK_STATUS_COMPLETE, true) && ok;
+    ok = put(UINT64_C(9999999999999999999) - i, NOW, TASK_STATUS_COMPLETE,
              true) &&
          ok;
   }
   ck_assert(ok);
   ck_assert_uint_eq(tr.count, 4000);
   for (uint64_t i = 1; i <= 2000; i++)
-    ok = ok && holds(&tr, i << 20, NOW, TASK_STATUS_COMPLETE) &&
-         holds(&tr, UINT64_C(9999999999999999999) - i, NOW,
-               TASK_STATUS_COMPLETE);
+    ok = ok && holds(i << 20, NOW, TASK_STATUS_COMPLETE) &&
+         holds(UINT64_C(9999999999999999999) - i, NOW, TASK_STATUS_COMPLETE);
   ck_assert(ok);
   ck_assert_ptr_null(tracker_get(&tr, (uint64_t)2001 << 20));
-  tracker_free(&tr);
 }
 END_TEST
 
 START_TEST(iteration_visits_every_task_exactly_once) {
   enum { N = 3000 };
-  tracker_t tr = TRACKER_INIT;
   bool ok = true;
   for (uint64_t i = 0; i < N; i++)
-    ok = put(&tr, 704225000 + i * 3, NOW - (time_t)i, TASK_STATUS_PENDING,
-             true) &&
+    ok = put(704225000 + i * 3, NOW - (time_t)i, TASK_STATUS_PENDING, true) &&
          ok;
   unsigned char *seen = calloc(N, 1);
   ck_assert(ok);
@@ -204,68 +212,57 @@ START_TEST(iteration_visits_every_task_exactly_once) {
   /* The end stays the end. */
   ck_assert_ptr_null(tracker_next(&tr, &pos));
   free(seen);
-  tracker_free(&tr);
 }
 END_TEST
 
 /* ---- expiry and memory ---- */
 
 START_TEST(expiry_drops_tasks_created_before_the_oldest_time) {
-  tracker_t tr = TRACKER_INIT;
-  ck_assert(put(&tr, 1, NOW - 3601, TASK_STATUS_COMPLETE, true));
-  ck_assert(put(&tr, 2, NOW - 3600, TASK_STATUS_COMPLETE, true));
-  ck_assert(put(&tr, 3, NOW - 10, TASK_STATUS_PENDING, true));
+  ck_assert(put(1, NOW - 3601, TASK_STATUS_COMPLETE, true));
+  ck_assert(put(2, NOW - 3600, TASK_STATUS_COMPLETE, true));
+  ck_assert(put(3, NOW - 10, TASK_STATUS_PENDING, true));
   ck_assert_uint_eq(tracker_expire(&tr, NOW - 3600), 1);
   ck_assert_uint_eq(tr.count, 2);
   ck_assert_ptr_null(tracker_get(&tr, 1));
-  ck_assert(holds(&tr, 2, NOW - 3600, TASK_STATUS_COMPLETE));
-  ck_assert(holds(&tr, 3, NOW - 10, TASK_STATUS_PENDING));
+  ck_assert(holds(2, NOW - 3600, TASK_STATUS_COMPLETE));
+  ck_assert(holds(3, NOW - 10, TASK_STATUS_PENDING));
   /* An expired id seen again is new again. */
-  ck_assert(put(&tr, 1, NOW - 3601, TASK_STATUS_COMPLETE, true));
+  ck_assert(put(1, NOW - 3601, TASK_STATUS_COMPLETE, true));
   ck_assert_uint_eq(tr.count, 3);
-  tracker_free(&tr);
 }
 END_TEST
 
 START_TEST(expiry_with_nothing_old_keeps_everything) {
-  tracker_t tr = TRACKER_INIT;
   bool ok = true;
   for (uint64_t id = 1; id <= 1000; id++)
-    ok = put(&tr, id, NOW - (time_t)id, TASK_STATUS_COMPLETE, true) && ok;
+    ok = put(id, NOW - (time_t)id, TASK_STATUS_COMPLETE, true) && ok;
   ck_assert(ok);
   size_t bytes = tracker_bytes(&tr);
   ck_assert_uint_eq(tracker_expire(&tr, NOW - 1000), 0);
   ck_assert_uint_eq(tr.count, 1000);
   ck_assert_uint_eq(tracker_bytes(&tr), bytes);
-  ck_assert(holds(&tr, 1000, NOW - 1000, TASK_STATUS_COMPLETE));
-  tracker_free(&tr);
+  ck_assert(holds(1000, NOW - 1000, TASK_STATUS_COMPLETE));
 }
 END_TEST
 
 START_TEST(expiring_everything_leaves_an_empty_usable_tracker) {
-  tracker_t tr = TRACKER_INIT;
-  bool ok = true;
-  for (uint64_t id = 1; id <= 1000; id++)
-    ok = put(&tr, id, NOW - 7200, TASK_STATUS_COMPLETE, true) && ok;
-  ck_assert(ok);
+  ck_assert(put_ids(1, 1000, NOW - 7200, TASK_STATUS_COMPLETE, true));
   ck_assert_uint_eq(tracker_expire(&tr, NOW), 1000);
   ck_assert_uint_eq(tr.count, 0);
   size_t pos = 0;
   ck_assert_ptr_null(tracker_next(&tr, &pos));
   ck_assert_ptr_null(tracker_get(&tr, 500));
-  ck_assert(put(&tr, 500, NOW, TASK_STATUS_PENDING, true));
-  ck_assert(holds(&tr, 500, NOW, TASK_STATUS_PENDING));
-  tracker_free(&tr);
+  ck_assert(put(500, NOW, TASK_STATUS_PENDING, true));
+  ck_assert(holds(500, NOW, TASK_STATUS_PENDING));
 }
 END_TEST
 
 START_TEST(expiring_half_of_100000_tasks_keeps_the_rest_and_shrinks) {
   enum { N = 100000 };
-  tracker_t tr = TRACKER_INIT;
   bool ok = true;
   /* Task i was created i seconds ago; the odd ones are still in flight. */
   for (uint64_t i = 0; i < N; i++)
-    ok = put(&tr, 800000000 + i, NOW - (time_t)i,
+    ok = put(800000000 + i, NOW - (time_t)i,
              i % 2 ? TASK_STATUS_REFRESHING : TASK_STATUS_COMPLETE, true) &&
          ok;
   ck_assert(ok);
@@ -279,7 +276,7 @@ START_TEST(expiring_half_of_100000_tasks_keeps_the_rest_and_shrinks) {
 
   for (uint64_t i = 0; i < N; i++) {
     task_status_t st = i % 2 ? TASK_STATUS_REFRESHING : TASK_STATUS_COMPLETE;
-    ok = ok && (i < N / 2 ? holds(&tr, 800000000 + i, NOW - (time_t)i, st)
+    ok = ok && (i < N / 2 ? holds(800000000 + i, NOW - (time_t)i, st)
                           : tracker_get(&tr, 800000000 + i) == NULL);
   }
   ck_assert(ok);
@@ -293,19 +290,17 @@ START_TEST(expiring_half_of_100000_tasks_keeps_the_rest_and_shrinks) {
   ck_assert(ok);
   ck_assert_uint_eq(visits, N / 2);
   ck_assert_uint_eq(in_flight, N / 4);
-  tracker_free(&tr);
 }
 END_TEST
 
 START_TEST(memory_per_task_stays_within_64_bytes) {
   enum { N = 20000 };
-  tracker_t tr = TRACKER_INIT;
   /* From a few dozen tasks on, at every size the table grows through. */
   bool ok = true;
   size_t worst_at = 0;
   double worst = 0;
   for (uint64_t i = 1; i <= 5 * N; i++) {
-    ok = put(&tr, 704225667 + i, NOW, TASK_STATUS_COMPLETE, true) && ok;
+    ok = put(704225667 + i, NOW, TASK_STATUS_COMPLETE, true) && ok;
     double per_task = (double)tracker_bytes(&tr) / (double)tr.count;
     if (i >= 32 && per_task > worst) {
       worst = per_task;
@@ -341,25 +336,23 @@ START_TEST(pending_and_refreshing_tasks_are_in_flight) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("tracker");
-  TCase *tc = tcase_create("tracker");
-  tcase_set_timeout(tc, 120);
-  tcase_add_test(tc, a_task_id_of_digits_becomes_its_number);
-  tcase_add_test(tc, a_task_id_may_have_up_to_nineteen_digits);
-  tcase_add_test(tc, anything_but_a_positive_number_of_digits_is_refused);
-  tcase_add_test(tc, a_task_record_takes_twenty_four_bytes);
-  tcase_add_test(tc, an_empty_tracker_knows_nothing);
-  tcase_add_test(tc, a_new_task_is_stored_and_reported_new);
-  tcase_add_test(tc, a_known_task_is_updated_in_place_and_not_new);
-  tcase_add_test(tc, updates_while_the_table_grows_keep_one_record_per_id);
-  tcase_add_test(tc, ids_far_apart_or_sharing_low_bits_are_all_found);
-  tcase_add_test(tc, iteration_visits_every_task_exactly_once);
-  tcase_add_test(tc, expiry_drops_tasks_created_before_the_oldest_time);
-  tcase_add_test(tc, expiry_with_nothing_old_keeps_everything);
-  tcase_add_test(tc, expiring_everything_leaves_an_empty_usable_tracker);
-  tcase_add_test(tc, expiring_half_of_100000_tasks_keeps_the_rest_and_shrinks);
-  tcase_add_test(tc, memory_per_task_stays_within_64_bytes);
-  tcase_add_test(tc, pending_and_refreshing_tasks_are_in_flight);
-  suite_add_tcase(s, tc);
-  return unit_run(s);
+  const TTest *const tests[] = {
+      a_task_id_of_digits_becomes_its_number,
+      a_task_id_may_have_up_to_nineteen_digits,
+      anything_but_a_positive_number_of_digits_is_refused,
+      a_task_record_takes_twenty_four_bytes,
+      an_empty_tracker_knows_nothing,
+      a_new_task_is_stored_and_reported_new,
+      a_known_task_is_updated_in_place_and_not_new,
+      updates_while_the_table_grows_keep_one_record_per_id,
+      ids_far_apart_or_sharing_low_bits_are_all_found,
+      iteration_visits_every_task_exactly_once,
+      expiry_drops_tasks_created_before_the_oldest_time,
+      expiry_with_nothing_old_keeps_everything,
+      expiring_everything_leaves_an_empty_usable_tracker,
+      expiring_half_of_100000_tasks_keeps_the_rest_and_shrinks,
+      memory_per_task_stays_within_64_bytes,
+      pending_and_refreshing_tasks_are_in_flight,
+  };
+  return unit_main("tracker", tests, N_OF(tests), &test_case);
 }
