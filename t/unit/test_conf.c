@@ -82,6 +82,10 @@ static void assert_options(const conf_account_t *a,
   ck_assert_int_eq(a->lookback, want->lookback);
   ck_assert_double_eq(a->rate_limit, want->rate_limit);
   ck_assert_int_eq(a->query_mode, want->query_mode);
+  ck_assert_int_eq(a->stuck_after, want->stuck_after);
+  ck_assert_int_eq(a->notify, want->notify);
+  ck_assert_int_eq(a->collect_quota, want->collect_quota);
+  ck_assert_str_eq(a->state_dir, want->state_dir);
 }
 
 START_TEST(minimal_account_gets_the_documented_defaults) {
@@ -101,7 +105,13 @@ START_TEST(minimal_account_gets_the_documented_defaults) {
                                       .interval = 0.0,
                                       .lookback = 3600,
                                       .rate_limit = 5.0,
-                                      .query_mode = CONF_QUERY_AUTO});
+                                      .query_mode = CONF_QUERY_AUTO,
+                                      .stuck_after = 900,
+                                      .notify = CONF_NOTIFY_ALL,
+                                      .collect_quota = true,
+                                      .state_dir = "/var/lib/collectd/dcdn"});
+  ck_assert_int_eq(a->domains[0].stuck_after, CONF_INHERIT);
+  ck_assert_int_eq(a->domains[0].notify, CONF_INHERIT);
   ck_assert_uint_eq(a->domain_count, 1);
   ck_assert_str_eq(a->domains[0].name, "example.com");
   ck_assert_uint_eq(a->domains[0].type_mask, CONF_TYPES_ALL);
@@ -110,26 +120,38 @@ START_TEST(minimal_account_gets_the_documented_defaults) {
 END_TEST
 
 START_TEST(full_example_from_the_documentation_parses) {
-  parse_valid(ACCOUNT_START "  Endpoint \"http://127.0.0.1:8080/\"\n"
-                            "  SignatureVersion 1\n  Timeout 2.5\n"
-                            "  CACert \"/etc/ssl/ca.pem\"\n  Interval 30\n"
-                            "  Lookback 259200\n  RateLimit 0.5\n"
-                            "  QueryMode \"Domain\"\n"
-                            "  Domain \"www.example.com\" \"example.com\"\n"
-                            "  <Domain \"static.example.com\">\n"
-                            "    ObjectType \"file\" \"preload\"\n"
-                            "  </Domain>\n</Account>\n");
+  parse_valid(ACCOUNT_START
+              "  Endpoint \"http://127.0.0.1:8080/\"\n"
+              "  SignatureVersion 1\n  Timeout 2.5\n"
+              "  CACert \"/etc/ssl/ca.pem\"\n  Interval 30\n"
+              "  Lookback 259200\n  RateLimit 0.5\n"
+              "  QueryMode \"Domain\"\n"
+              "  StuckAfter 600\n  Notify \"failed\" \"account\"\n"
+              "  CollectQuota false\n  StateDir \"/tmp/st\"\n"
+              "  Domain \"www.example.com\" \"example.com\"\n"
+              "  <Domain \"static.example.com\">\n"
+              "    ObjectType \"file\" \"preload\"\n"
+              "    StuckAfter 120\n    Notify \"stuck\"\n"
+              "  </Domain>\n</Account>\n");
   const conf_account_t *a = &conf.accounts[0];
-  assert_options(a, &(conf_account_t){.endpoint = "http://127.0.0.1:8080",
-                                      .endpoint_host = "127.0.0.1:8080",
-                                      .endpoint_tls = false,
-                                      .signature_version = 1,
-                                      .timeout = 2.5,
-                                      .cacert = "/etc/ssl/ca.pem",
-                                      .interval = 30.0,
-                                      .lookback = 259200,
-                                      .rate_limit = 0.5,
-                                      .query_mode = CONF_QUERY_DOMAIN});
+  assert_options(
+      a, &(conf_account_t){.endpoint = "http://127.0.0.1:8080",
+                           .endpoint_host = "127.0.0.1:8080",
+                           .endpoint_tls = false,
+                           .signature_version = 1,
+                           .timeout = 2.5,
+                           .cacert = "/etc/ssl/ca.pem",
+                           .interval = 30.0,
+                           .lookback = 259200,
+                           .rate_limit = 0.5,
+                           .query_mode = CONF_QUERY_DOMAIN,
+                           .stuck_after = 600,
+                           .notify = CONF_NOTIFY_FAILED | CONF_NOTIFY_ACCOUNT,
+                           .collect_quota = false,
+                           .state_dir = "/tmp/st"});
+  ck_assert_int_eq(a->domains[1].stuck_after, 120);
+  ck_assert_int_eq(a->domains[1].notify, CONF_NOTIFY_STUCK);
+  ck_assert_int_eq(a->domains[0].stuck_after, CONF_INHERIT);
   ck_assert_uint_eq(a->domain_count, 3);
   /* sorted, so that lookups can bisect */
   ck_assert_str_eq(a->domains[0].name, "example.com");
@@ -250,6 +272,20 @@ static const struct {
      "\"QueryMode\" = \"fast\"", "\"auto\", \"account\" or \"domain\""},
     {ACCOUNT_START "  QueryMode \"domain\"\n  Domain \"*\"\n</Account>\n",
      "Account \"prod\": Domain \"*\" needs QueryMode", "names"},
+    {ACCOUNT_START "  StuckAfter 0\n  Domain \"a.com\"\n</Account>\n",
+     "\"StuckAfter\" = 0", "between 1 and 259200"},
+    {ACCOUNT_START "  Notify \"loud\"\n  Domain \"a.com\"\n</Account>\n",
+     "\"Notify\" = \"loud\"", "\"failed\", \"stuck\", \"account\""},
+    {ACCOUNT_START "  <Domain \"a.com\">\n    Notify \"account\"\n"
+                   "  </Domain>\n</Account>\n",
+     "\"Notify\" = \"account\"", "\"failed\", \"stuck\""},
+    {ACCOUNT_START "  <Domain \"a.com\">\n    StuckAfter \"long\"\n"
+                   "  </Domain>\n</Account>\n",
+     "\"StuckAfter\" = \"long\"", "number"},
+    {ACCOUNT_START "  CollectQuota 1\n  Domain \"a.com\"\n</Account>\n",
+     "\"CollectQuota\" = 1", "true or false"},
+    {ACCOUNT_START "  StateDir \"state\"\n  Domain \"a.com\"\n</Account>\n",
+     "\"StateDir\" = \"state\"", "absolute path"},
 };
 
 START_TEST(each_config_error_names_the_option_account_and_value) {
