@@ -27,6 +27,10 @@ time_t plan_next_start(const plan_cursor_t *c, time_t now, int lookback) {
 
 bool plan_cursor_begin(plan_cursor_t *c, time_t now, int lookback,
                        time_t extend_back) {
+  /* A window begun but never read (the budget ran out first) can still
+   * move its end to now: no page of it was seen yet. */
+  if (c->scanning && c->window.page == 1 && c->window.last_page == 0)
+    c->scanning = false;
   if (c->scanning)
     return true;
   if (c->covered_until >= now)

@@ -8,6 +8,7 @@
 
 #include "core/tally.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 static void dispatch_value(const char *plugin_instance, const char *type,
@@ -101,9 +102,10 @@ static time_t dispatch_domain(const account_t *a, uint32_t d,
   return stalest;
 }
 
-static double dispatch_staleness(const account_t *a, time_t now,
-                                 time_t covered) {
-  return (double)(now - (covered ? covered : a->first_poll));
+/* Unknown (NaN) until read completely once: a dashboard must not take a
+ * domain never read for a fresh one. */
+static double dispatch_staleness(time_t now, time_t covered) {
+  return covered ? (double)(now - covered) : NAN;
 }
 
 /* count-quota-<kind> (the daily total) and count-remain-<kind>. */
@@ -142,16 +144,17 @@ void dispatch_account(const account_t *a, time_t now) {
                 counts);
     for (uint32_t d = 0; d < a->domains.count; d++) {
       double stale =
-          dispatch_staleness(a, now, dispatch_domain(a, d, &counts[d], now));
+          dispatch_staleness(now, dispatch_domain(a, d, &counts[d], now));
       dispatch_gauge(a->domains.entries[d].name, "duration", "staleness",
                      stale);
-      if (stale > worst)
-        worst = stale;
+      /* One domain never read makes the account's figure unknown too. */
+      if (isnan(stale) || isnan(worst) || stale > worst)
+        worst = isnan(worst) ? worst : stale;
     }
     free(counts);
   }
   if (a->domains.count == 0) /* Domain "*" before any task arrived */
-    worst = dispatch_staleness(a, now, a->account_cursor.covered_until);
+    worst = dispatch_staleness(now, a->account_cursor.covered_until);
   dispatch_stats(a, worst);
   dispatch_quota(a);
 }

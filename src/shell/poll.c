@@ -235,25 +235,35 @@ static int poll_queue_by_id(poll_t *p, poll_cutoff_fn cutoff) {
 }
 
 /* Account mode: one window over all the account's tasks. */
+/* Begins the next account-wide window, choosing how to refresh the tasks
+ * in flight that it does not reach. */
+static int poll_begin_account_window(poll_t *p) {
+  account_t *account = p->account;
+  plan_refresh_input_t in = poll_in_flight(p, poll_account_cutoff);
+  plan_refresh_t how = plan_choose_refresh(&in);
+  if (how == PLAN_REFRESH_BYID && poll_queue_by_id(p, poll_account_cutoff))
+    return -1;
+  plan_cursor_begin(&account->account_cursor, p->now, account->conf.lookback,
+                    how == PLAN_REFRESH_RESCAN ? in.oldest_in_flight : 0);
+  account->window_new_tasks = 0;
+  return 0;
+}
+
+/* Account mode: one window over all the account's tasks. A window resumed
+ * from an earlier interval ends in the past: once it is done, the window
+ * up to now follows in the same interval while the budget lasts. */
 static api_status_t poll_account_mode(poll_t *p, api_error_t *err) {
   account_t *account = p->account;
   plan_cursor_t *cursor = &account->account_cursor;
-  if (!cursor->scanning && cursor->covered_until < p->now) {
-    plan_refresh_input_t in = poll_in_flight(p, poll_account_cutoff);
-    plan_refresh_t how = plan_choose_refresh(&in);
-    if (how == PLAN_REFRESH_BYID && poll_queue_by_id(p, poll_account_cutoff))
+  while (cursor->scanning || cursor->covered_until < p->now) {
+    if (!cursor->scanning && poll_begin_account_window(p) != 0)
       return API_FAILED;
-    plan_cursor_begin(cursor, p->now, account->conf.lookback,
-                      how == PLAN_REFRESH_RESCAN ? in.oldest_in_flight : 0);
-    account->window_new_tasks = 0;
+    api_status_t st = poll_window(p, cursor, NULL, TASK_TYPE_UNKNOWN, err);
+    if (st != API_OK)
+      return st;
+    account->last_window_tasks = account->window_new_tasks;
   }
-  api_status_t st = API_OK;
-  if (cursor->scanning) {
-    st = poll_window(p, cursor, NULL, TASK_TYPE_UNKNOWN, err);
-    if (!cursor->scanning)
-      account->last_window_tasks = account->window_new_tasks;
-  }
-  return st == API_OK ? poll_by_id(p, err) : st;
+  return poll_by_id(p, err);
 }
 
 static int poll_compare_cursors(const void *a, const void *b) {
@@ -285,8 +295,11 @@ static api_status_t poll_domain_mode(poll_t *p, api_error_t *err) {
     return API_FAILED;
   }
   size_t n = poll_domain_order(account, order);
-  api_status_t st = API_OK;
-  for (size_t i = 0; i < n && st == API_OK; i++) {
+  /* Lookups by id first: they are few, and the windows would take the
+   * whole budget of a large account. */
+  api_status_t st = poll_by_id(p, err);
+  for (size_t i = 0; i < n && st == API_OK && account->api.budget_left > 0;
+       i++) {
     size_t index = (size_t)(order[i] - account->domain_cursors);
     uint32_t domain = (uint32_t)(index / TASK_TYPE_COUNT);
     if (plan_cursor_begin(order[i], p->now, account->conf.lookback, 0))
@@ -294,7 +307,7 @@ static api_status_t poll_domain_mode(poll_t *p, api_error_t *err) {
                        (task_type_t)(index % TASK_TYPE_COUNT), err);
   }
   free(order);
-  return st == API_OK ? poll_by_id(p, err) : st;
+  return st;
 }
 
 static api_status_t poll_switch_to_domains(poll_t *p, api_error_t *err) {
