@@ -109,6 +109,22 @@ class RunningSimulator:
         finally:
             conn.close()
 
+    # -- the ECS metadata service (--ram-role) -------------------------------
+    def metadata_token(self, ttl="21600"):
+        """PUT /latest/api/token; returns the Response (the token is its body)."""
+        headers = {} if ttl is None else {"X-aliyun-ecs-metadata-token-ttl-seconds": str(ttl)}
+        return self.raw("PUT", "/latest/api/token", headers)
+
+    def metadata(self, path="/latest/meta-data/ram/security-credentials/", token=None, method="GET"):
+        headers = {} if token is None else {"X-aliyun-ecs-metadata-token": token}
+        return self.raw(method, path, headers)
+
+    def role_credentials(self, role, token=None):
+        """The role's credentials as a dict; asserts a 200."""
+        resp = self.metadata(f"/latest/meta-data/ram/security-credentials/{role}", token)
+        assert resp.status == 200, resp
+        return resp.json
+
     def call(self, action="DescribeDcdnRefreshTasks", params=None, *, sig="v3", method="POST",
              key=KEY, secret=SECRET, token=None, version="2018-01-15", timestamp=None,
              nonce=None, form=None, extra_headers=None, signed_headers=None, drop=(),
