@@ -222,7 +222,24 @@ static const struct {
      "Account \"prod\": option \"AccessKeyId\" is required", "prod"},
     {"<Account \"prod\">\n  AccessKeyId \"k\"\n  Domain \"a.com\"\n"
      "</Account>\n",
-     "\"AccessKeySecret\"", "required"},
+     "\"AccessKeyId\" needs \"AccessKeySecret\" or \"AccessKeySecretFile\"",
+     "Account \"prod\""},
+    {ACCOUNT_START "  RamRole \"r\"\n  Domain \"a.com\"\n</Account>\n",
+     "\"AccessKeySecret\" and \"RamRole\" are two credential sources",
+     "configure one"},
+    {"<Account \"prod\">\n  CredentialsFile \"/c\"\n  RamRole true\n"
+     "  Domain \"a.com\"\n</Account>\n",
+     "\"CredentialsFile\" and \"RamRole\"", "configure one"},
+    {"<Account \"prod\">\n  AccessKeyId \"k\"\n"
+     "  AccessKeySecretFile \"/s\"\n  Profile \"p\"\n"
+     "  Domain \"a.com\"\n</Account>\n",
+     "\"AccessKeySecretFile\" and \"Profile\"", "configure one"},
+    {"<Account \"prod\">\n  SecurityToken \"t0k3n\"\n  Domain \"a.com\"\n"
+     "</Account>\n",
+     "\"SecurityToken\" goes with \"AccessKeyId\"", "Account \"prod\""},
+    {"<Account \"prod\">\n  RamRole true\n  MetadataEndpoint \"ftp://x\"\n"
+     "  Domain \"a.com\"\n</Account>\n",
+     "\"MetadataEndpoint\" = \"ftp://x\"", "https://"},
     {ACCOUNT_START "</Account>\n", "Account \"prod\": at least one Domain",
      "required"},
     {ACCOUNT_START "  Endpoint \"ftp://x.com\"\n  Domain \"a.com\"\n"
@@ -294,16 +311,6 @@ START_TEST(each_config_error_names_the_option_account_and_value) {
 }
 END_TEST
 
-/* The table above runs as one test per row. */
-static void add_table_tests(Suite *suite, TCase *tc) {
-  (void)suite;
-  tcase_add_loop_test(tc, each_config_error_names_the_option_account_and_value,
-                      0, N_OF(config_errors));
-}
-
-static const unit_case_t test_case = {
-    .setup = setup, .teardown = teardown, .extend = add_table_tests};
-
 START_TEST(a_domain_in_two_accounts_is_refused) {
   parse_valid(ACCOUNT_START "  Domain \"a.com\"\n</Account>\n");
   ck_assert_int_eq(parse("<Account \"stage\">\n  AccessKeyId \"k\"\n"
@@ -325,6 +332,53 @@ START_TEST(an_error_leaves_no_account_of_the_block_configured) {
   assert_names(err, "Account \"two\"");
 }
 END_TEST
+
+/* Each credential source, as configured, and what the account records. */
+static const struct {
+  const char *options;
+  conf_cred_source_t source;
+} credential_sources[] = {
+    {"", CONF_CRED_ENVIRONMENT},
+    {"AccessKeyId \"k\"\n AccessKeySecret \"s\"\n SecurityToken \"t\"\n",
+     CONF_CRED_STATIC},
+    {"AccessKeyId \"k\"\n AccessKeySecretFile \"/etc/dcdn.secret\"\n",
+     CONF_CRED_SECRET_FILE},
+    {"CredentialsFile \"/etc/dcdn.ini\"\n Profile \"ops\"\n",
+     CONF_CRED_PROFILE},
+    {"Profile \"ops\"\n", CONF_CRED_PROFILE},
+    {"RamRole \"collectd\"\n", CONF_CRED_RAM_ROLE},
+    {"RamRole true\n MetadataEndpoint \"http://127.0.0.1:9\"\n",
+     CONF_CRED_RAM_ROLE},
+};
+
+START_TEST(each_credential_source_is_recognised) {
+  char text[512];
+  snprintf(text, sizeof(text),
+           "<Account \"prod\">\n %s Domain \"a.com\"\n</Account>\n",
+           credential_sources[_i].options);
+  parse_valid(text);
+  const conf_account_t *a = &conf.accounts[0];
+  ck_assert_int_eq(a->cred_source, credential_sources[_i].source);
+  if (_i == 6) {
+    ck_assert_str_eq(a->ram_role, "");
+    ck_assert_str_eq(a->metadata_endpoint, "http://127.0.0.1:9");
+  }
+  if (_i == 0)
+    ck_assert_str_eq(a->metadata_endpoint, "http://100.100.100.200");
+}
+END_TEST
+
+/* The table above runs as one test per row. */
+static void add_table_tests(Suite *suite, TCase *tc) {
+  (void)suite;
+  tcase_add_loop_test(tc, each_config_error_names_the_option_account_and_value,
+                      0, N_OF(config_errors));
+  tcase_add_loop_test(tc, each_credential_source_is_recognised, 0,
+                      N_OF(credential_sources));
+}
+
+static const unit_case_t test_case = {
+    .setup = setup, .teardown = teardown, .extend = add_table_tests};
 
 START_TEST(the_wildcard_domain_may_appear_in_several_accounts) {
   parse_valid(ACCOUNT_START "  Domain \"*\" \"a.com\"\n"

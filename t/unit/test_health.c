@@ -26,6 +26,25 @@ static health_change_t poll_failed(long http_status, const char *code) {
 
 static health_change_t unreachable(void) { return poll_failed(0, NULL); }
 
+/* Keys that do not match: a failure that needs a human. */
+static health_change_t wrong_secret(void) {
+  return poll_failed(400, "SignatureDoesNotMatch");
+}
+
+/* A failure that needs a human fails a healthy account at once. */
+static void assert_fails_the_account(long http_status, const char *code) {
+  ck_assert_msg(poll_failed(http_status, code) == HEALTH_FAILED_NOW,
+                "%ld %s did not fail the account", http_status, code);
+  ck_assert(health.failed);
+}
+
+/* One poll short of HEALTH_UNREACHABLE_POLLS in a row without an answer:
+ * nothing changes yet. */
+static void unreachable_one_poll_short(void) {
+  for (int i = 1; i < HEALTH_UNREACHABLE_POLLS; i++)
+    ck_assert_msg(unreachable() == HEALTH_UNCHANGED, "poll %d", i);
+}
+
 START_TEST(a_healthy_account_that_polls_fine_stays_unchanged) {
   for (int i = 0; i < 5; i++)
     ck_assert_int_eq(ok(), HEALTH_UNCHANGED);
@@ -34,12 +53,9 @@ START_TEST(a_healthy_account_that_polls_fine_stays_unchanged) {
 END_TEST
 
 START_TEST(a_wrong_secret_fails_the_account_once) {
-  ck_assert_int_eq(poll_failed(400, "SignatureDoesNotMatch"),
-                   HEALTH_FAILED_NOW);
-  ck_assert(health.failed);
+  assert_fails_the_account(400, "SignatureDoesNotMatch");
   for (int i = 0; i < 3; i++)
-    ck_assert_int_eq(poll_failed(400, "SignatureDoesNotMatch"),
-                     HEALTH_UNCHANGED);
+    ck_assert_int_eq(wrong_secret(), HEALTH_UNCHANGED);
   ck_assert_int_eq(poll_failed(404, "InvalidAccessKeyId.NotFound"),
                    HEALTH_UNCHANGED);
   ck_assert(health.failed);
@@ -47,40 +63,32 @@ START_TEST(a_wrong_secret_fails_the_account_once) {
 END_TEST
 
 START_TEST(a_failed_account_that_polls_fine_recovers_once) {
-  ck_assert_int_eq(poll_failed(400, "SignatureDoesNotMatch"),
-                   HEALTH_FAILED_NOW);
+  ck_assert_int_eq(wrong_secret(), HEALTH_FAILED_NOW);
   ck_assert_int_eq(ok(), HEALTH_RECOVERED);
   ck_assert(!health.failed);
   ck_assert_int_eq(ok(), HEALTH_UNCHANGED);
   /* And it can fail again. */
-  ck_assert_int_eq(poll_failed(400, "SignatureDoesNotMatch"),
-                   HEALTH_FAILED_NOW);
+  ck_assert_int_eq(wrong_secret(), HEALTH_FAILED_NOW);
 }
 END_TEST
 
 START_TEST(a_ram_policy_that_forbids_fails_the_account) {
-  ck_assert_int_eq(poll_failed(403, "Forbidden.RAM"), HEALTH_FAILED_NOW);
-  ck_assert(health.failed);
+  assert_fails_the_account(403, "Forbidden.RAM");
 }
 END_TEST
 
 START_TEST(a_clock_that_is_off_fails_the_account) {
-  ck_assert_int_eq(poll_failed(400, "InvalidTimeStamp.Expired"),
-                   HEALTH_FAILED_NOW);
-  ck_assert(health.failed);
+  assert_fails_the_account(400, "InvalidTimeStamp.Expired");
 }
 END_TEST
 
+static const char *const other_codes_that_need_a_human[] = {
+    "InvalidAccessKeyId.NotFound", "InvalidAccessKeyId.Inactive",
+    "IncompleteSignature",         "InvalidSecurityToken.Expired",
+    "MissingAccessKeyId",          "Forbidden"};
+
 START_TEST(other_codes_that_need_a_human_fail_the_account) {
-  static const char *const codes[] = {
-      "InvalidAccessKeyId.NotFound", "InvalidAccessKeyId.Inactive",
-      "IncompleteSignature",         "InvalidSecurityToken.Expired",
-      "MissingAccessKeyId",          "Forbidden"};
-  for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
-    setup();
-    ck_assert_msg(poll_failed(400, codes[i]) == HEALTH_FAILED_NOW, "%s",
-                  codes[i]);
-  }
+  assert_fails_the_account(400, other_codes_that_need_a_human[_i]);
 }
 END_TEST
 
@@ -97,8 +105,7 @@ START_TEST(a_busy_service_never_fails_the_account) {
 END_TEST
 
 START_TEST(an_unreachable_endpoint_fails_the_account_after_enough_polls) {
-  for (int i = 1; i < HEALTH_UNREACHABLE_POLLS; i++)
-    ck_assert_msg(unreachable() == HEALTH_UNCHANGED, "poll %d", i);
+  unreachable_one_poll_short();
   ck_assert(!health.failed);
   ck_assert_int_eq(unreachable(), HEALTH_FAILED_NOW);
   ck_assert(health.failed);
@@ -109,11 +116,9 @@ START_TEST(an_unreachable_endpoint_fails_the_account_after_enough_polls) {
 END_TEST
 
 START_TEST(a_poll_that_works_restarts_the_unreachable_count) {
-  for (int i = 1; i < HEALTH_UNREACHABLE_POLLS; i++)
-    ck_assert_int_eq(unreachable(), HEALTH_UNCHANGED);
+  unreachable_one_poll_short();
   ck_assert_int_eq(ok(), HEALTH_UNCHANGED);
-  for (int i = 1; i < HEALTH_UNREACHABLE_POLLS; i++)
-    ck_assert_int_eq(unreachable(), HEALTH_UNCHANGED);
+  unreachable_one_poll_short();
   ck_assert(!health.failed);
   ck_assert_int_eq(unreachable(), HEALTH_FAILED_NOW);
 }
@@ -122,8 +127,7 @@ END_TEST
 START_TEST(an_answer_between_unreachable_polls_restarts_the_count) {
   /* "In a row": a 503 is an answer, so the endpoint was reachable. */
   for (int round = 0; round < 3; round++) {
-    for (int i = 1; i < HEALTH_UNREACHABLE_POLLS; i++)
-      ck_assert_int_eq(unreachable(), HEALTH_UNCHANGED);
+    unreachable_one_poll_short();
     ck_assert_int_eq(poll_failed(503, "ServiceUnavailable"), HEALTH_UNCHANGED);
   }
   ck_assert_int_eq(unreachable(), HEALTH_UNCHANGED);
@@ -136,39 +140,40 @@ START_TEST(after_recovering_from_unreachable_it_takes_as_many_polls_again) {
     unreachable();
   ck_assert(health.failed);
   ck_assert_int_eq(ok(), HEALTH_RECOVERED);
-  for (int i = 1; i < HEALTH_UNREACHABLE_POLLS; i++)
-    ck_assert_int_eq(unreachable(), HEALTH_UNCHANGED);
+  unreachable_one_poll_short();
   ck_assert_int_eq(unreachable(), HEALTH_FAILED_NOW);
 }
 END_TEST
 
 START_TEST(a_failed_state_loaded_from_the_state_file_recovers_on_success) {
   health.failed = true;
-  ck_assert_int_eq(poll_failed(400, "SignatureDoesNotMatch"), HEALTH_UNCHANGED);
+  ck_assert_int_eq(wrong_secret(), HEALTH_UNCHANGED);
   ck_assert_int_eq(unreachable(), HEALTH_UNCHANGED);
   ck_assert_int_eq(ok(), HEALTH_RECOVERED);
 }
 END_TEST
 
+static void add_loop_tests(Suite *suite, TCase *tc) {
+  (void)suite;
+  tcase_add_loop_test(tc, other_codes_that_need_a_human_fail_the_account, 0,
+                      N_OF(other_codes_that_need_a_human));
+}
+
+static const unit_case_t test_case = {.setup = setup, .extend = add_loop_tests};
+
 int main(void) {
-  Suite *s = suite_create("health");
-  TCase *tc = tcase_create("health");
-  tcase_add_checked_fixture(tc, setup, NULL);
-  tcase_add_test(tc, a_healthy_account_that_polls_fine_stays_unchanged);
-  tcase_add_test(tc, a_wrong_secret_fails_the_account_once);
-  tcase_add_test(tc, a_failed_account_that_polls_fine_recovers_once);
-  tcase_add_test(tc, a_ram_policy_that_forbids_fails_the_account);
-  tcase_add_test(tc, a_clock_that_is_off_fails_the_account);
-  tcase_add_test(tc, other_codes_that_need_a_human_fail_the_account);
-  tcase_add_test(tc, a_busy_service_never_fails_the_account);
-  tcase_add_test(tc,
-                 an_unreachable_endpoint_fails_the_account_after_enough_polls);
-  tcase_add_test(tc, a_poll_that_works_restarts_the_unreachable_count);
-  tcase_add_test(tc, an_answer_between_unreachable_polls_restarts_the_count);
-  tcase_add_test(
-      tc, after_recovering_from_unreachable_it_takes_as_many_polls_again);
-  tcase_add_test(tc,
-                 a_failed_state_loaded_from_the_state_file_recovers_on_success);
-  suite_add_tcase(s, tc);
-  return unit_run(s);
+  const TTest *const tests[] = {
+      a_healthy_account_that_polls_fine_stays_unchanged,
+      a_wrong_secret_fails_the_account_once,
+      a_failed_account_that_polls_fine_recovers_once,
+      a_ram_policy_that_forbids_fails_the_account,
+      a_clock_that_is_off_fails_the_account,
+      a_busy_service_never_fails_the_account,
+      an_unreachable_endpoint_fails_the_account_after_enough_polls,
+      a_poll_that_works_restarts_the_unreachable_count,
+      an_answer_between_unreachable_polls_restarts_the_count,
+      after_recovering_from_unreachable_it_takes_as_many_polls_again,
+      a_failed_state_loaded_from_the_state_file_recovers_on_success,
+  };
+  return unit_main("health", tests, N_OF(tests), &test_case);
 }

@@ -13,6 +13,21 @@
 #define CREATED 1700000000
 #define STUCK_AFTER 900
 
+/* Whether the account is reading its history for the first time. */
+#define FIRST_LOAD true
+#define LATER_POLL false
+
+/* What a sighting may mean, one bit per member of lifecycle_events_t. */
+enum {
+  QUIET = 0, /* no counting, no sample, no notification at all */
+  COMPLETED = 1 << 0,
+  FAILED = 1 << 1,
+  HAS_COMPLETION = 1 << 2,
+  NOTIFY_FAILED = 1 << 3,
+  NOTIFY_STUCK = 1 << 4,
+  NOTIFY_RECOVERED = 1 << 5,
+};
+
 static tracked_task_t task_with(task_status_t status) {
   tracked_task_t t;
   memset(&t, 0, sizeof(t));
@@ -37,250 +52,170 @@ static lifecycle_events_t observe(const tracked_task_t *old,
   return ev;
 }
 
-/* No counting, no sample, no notification at all. */
-static void assert_quiet(const lifecycle_events_t *ev) {
-  ck_assert(!ev->completed);
-  ck_assert(!ev->failed);
-  ck_assert(!ev->has_completion);
-  ck_assert(!ev->notify_failed);
-  ck_assert(!ev->notify_stuck);
-  ck_assert(!ev->notify_recovered);
+/* Exactly the expected events (the bits above), and no others. */
+static void assert_events(lifecycle_events_t ev, unsigned expected) {
+  const bool got[] = {ev.completed,     ev.failed,       ev.has_completion,
+                      ev.notify_failed, ev.notify_stuck, ev.notify_recovered};
+  static const char *const names[] = {"completed",      "failed",
+                                      "has_completion", "notify_failed",
+                                      "notify_stuck",   "notify_recovered"};
+  for (size_t i = 0; i < N_OF(got); i++) {
+    bool want = (expected >> i) & 1;
+    ck_assert_msg(got[i] == want, "%s is %s", names[i],
+                  got[i] ? "set" : "not set");
+  }
 }
 
-static void assert_no_notification(const lifecycle_events_t *ev) {
-  ck_assert(!ev->notify_failed);
-  ck_assert(!ev->notify_stuck);
-  ck_assert(!ev->notify_recovered);
+/* The one task the test follows: the record kept after its last sighting. */
+static tracked_task_t task;
+static bool task_seen; /* whether there was a sighting yet */
+
+static void forget_the_task(void) {
+  memset(&task, 0, sizeof(task));
+  task_seen = false;
+}
+
+/* The task seen CREATED + at as now_seen says (new at its first sighting):
+ * exactly the expected events happen, and its record is kept. */
+static lifecycle_events_t sight_as(tracked_task_t now_seen, int at,
+                                   bool first_load, unsigned expected) {
+  lifecycle_events_t ev =
+      observe(task_seen ? &task : NULL, &now_seen, CREATED + at, first_load);
+  assert_events(ev, expected);
+  task = now_seen;
+  task_seen = true;
+  return ev;
+}
+
+static lifecycle_events_t sight(task_status_t status, int at, bool first_load,
+                                unsigned expected) {
+  return sight_as(task_with(status), at, first_load, expected);
 }
 
 START_TEST(a_new_task_seen_complete_counts_with_its_completion_time) {
-  tracked_task_t t = task_with(TASK_STATUS_COMPLETE);
-  lifecycle_events_t ev = observe(NULL, &t, CREATED + 42, false);
-  ck_assert(ev.completed);
-  ck_assert(!ev.failed);
-  ck_assert(ev.has_completion);
+  lifecycle_events_t ev =
+      sight(TASK_STATUS_COMPLETE, 42, LATER_POLL, COMPLETED | HAS_COMPLETION);
   ck_assert_double_eq(ev.completion_seconds, 42.0);
-  assert_no_notification(&ev);
-  ck_assert_uint_eq(t.flags, LIFECYCLE_COUNTED);
+  ck_assert_uint_eq(task.flags, LIFECYCLE_COUNTED);
 }
 END_TEST
 
 START_TEST(a_completion_time_is_never_negative_when_clocks_disagree) {
-  tracked_task_t t = task_with(TASK_STATUS_COMPLETE);
-  lifecycle_events_t ev = observe(NULL, &t, CREATED - 5, false);
-  ck_assert(ev.completed);
-  ck_assert(ev.has_completion);
+  lifecycle_events_t ev =
+      sight(TASK_STATUS_COMPLETE, -5, LATER_POLL, COMPLETED | HAS_COMPLETION);
   ck_assert_double_eq(ev.completion_seconds, 0.0);
 }
 END_TEST
 
 START_TEST(a_task_already_complete_in_history_counts_without_a_time) {
-  tracked_task_t t = task_with(TASK_STATUS_COMPLETE);
-  lifecycle_events_t ev = observe(NULL, &t, CREATED + 3000, true);
-  ck_assert(ev.completed);
-  ck_assert(!ev.failed);
-  ck_assert(!ev.has_completion);
-  assert_no_notification(&ev);
-  ck_assert_uint_eq(t.flags, LIFECYCLE_COUNTED);
+  sight(TASK_STATUS_COMPLETE, 3000, FIRST_LOAD, COMPLETED);
+  ck_assert_uint_eq(task.flags, LIFECYCLE_COUNTED);
 }
 END_TEST
 
 START_TEST(a_task_seen_in_flight_then_complete_gives_a_completion_time) {
-  tracked_task_t first = task_with(TASK_STATUS_REFRESHING);
-  lifecycle_events_t ev = observe(NULL, &first, CREATED + 10, true);
-  assert_quiet(&ev);
-  ck_assert_uint_eq(first.flags, 0);
-
-  tracked_task_t done = task_with(TASK_STATUS_COMPLETE);
-  ev = observe(&first, &done, CREATED + 70, false);
-  ck_assert(ev.completed);
-  ck_assert(ev.has_completion);
+  sight(TASK_STATUS_REFRESHING, 10, FIRST_LOAD, QUIET);
+  ck_assert_uint_eq(task.flags, 0);
+  lifecycle_events_t ev =
+      sight(TASK_STATUS_COMPLETE, 70, LATER_POLL, COMPLETED | HAS_COMPLETION);
   ck_assert_double_eq(ev.completion_seconds, 70.0);
-  assert_no_notification(&ev);
 }
 END_TEST
 
 START_TEST(a_pending_task_then_complete_even_during_first_load_has_a_time) {
-  tracked_task_t first = task_with(TASK_STATUS_PENDING);
-  observe(NULL, &first, CREATED + 1, true);
-  tracked_task_t done = task_with(TASK_STATUS_COMPLETE);
-  lifecycle_events_t ev = observe(&first, &done, CREATED + 8, true);
-  ck_assert(ev.completed);
-  ck_assert(ev.has_completion);
+  sight(TASK_STATUS_PENDING, 1, FIRST_LOAD, QUIET);
+  lifecycle_events_t ev =
+      sight(TASK_STATUS_COMPLETE, 8, FIRST_LOAD, COMPLETED | HAS_COMPLETION);
   ck_assert_double_eq(ev.completion_seconds, 8.0);
 }
 END_TEST
 
 START_TEST(a_complete_task_seen_twice_is_counted_once) {
-  tracked_task_t first = task_with(TASK_STATUS_COMPLETE);
-  lifecycle_events_t ev = observe(NULL, &first, CREATED + 5, false);
-  ck_assert(ev.completed);
-  tracked_task_t again = task_with(TASK_STATUS_COMPLETE);
-  ev = observe(&first, &again, CREATED + 65, false);
-  assert_quiet(&ev);
-  ck_assert_uint_eq(again.flags, LIFECYCLE_COUNTED);
-  tracked_task_t third = task_with(TASK_STATUS_COMPLETE);
-  ev = observe(&again, &third, CREATED + 125, false);
-  assert_quiet(&ev);
+  sight(TASK_STATUS_COMPLETE, 5, LATER_POLL, COMPLETED | HAS_COMPLETION);
+  sight(TASK_STATUS_COMPLETE, 65, LATER_POLL, QUIET);
+  ck_assert_uint_eq(task.flags, LIFECYCLE_COUNTED);
+  sight(TASK_STATUS_COMPLETE, 125, LATER_POLL, QUIET);
 }
 END_TEST
 
 START_TEST(a_task_in_flight_is_neither_counted_nor_announced) {
-  tracked_task_t t = task_with(TASK_STATUS_PENDING);
-  lifecycle_events_t ev = observe(NULL, &t, CREATED + 1, false);
-  assert_quiet(&ev);
-  tracked_task_t later = task_with(TASK_STATUS_REFRESHING);
-  later.progress = 50;
-  ev = observe(&t, &later, CREATED + 61, false);
-  assert_quiet(&ev);
-  ck_assert_uint_eq(later.flags, 0);
+  sight(TASK_STATUS_PENDING, 1, LATER_POLL, QUIET);
+  tracked_task_t halfway = task_with(TASK_STATUS_REFRESHING);
+  halfway.progress = 50;
+  sight_as(halfway, 61, LATER_POLL, QUIET);
+  ck_assert_uint_eq(task.flags, 0);
 }
 END_TEST
 
 START_TEST(a_new_failed_task_is_counted_and_announced) {
-  tracked_task_t t = task_with(TASK_STATUS_FAILED);
-  lifecycle_events_t ev = observe(NULL, &t, CREATED + 30, false);
-  ck_assert(ev.failed);
-  ck_assert(!ev.completed);
-  ck_assert(!ev.has_completion);
-  ck_assert(ev.notify_failed);
-  ck_assert(!ev.notify_stuck);
-  ck_assert(!ev.notify_recovered);
-  ck_assert_uint_eq(t.flags, LIFECYCLE_COUNTED | LIFECYCLE_FAILURE_HANDLED);
+  sight(TASK_STATUS_FAILED, 30, LATER_POLL, FAILED | NOTIFY_FAILED);
+  ck_assert_uint_eq(task.flags, LIFECYCLE_COUNTED | LIFECYCLE_FAILURE_HANDLED);
 }
 END_TEST
 
 START_TEST(a_failure_found_in_history_is_counted_and_never_announced) {
-  tracked_task_t t = task_with(TASK_STATUS_FAILED);
-  lifecycle_events_t ev = observe(NULL, &t, CREATED + 3000, true);
-  ck_assert(ev.failed);
-  ck_assert(!ev.completed);
-  ck_assert(!ev.notify_failed);
-  ck_assert_uint_eq(t.flags, LIFECYCLE_COUNTED | LIFECYCLE_FAILURE_HANDLED);
-
+  sight(TASK_STATUS_FAILED, 3000, FIRST_LOAD, FAILED);
+  ck_assert_uint_eq(task.flags, LIFECYCLE_COUNTED | LIFECYCLE_FAILURE_HANDLED);
   /* Seen again once history is read: still history. */
-  tracked_task_t again = task_with(TASK_STATUS_FAILED);
-  ev = observe(&t, &again, CREATED + 3060, false);
-  assert_quiet(&ev);
-  tracked_task_t third = task_with(TASK_STATUS_FAILED);
-  ev = observe(&again, &third, CREATED + 3120, true);
-  assert_quiet(&ev);
+  sight(TASK_STATUS_FAILED, 3060, LATER_POLL, QUIET);
+  sight(TASK_STATUS_FAILED, 3120, FIRST_LOAD, QUIET);
 }
 END_TEST
 
 START_TEST(a_task_that_fails_in_flight_is_announced_once) {
-  tracked_task_t first = task_with(TASK_STATUS_REFRESHING);
-  lifecycle_events_t ev = observe(NULL, &first, CREATED + 5, true);
-  assert_quiet(&ev);
-
-  tracked_task_t failed = task_with(TASK_STATUS_FAILED);
-  ev = observe(&first, &failed, CREATED + 65, false);
-  ck_assert(ev.failed);
-  ck_assert(ev.notify_failed);
-  ck_assert(!ev.completed);
-  ck_assert(!ev.has_completion);
-
-  tracked_task_t again = task_with(TASK_STATUS_FAILED);
-  ev = observe(&failed, &again, CREATED + 125, false);
-  assert_quiet(&ev);
+  sight(TASK_STATUS_REFRESHING, 5, FIRST_LOAD, QUIET);
+  sight(TASK_STATUS_FAILED, 65, LATER_POLL, FAILED | NOTIFY_FAILED);
+  sight(TASK_STATUS_FAILED, 125, LATER_POLL, QUIET);
 }
 END_TEST
 
 START_TEST(a_task_in_flight_that_fails_during_first_load_is_announced) {
   /* It was watched in flight, so its failure is news. */
-  tracked_task_t first = task_with(TASK_STATUS_PENDING);
-  observe(NULL, &first, CREATED + 5, true);
-  tracked_task_t failed = task_with(TASK_STATUS_FAILED);
-  lifecycle_events_t ev = observe(&first, &failed, CREATED + 65, true);
-  ck_assert(ev.failed);
-  ck_assert(ev.notify_failed);
+  sight(TASK_STATUS_PENDING, 5, FIRST_LOAD, QUIET);
+  sight(TASK_STATUS_FAILED, 65, FIRST_LOAD, FAILED | NOTIFY_FAILED);
 }
 END_TEST
 
 START_TEST(a_task_in_flight_exactly_stuck_after_seconds_is_not_stuck_yet) {
-  tracked_task_t t = task_with(TASK_STATUS_REFRESHING);
-  lifecycle_events_t ev = observe(NULL, &t, CREATED + STUCK_AFTER, false);
-  assert_quiet(&ev);
-  ck_assert_uint_eq(t.flags, 0);
+  sight(TASK_STATUS_REFRESHING, STUCK_AFTER, LATER_POLL, QUIET);
+  ck_assert_uint_eq(task.flags, 0);
 }
 END_TEST
 
 START_TEST(a_task_in_flight_longer_than_stuck_after_is_warned_about_once) {
-  tracked_task_t first = task_with(TASK_STATUS_REFRESHING);
-  lifecycle_events_t ev = observe(NULL, &first, CREATED + 10, false);
-  assert_quiet(&ev);
-
-  tracked_task_t stuck = task_with(TASK_STATUS_REFRESHING);
-  ev = observe(&first, &stuck, CREATED + STUCK_AFTER + 1, false);
-  ck_assert(ev.notify_stuck);
-  ck_assert(!ev.notify_failed);
-  ck_assert(!ev.notify_recovered);
-  ck_assert(!ev.completed);
-  ck_assert(!ev.failed);
-  ck_assert_uint_eq(stuck.flags, LIFECYCLE_STUCK);
-
-  tracked_task_t still = task_with(TASK_STATUS_PENDING);
-  ev = observe(&stuck, &still, CREATED + STUCK_AFTER + 600, false);
-  assert_quiet(&ev);
-  ck_assert_uint_eq(still.flags, LIFECYCLE_STUCK);
+  sight(TASK_STATUS_REFRESHING, 10, LATER_POLL, QUIET);
+  sight(TASK_STATUS_REFRESHING, STUCK_AFTER + 1, LATER_POLL, NOTIFY_STUCK);
+  ck_assert_uint_eq(task.flags, LIFECYCLE_STUCK);
+  sight(TASK_STATUS_PENDING, STUCK_AFTER + 600, LATER_POLL, QUIET);
+  ck_assert_uint_eq(task.flags, LIFECYCLE_STUCK);
 }
 END_TEST
 
 START_TEST(a_stuck_task_that_completes_recovers_once) {
-  tracked_task_t first = task_with(TASK_STATUS_REFRESHING);
-  lifecycle_events_t ev = observe(NULL, &first, CREATED + 2000, false);
-  ck_assert(ev.notify_stuck);
-
-  tracked_task_t done = task_with(TASK_STATUS_COMPLETE);
-  ev = observe(&first, &done, CREATED + 2060, false);
-  ck_assert(ev.notify_recovered);
-  ck_assert(!ev.notify_stuck);
-  ck_assert(!ev.notify_failed);
-  ck_assert(ev.completed);
-  ck_assert(ev.has_completion);
+  sight(TASK_STATUS_REFRESHING, 2000, LATER_POLL, NOTIFY_STUCK);
+  lifecycle_events_t ev = sight(TASK_STATUS_COMPLETE, 2060, LATER_POLL,
+                                COMPLETED | HAS_COMPLETION | NOTIFY_RECOVERED);
   ck_assert_double_eq(ev.completion_seconds, 2060.0);
-  ck_assert_uint_eq(done.flags, LIFECYCLE_COUNTED);
-
-  tracked_task_t again = task_with(TASK_STATUS_COMPLETE);
-  ev = observe(&done, &again, CREATED + 2120, false);
-  assert_quiet(&ev);
+  ck_assert_uint_eq(task.flags, LIFECYCLE_COUNTED);
+  sight(TASK_STATUS_COMPLETE, 2120, LATER_POLL, QUIET);
 }
 END_TEST
 
 START_TEST(a_stuck_task_that_fails_is_announced_failed_not_recovered) {
-  tracked_task_t first = task_with(TASK_STATUS_PENDING);
-  lifecycle_events_t ev = observe(NULL, &first, CREATED + 1000, false);
-  ck_assert(ev.notify_stuck);
-
-  tracked_task_t failed = task_with(TASK_STATUS_FAILED);
-  ev = observe(&first, &failed, CREATED + 1060, false);
-  ck_assert(ev.failed);
-  ck_assert(ev.notify_failed);
-  ck_assert(!ev.notify_recovered);
-  ck_assert(!ev.notify_stuck);
-
-  tracked_task_t again = task_with(TASK_STATUS_FAILED);
-  ev = observe(&failed, &again, CREATED + 1120, false);
-  assert_quiet(&ev);
+  sight(TASK_STATUS_PENDING, 1000, LATER_POLL, NOTIFY_STUCK);
+  sight(TASK_STATUS_FAILED, 1060, LATER_POLL, FAILED | NOTIFY_FAILED);
+  sight(TASK_STATUS_FAILED, 1120, LATER_POLL, QUIET);
 }
 END_TEST
 
 START_TEST(a_task_already_stuck_when_first_read_is_warned_about) {
-  tracked_task_t t = task_with(TASK_STATUS_REFRESHING);
-  lifecycle_events_t ev = observe(NULL, &t, CREATED + 5000, true);
-  ck_assert(ev.notify_stuck);
-  ck_assert(!ev.completed);
+  sight(TASK_STATUS_REFRESHING, 5000, FIRST_LOAD, NOTIFY_STUCK);
 }
 END_TEST
 
 START_TEST(a_complete_task_that_was_never_stuck_does_not_recover) {
-  tracked_task_t first = task_with(TASK_STATUS_REFRESHING);
-  observe(NULL, &first, CREATED + 100, false);
-  tracked_task_t done = task_with(TASK_STATUS_COMPLETE);
-  lifecycle_events_t ev = observe(&first, &done, CREATED + 5000, false);
-  ck_assert(ev.completed);
-  ck_assert(!ev.notify_recovered);
-  ck_assert(!ev.notify_stuck);
+  sight(TASK_STATUS_REFRESHING, 100, LATER_POLL, QUIET);
+  sight(TASK_STATUS_COMPLETE, 5000, LATER_POLL, COMPLETED | HAS_COMPLETION);
 }
 END_TEST
 
@@ -289,14 +224,12 @@ START_TEST(the_flags_come_from_the_old_record_not_the_new_sighting) {
   old.flags = LIFECYCLE_COUNTED | LIFECYCLE_FAILURE_HANDLED | LIFECYCLE_STUCK;
   tracked_task_t seen = task_with(TASK_STATUS_FAILED);
   seen.flags = 0xf0; /* whatever the caller left there */
-  lifecycle_events_t ev = observe(&old, &seen, CREATED + 60, false);
-  assert_quiet(&ev);
+  assert_events(observe(&old, &seen, CREATED + 60, LATER_POLL), QUIET);
   ck_assert_uint_eq(seen.flags, old.flags);
 
   tracked_task_t fresh = task_with(TASK_STATUS_PENDING);
   fresh.flags = 0xff;
-  ev = observe(NULL, &fresh, CREATED + 1, false);
-  assert_quiet(&ev);
+  assert_events(observe(NULL, &fresh, CREATED + 1, LATER_POLL), QUIET);
   ck_assert_uint_eq(fresh.flags, 0);
 }
 END_TEST
@@ -337,79 +270,64 @@ static tracked_task_t restarted(const tracked_task_t *before) {
   return out;
 }
 
-START_TEST(a_restarted_plugin_does_not_announce_a_failure_again) {
-  tracked_task_t t = task_with(TASK_STATUS_FAILED);
-  lifecycle_events_t ev = observe(NULL, &t, CREATED + 60, false);
-  ck_assert(ev.notify_failed);
+/* The plugin restarts: the kept record comes back from the state file with
+ * the same flags. */
+static void restart(void) {
+  tracked_task_t loaded = restarted(&task);
+  ck_assert_uint_eq(loaded.flags, task.flags);
+  task = loaded;
+}
 
-  tracked_task_t loaded = restarted(&t);
-  ck_assert_uint_eq(loaded.flags, t.flags);
-  tracked_task_t again = task_with(TASK_STATUS_FAILED);
-  ev = observe(&loaded, &again, CREATED + 120, false);
-  assert_quiet(&ev);
+START_TEST(a_restarted_plugin_does_not_announce_a_failure_again) {
+  sight(TASK_STATUS_FAILED, 60, LATER_POLL, FAILED | NOTIFY_FAILED);
+  restart();
+  sight(TASK_STATUS_FAILED, 120, LATER_POLL, QUIET);
 }
 END_TEST
 
 START_TEST(a_restarted_plugin_does_not_warn_again_and_still_recovers) {
-  tracked_task_t t = task_with(TASK_STATUS_REFRESHING);
-  lifecycle_events_t ev = observe(NULL, &t, CREATED + 1000, false);
-  ck_assert(ev.notify_stuck);
-
-  tracked_task_t loaded = restarted(&t);
-  ck_assert_uint_eq(loaded.flags, LIFECYCLE_STUCK);
-  tracked_task_t still = task_with(TASK_STATUS_REFRESHING);
-  ev = observe(&loaded, &still, CREATED + 1100, false);
-  assert_quiet(&ev);
-
-  tracked_task_t reloaded = restarted(&still);
-  tracked_task_t done = task_with(TASK_STATUS_COMPLETE);
-  ev = observe(&reloaded, &done, CREATED + 1200, false);
-  ck_assert(ev.notify_recovered);
-  ck_assert(ev.completed);
-  ck_assert(ev.has_completion);
+  sight(TASK_STATUS_REFRESHING, 1000, LATER_POLL, NOTIFY_STUCK);
+  restart();
+  ck_assert_uint_eq(task.flags, LIFECYCLE_STUCK);
+  sight(TASK_STATUS_REFRESHING, 1100, LATER_POLL, QUIET);
+  restart();
+  sight(TASK_STATUS_COMPLETE, 1200, LATER_POLL,
+        COMPLETED | HAS_COMPLETION | NOTIFY_RECOVERED);
 }
 END_TEST
 
 START_TEST(a_restarted_plugin_does_not_count_a_completion_again) {
-  tracked_task_t t = task_with(TASK_STATUS_COMPLETE);
-  lifecycle_events_t ev = observe(NULL, &t, CREATED + 60, false);
-  ck_assert(ev.completed);
-  tracked_task_t loaded = restarted(&t);
-  tracked_task_t again = task_with(TASK_STATUS_COMPLETE);
-  ev = observe(&loaded, &again, CREATED + 120, true);
-  assert_quiet(&ev);
+  sight(TASK_STATUS_COMPLETE, 60, LATER_POLL, COMPLETED | HAS_COMPLETION);
+  restart();
+  sight(TASK_STATUS_COMPLETE, 120, FIRST_LOAD, QUIET);
 }
 END_TEST
 
+static const unit_case_t test_case = {.setup = forget_the_task};
+
 int main(void) {
-  Suite *s = suite_create("lifecycle");
-  TCase *tc = tcase_create("lifecycle");
-  tcase_add_test(tc, a_new_task_seen_complete_counts_with_its_completion_time);
-  tcase_add_test(tc, a_completion_time_is_never_negative_when_clocks_disagree);
-  tcase_add_test(tc, a_task_already_complete_in_history_counts_without_a_time);
-  tcase_add_test(tc,
-                 a_task_seen_in_flight_then_complete_gives_a_completion_time);
-  tcase_add_test(
-      tc, a_pending_task_then_complete_even_during_first_load_has_a_time);
-  tcase_add_test(tc, a_complete_task_seen_twice_is_counted_once);
-  tcase_add_test(tc, a_task_in_flight_is_neither_counted_nor_announced);
-  tcase_add_test(tc, a_new_failed_task_is_counted_and_announced);
-  tcase_add_test(tc, a_failure_found_in_history_is_counted_and_never_announced);
-  tcase_add_test(tc, a_task_that_fails_in_flight_is_announced_once);
-  tcase_add_test(tc,
-                 a_task_in_flight_that_fails_during_first_load_is_announced);
-  tcase_add_test(tc,
-                 a_task_in_flight_exactly_stuck_after_seconds_is_not_stuck_yet);
-  tcase_add_test(tc,
-                 a_task_in_flight_longer_than_stuck_after_is_warned_about_once);
-  tcase_add_test(tc, a_stuck_task_that_completes_recovers_once);
-  tcase_add_test(tc, a_stuck_task_that_fails_is_announced_failed_not_recovered);
-  tcase_add_test(tc, a_task_already_stuck_when_first_read_is_warned_about);
-  tcase_add_test(tc, a_complete_task_that_was_never_stuck_does_not_recover);
-  tcase_add_test(tc, the_flags_come_from_the_old_record_not_the_new_sighting);
-  tcase_add_test(tc, a_restarted_plugin_does_not_announce_a_failure_again);
-  tcase_add_test(tc, a_restarted_plugin_does_not_warn_again_and_still_recovers);
-  tcase_add_test(tc, a_restarted_plugin_does_not_count_a_completion_again);
-  suite_add_tcase(s, tc);
-  return unit_run(s);
+  const TTest *const tests[] = {
+      a_new_task_seen_complete_counts_with_its_completion_time,
+      a_completion_time_is_never_negative_when_clocks_disagree,
+      a_task_already_complete_in_history_counts_without_a_time,
+      a_task_seen_in_flight_then_complete_gives_a_completion_time,
+      a_pending_task_then_complete_even_during_first_load_has_a_time,
+      a_complete_task_seen_twice_is_counted_once,
+      a_task_in_flight_is_neither_counted_nor_announced,
+      a_new_failed_task_is_counted_and_announced,
+      a_failure_found_in_history_is_counted_and_never_announced,
+      a_task_that_fails_in_flight_is_announced_once,
+      a_task_in_flight_that_fails_during_first_load_is_announced,
+      a_task_in_flight_exactly_stuck_after_seconds_is_not_stuck_yet,
+      a_task_in_flight_longer_than_stuck_after_is_warned_about_once,
+      a_stuck_task_that_completes_recovers_once,
+      a_stuck_task_that_fails_is_announced_failed_not_recovered,
+      a_task_already_stuck_when_first_read_is_warned_about,
+      a_complete_task_that_was_never_stuck_does_not_recover,
+      the_flags_come_from_the_old_record_not_the_new_sighting,
+      a_restarted_plugin_does_not_announce_a_failure_again,
+      a_restarted_plugin_does_not_warn_again_and_still_recovers,
+      a_restarted_plugin_does_not_count_a_completion_again,
+  };
+  return unit_main("lifecycle", tests, N_OF(tests), &test_case);
 }

@@ -41,6 +41,12 @@ static void assert_item(const char *kind, bool remain, double value) {
                 remain ? "remain" : "quota", it->value, value);
 }
 
+/* The body parses into that many figures. */
+static void assert_parses_into(const char *body, size_t count) {
+  ck_assert_int_eq(parse(body), RESP_OK);
+  ck_assert_uint_eq(quota.count, count);
+}
+
 /* The simulator's answer, every figure different so mix-ups show. */
 static const char facts_body[] =
     "{\"RequestId\":\"42E0554B-80F4-4921-AED6-ACFB22CAAAD0\","
@@ -52,29 +58,26 @@ static const char facts_body[] =
     "\"IgnoreParamsQuota\":\"10\",\"IgnoreParamsRemain\":\"0\"}";
 
 START_TEST(the_documented_answer_gives_twelve_figures) {
-  ck_assert_int_eq(parse(facts_body), RESP_OK);
-  ck_assert_uint_eq(quota.count, 12);
-  assert_item("url", false, 10000);
-  assert_item("url", true, 9990);
-  assert_item("dir", false, 100);
-  assert_item("dir", true, 99);
-  assert_item("preload", false, 1000);
-  assert_item("preload", true, 998);
-  assert_item("block", false, 101);
-  assert_item("block", true, 97);
-  assert_item("regex", false, 20);
-  assert_item("regex", true, 19);
-  assert_item("ignore_params", false, 10);
-  assert_item("ignore_params", true, 0);
+  /* Each kind's daily quota and what remains of it. */
+  static const struct {
+    const char *kind;
+    double quota, remain;
+  } facts[] = {{"url", 10000, 9990},   {"dir", 100, 99},
+               {"preload", 1000, 998}, {"block", 101, 97},
+               {"regex", 20, 19},      {"ignore_params", 10, 0}};
+  assert_parses_into(facts_body, 12);
+  for (size_t i = 0; i < N_OF(facts); i++) {
+    assert_item(facts[i].kind, false, facts[i].quota);
+    assert_item(facts[i].kind, true, facts[i].remain);
+  }
   ck_assert_ptr_null(err.code);
 }
 END_TEST
 
 START_TEST(figures_sent_as_numbers_are_accepted) {
-  ck_assert_int_eq(parse("{\"UrlQuota\":10000,\"UrlRemain\":480,"
-                         "\"RegexRemain\":3,\"DirQuota\":100.0}"),
-                   RESP_OK);
-  ck_assert_uint_eq(quota.count, 4);
+  assert_parses_into("{\"UrlQuota\":10000,\"UrlRemain\":480,"
+                     "\"RegexRemain\":3,\"DirQuota\":100.0}",
+                     4);
   assert_item("url", false, 10000);
   assert_item("url", true, 480);
   assert_item("regex", true, 3);
@@ -83,10 +86,8 @@ START_TEST(figures_sent_as_numbers_are_accepted) {
 END_TEST
 
 START_TEST(strings_and_numbers_may_be_mixed) {
-  ck_assert_int_eq(
-      parse("{\"UrlQuota\":\"500\",\"UrlRemain\":\"480\",\"RegexRemain\":3}"),
-      RESP_OK);
-  ck_assert_uint_eq(quota.count, 3);
+  assert_parses_into(
+      "{\"UrlQuota\":\"500\",\"UrlRemain\":\"480\",\"RegexRemain\":3}", 3);
   assert_item("url", false, 500);
   assert_item("url", true, 480);
   assert_item("regex", true, 3);
@@ -94,18 +95,15 @@ START_TEST(strings_and_numbers_may_be_mixed) {
 END_TEST
 
 START_TEST(a_figure_of_a_kind_not_known_yet_is_kept) {
-  ck_assert_int_eq(parse("{\"UrlQuota\":\"1\",\"WafRuleQuota\":\"7\"}"),
-                   RESP_OK);
-  ck_assert_uint_eq(quota.count, 2);
+  assert_parses_into("{\"UrlQuota\":\"1\",\"WafRuleQuota\":\"7\"}", 2);
   assert_item("waf_rule", false, 7);
 }
 END_TEST
 
 START_TEST(members_that_are_not_figures_are_ignored) {
-  ck_assert_int_eq(parse("{\"RequestId\":\"x\",\"Quota\":\"5\",\"Remain\":"
-                         "\"5\",\"UrlQuotas\":\"abc\",\"UrlQuota\":\"1\"}"),
-                   RESP_OK);
-  ck_assert_uint_eq(quota.count, 1);
+  assert_parses_into("{\"RequestId\":\"x\",\"Quota\":\"5\",\"Remain\":"
+                     "\"5\",\"UrlQuotas\":\"abc\",\"UrlQuota\":\"1\"}",
+                     1);
   assert_item("url", false, 1);
 }
 END_TEST
@@ -174,7 +172,7 @@ END_TEST
 START_TEST(a_body_that_is_not_a_json_object_is_malformed) {
   static const char *const bodies[] = {"", "[]", "\"UrlQuota\"",
                                        "{\"UrlQuota\":", "<html>503</html>"};
-  for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+  for (size_t i = 0; i < N_OF(bodies); i++) {
     ck_assert_msg(parse(bodies[i]) == RESP_MALFORMED, "%s", bodies[i]);
     ck_assert_str_ne(why, "");
   }
@@ -190,37 +188,35 @@ START_TEST(more_figures_than_room_are_not_written_past_the_end) {
     strcat(body, member);
   }
   strcat(body, "}");
-  ck_assert_int_eq(parse(body), RESP_OK);
-  ck_assert_uint_eq(quota.count, RESP_MAX_QUOTAS);
+  assert_parses_into(body, RESP_MAX_QUOTAS);
 }
 END_TEST
 
 START_TEST(the_figures_are_zeroed_before_parsing) {
   ck_assert_int_eq(parse(facts_body), RESP_OK);
-  ck_assert_int_eq(parse("{\"UrlQuota\":\"5\"}"), RESP_OK);
-  ck_assert_uint_eq(quota.count, 1);
+  assert_parses_into("{\"UrlQuota\":\"5\"}", 1);
   assert_item("url", false, 5);
 }
 END_TEST
 
+static const unit_case_t test_case = {.teardown = teardown};
+
 int main(void) {
-  Suite *s = suite_create("quota");
-  TCase *tc = tcase_create("quota");
-  tcase_add_checked_fixture(tc, NULL, teardown);
-  tcase_add_test(tc, the_documented_answer_gives_twelve_figures);
-  tcase_add_test(tc, figures_sent_as_numbers_are_accepted);
-  tcase_add_test(tc, strings_and_numbers_may_be_mixed);
-  tcase_add_test(tc, a_figure_of_a_kind_not_known_yet_is_kept);
-  tcase_add_test(tc, members_that_are_not_figures_are_ignored);
-  tcase_add_test(tc, a_figure_that_is_not_digits_is_refused_naming_it);
-  tcase_add_test(tc, a_string_that_strtod_reads_but_is_not_digits_is_refused);
-  tcase_add_test(tc, a_negative_figure_is_refused_naming_it);
-  tcase_add_test(tc, a_figure_of_another_json_type_is_refused_naming_it);
-  tcase_add_test(tc, an_error_body_is_an_api_error);
-  tcase_add_test(tc, an_answer_without_figures_is_malformed);
-  tcase_add_test(tc, a_body_that_is_not_a_json_object_is_malformed);
-  tcase_add_test(tc, more_figures_than_room_are_not_written_past_the_end);
-  tcase_add_test(tc, the_figures_are_zeroed_before_parsing);
-  suite_add_tcase(s, tc);
-  return unit_run(s);
+  const TTest *const tests[] = {
+      the_documented_answer_gives_twelve_figures,
+      figures_sent_as_numbers_are_accepted,
+      strings_and_numbers_may_be_mixed,
+      a_figure_of_a_kind_not_known_yet_is_kept,
+      members_that_are_not_figures_are_ignored,
+      a_figure_that_is_not_digits_is_refused_naming_it,
+      a_string_that_strtod_reads_but_is_not_digits_is_refused,
+      a_negative_figure_is_refused_naming_it,
+      a_figure_of_another_json_type_is_refused_naming_it,
+      an_error_body_is_an_api_error,
+      an_answer_without_figures_is_malformed,
+      a_body_that_is_not_a_json_object_is_malformed,
+      more_figures_than_room_are_not_written_past_the_end,
+      the_figures_are_zeroed_before_parsing,
+  };
+  return unit_main("quota", tests, N_OF(tests), &test_case);
 }

@@ -18,28 +18,18 @@
 #define ACCOUNT "prod"
 #define T0 1700000000
 
+#define HEAD "collectd-dcdn-state 1\naccount prod\n"
+#define DOMAINS "domain 0 a.example.com\ndomain 1 b.example.com\n"
+
 static domtab_t written_with; /* the table of the plugin that wrote */
 static domtab_t live;         /* the table of the plugin that reads */
 static statefile_state_t st;  /* what was read */
 static char why[256];
 
-static void setup(void) {
-  memset(&written_with, 0, sizeof(written_with));
-  memset(&live, 0, sizeof(live));
-  memset(&st, 0, sizeof(st));
-  strcpy(why, "");
-}
-
-static void teardown(void) {
-  statefile_state_free(&st);
-  domtab_free(&written_with);
-  domtab_free(&live);
-}
-
 /* A table as for an account configured with these domains (sorted). */
 static void make_table(domtab_t *tab, const char *const *names, size_t n) {
   conf_domain_t domains[8];
-  ck_assert_uint_le(n, sizeof(domains) / sizeof(domains[0]));
+  ck_assert_uint_le(n, N_OF(domains));
   for (size_t i = 0; i < n; i++)
     domains[i] = (conf_domain_t){(char *)names[i], CONF_TYPES_ALL, CONF_INHERIT,
                                  CONF_INHERIT};
@@ -54,6 +44,34 @@ static void make_table(domtab_t *tab, const char *const *names, size_t n) {
 }
 
 static const char *const two_domains[] = {"a.example.com", "b.example.com"};
+
+/* Unless a test says otherwise, the plugin that reads has two_domains. */
+static void setup(void) {
+  memset(&written_with, 0, sizeof(written_with));
+  memset(&st, 0, sizeof(st));
+  strcpy(why, "");
+  make_table(&live, two_domains, 2);
+}
+
+static void teardown(void) {
+  statefile_state_free(&st);
+  domtab_free(&written_with);
+  domtab_free(&live);
+}
+
+/* The plugin that reads has these domains instead. */
+static void live_domains(const char *const *names, size_t n) {
+  domtab_free(&live);
+  make_table(&live, names, n);
+}
+
+/* The text of s, written with tab's domains; the caller frees it. */
+static char *formatted(const domtab_t *tab, const statefile_state_t *s) {
+  strbuf_t text = STRBUF_INIT;
+  statefile_format(&text, ACCOUNT, tab, s);
+  ck_assert_ptr_nonnull(strbuf_str(&text));
+  return strbuf_take(&text);
+}
 
 static void put_task(statefile_state_t *s, uint64_t id, int64_t created,
                      uint32_t domain, task_type_t type, task_status_t status,
@@ -112,12 +130,10 @@ static char *rich_file(void) {
   make_table(&tab, two_domains, 2);
   statefile_state_t s;
   rich_state(&s);
-  strbuf_t text = STRBUF_INIT;
-  statefile_format(&text, ACCOUNT, &tab, &s);
+  char *text = formatted(&tab, &s);
   statefile_state_free(&s);
   domtab_free(&tab);
-  ck_assert_ptr_nonnull(strbuf_str(&text));
-  return strbuf_take(&text);
+  return text;
 }
 
 /* Appends the end line that a hand-written file needs. */
@@ -129,22 +145,31 @@ static char *sealed(const char *body) {
   return strbuf_take(&sb);
 }
 
-static int parse(const char *text) {
+/* Reads text into st as the plugin of that account. */
+static int parse_for(const char *account, const char *text) {
   statefile_state_free(&st);
   strcpy(why, "");
-  return statefile_parse(text, ACCOUNT, &live, &st, why, sizeof(why));
+  return statefile_parse(text, account, &live, &st, why, sizeof(why));
 }
+
+static int parse(const char *text) { return parse_for(ACCOUNT, text); }
 
 static void assert_parses(const char *text) {
   ck_assert_msg(parse(text) == 0, "refused: %s", why);
 }
 
-static void assert_refused(const char *text, const char *reason) {
-  ck_assert_msg(parse(text) == -1, "accepted: %s", text);
+/* Refused, for a reason given in why (that says reason, unless NULL). */
+static void assert_refused_for(const char *account, const char *text,
+                               const char *reason) {
+  ck_assert_msg(parse_for(account, text) == -1, "accepted: %s", text);
   ck_assert_msg(why[0] != '\0', "no reason given");
   if (reason != NULL)
     ck_assert_msg(strstr(why, reason) != NULL, "reason \"%s\" lacks \"%s\"",
                   why, reason);
+}
+
+static void assert_refused(const char *text, const char *reason) {
+  assert_refused_for(ACCOUNT, text, reason);
 }
 
 static void assert_sealed_parses(const char *body) {
@@ -212,7 +237,6 @@ static void assert_rich_state(uint32_t a, uint32_t b) {
 }
 
 START_TEST(a_written_state_reads_back_the_same) {
-  make_table(&live, two_domains, 2);
   char *text = rich_file();
   assert_parses(text);
   assert_rich_state(0, 1);
@@ -241,48 +265,42 @@ START_TEST(the_file_is_text_with_a_header_and_an_end_line) {
 END_TEST
 
 START_TEST(what_was_read_writes_the_same_file_again) {
-  make_table(&live, two_domains, 2);
   char *text = rich_file();
   assert_parses(text);
-  strbuf_t again = STRBUF_INIT;
-  statefile_format(&again, ACCOUNT, &live, &st);
-  ck_assert_uint_eq(again.len, strlen(text));
+  char *again = formatted(&live, &st);
+  ck_assert_uint_eq(strlen(again), strlen(text));
   /* Tasks may come in another order; every line is there. */
   char *copy = strdup(text);
   for (char *save = NULL, *line = strtok_r(copy, "\n", &save); line != NULL;
        line = strtok_r(NULL, "\n", &save)) {
     char needle[300];
     snprintf(needle, sizeof(needle), "\n%s\n", line);
-    ck_assert_msg(
-        strstr(strbuf_str(&again), needle) != NULL ||
-            strncmp(strbuf_str(&again), needle + 1, strlen(needle + 1)) == 0,
-        "line \"%s\" not written again", line);
+    ck_assert_msg(strstr(again, needle) != NULL ||
+                      strncmp(again, needle + 1, strlen(needle + 1)) == 0,
+                  "line \"%s\" not written again", line);
   }
   free(copy);
-  strbuf_free(&again);
+  free(again);
   free(text);
 }
 END_TEST
 
 START_TEST(an_empty_state_reads_back_empty) {
-  make_table(&live, two_domains, 2);
   statefile_state_t empty;
   memset(&empty, 0, sizeof(empty));
-  strbuf_t text = STRBUF_INIT;
-  statefile_format(&text, ACCOUNT, &live, &empty);
-  assert_parses(strbuf_str(&text));
+  char *text = formatted(&live, &empty);
+  assert_parses(text);
   ck_assert_uint_eq(st.tracker.count, 0);
   ck_assert_int_eq(st.account_covered, 0);
   ck_assert(!st.domain_mode);
   ck_assert(!st.health_failed);
   ck_assert_int_eq(cursor_of(0, TASK_TYPE_FILE), 0);
   assert_ledger(0, TASK_TYPE_FILE, 0, 0);
-  strbuf_free(&text);
+  free(text);
 }
 END_TEST
 
 START_TEST(an_empty_file_is_refused) {
-  make_table(&live, two_domains, 2);
   assert_refused("", "truncated");
   assert_refused("\n", NULL);
   assert_refused("end 0\n", NULL);
@@ -290,7 +308,6 @@ START_TEST(an_empty_file_is_refused) {
 END_TEST
 
 START_TEST(a_file_of_something_else_is_refused) {
-  make_table(&live, two_domains, 2);
   assert_sealed_refused("collectd-dcdn-stat 1\naccount prod\n",
                         "not a collectd-dcdn state file");
   assert_sealed_refused("collectd-dcdn-statefile 1\naccount prod\n",
@@ -303,7 +320,6 @@ START_TEST(a_file_of_something_else_is_refused) {
 END_TEST
 
 START_TEST(a_file_of_another_version_is_refused_naming_both_versions) {
-  make_table(&live, two_domains, 2);
   assert_sealed_refused("collectd-dcdn-state 7\naccount prod\n", "version 7");
   ck_assert_ptr_nonnull(strstr(why, "version 1"));
   assert_sealed_refused("collectd-dcdn-state 0\naccount prod\n", "version 0");
@@ -312,16 +328,10 @@ START_TEST(a_file_of_another_version_is_refused_naming_both_versions) {
 END_TEST
 
 START_TEST(a_file_of_another_account_is_refused) {
-  make_table(&live, two_domains, 2);
   char *text = rich_file();
-  ck_assert_int_eq(
-      statefile_parse(text, "staging", &live, &st, why, sizeof(why)), -1);
-  ck_assert_ptr_nonnull(strstr(why, "another account"));
-  ck_assert_int_eq(statefile_parse(text, "prod2", &live, &st, why, sizeof(why)),
-                   -1);
-  ck_assert_int_eq(statefile_parse(text, "pro", &live, &st, why, sizeof(why)),
-                   -1);
-  ck_assert_int_eq(statefile_parse(text, "", &live, &st, why, sizeof(why)), -1);
+  static const char *const others[] = {"staging", "prod2", "pro", ""};
+  for (size_t i = 0; i < N_OF(others); i++)
+    assert_refused_for(others[i], text, "another account");
   free(text);
   assert_sealed_refused("collectd-dcdn-state 1\n", "another account");
   assert_sealed_refused("collectd-dcdn-state 1\naccount\n", "another account");
@@ -329,7 +339,6 @@ START_TEST(a_file_of_another_account_is_refused) {
 END_TEST
 
 START_TEST(a_file_cut_short_anywhere_is_refused) {
-  make_table(&live, two_domains, 2);
   char *text = rich_file();
   size_t len = strlen(text);
   for (size_t cut = 0; cut < len; cut++) {
@@ -347,24 +356,19 @@ START_TEST(a_file_cut_short_anywhere_is_refused) {
 END_TEST
 
 START_TEST(a_file_with_anything_after_its_end_line_is_refused) {
-  make_table(&live, two_domains, 2);
   char *text = rich_file();
-  strbuf_t longer = STRBUF_INIT;
-  strbuf_printf(&longer, "%stask 42 1700000000 0 0 2 100 1\n", text);
-  assert_refused(strbuf_str(&longer), NULL);
-  strbuf_reset(&longer);
-  strbuf_printf(&longer, "%s\n", text);
-  assert_refused(strbuf_str(&longer), NULL);
-  strbuf_reset(&longer);
-  strbuf_printf(&longer, "%s%s", text, text);
-  assert_refused(strbuf_str(&longer), NULL);
-  strbuf_free(&longer);
+  const char *const after[] = {"task 42 1700000000 0 0 2 100 1\n", "\n", text};
+  for (size_t i = 0; i < N_OF(after); i++) {
+    strbuf_t longer = STRBUF_INIT;
+    strbuf_printf(&longer, "%s%s", text, after[i]);
+    assert_refused(strbuf_str(&longer), NULL);
+    strbuf_free(&longer);
+  }
   free(text);
 }
 END_TEST
 
 START_TEST(a_file_missing_a_line_in_the_middle_is_refused) {
-  make_table(&live, two_domains, 2);
   char *text = rich_file();
   char *line = strstr(text, "\ntask ");
   ck_assert_ptr_nonnull(line);
@@ -375,25 +379,22 @@ START_TEST(a_file_missing_a_line_in_the_middle_is_refused) {
 }
 END_TEST
 
+/* HEAD and the end line "end <HEAD's size + off_by><rest>". */
+static const char *head_ended(long off_by, const char *rest) {
+  static char text[128];
+  snprintf(text, sizeof(text), HEAD "end %ld%s", (long)strlen(HEAD) + off_by,
+           rest);
+  return text;
+}
+
 START_TEST(an_end_line_that_is_not_exact_is_refused) {
-  make_table(&live, two_domains, 2);
-  const char *body = "collectd-dcdn-state 1\naccount prod\n";
-  size_t n = strlen(body);
-  char text[128];
-  snprintf(text, sizeof(text), "%send %zu\n", body, n);
-  assert_parses(text);
-  snprintf(text, sizeof(text), "%send %zu\n", body, n + 1);
-  assert_refused(text, NULL);
-  snprintf(text, sizeof(text), "%send %zu\n", body, n - 1);
-  assert_refused(text, NULL);
-  snprintf(text, sizeof(text), "%send %zu", body, n);
-  assert_refused(text, NULL);
-  snprintf(text, sizeof(text), "%send %zu \n", body, n);
-  assert_refused(text, NULL);
-  snprintf(text, sizeof(text), "%send %zux\n", body, n);
-  assert_refused(text, NULL);
-  snprintf(text, sizeof(text), "%send\n", body);
-  assert_refused(text, NULL);
+  assert_parses(head_ended(0, "\n"));
+  assert_refused(head_ended(+1, "\n"), NULL);
+  assert_refused(head_ended(-1, "\n"), NULL);
+  assert_refused(head_ended(0, ""), NULL);
+  assert_refused(head_ended(0, " \n"), NULL);
+  assert_refused(head_ended(0, "x\n"), NULL);
+  assert_refused(HEAD "end\n", NULL);
 }
 END_TEST
 
@@ -438,9 +439,7 @@ static bool same_line(const char *read, const char *written) {
  * written again, each of its lines comes back, the changed one perhaps
  * spelled differently (a leading zero), and nothing else. */
 static void assert_read_as_written(const char *mutated, size_t at) {
-  strbuf_t again = STRBUF_INIT;
-  statefile_format(&again, ACCOUNT, &live, &st);
-  char *w = strbuf_take(&again);
+  char *w = formatted(&live, &st);
   char *r = strdup(mutated);
   char *wl[64], *rl[64];
   size_t nw = 0, nr = 0;
@@ -471,7 +470,7 @@ static bool number_line(const char *text, size_t at) {
     line--;
   static const char *const kinds[] = {"task ", "ledger ", "cursor ", "covered ",
                                       "end "};
-  for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+  for (size_t i = 0; i < N_OF(kinds); i++) {
     size_t n = strlen(kinds[i]);
     if (strncmp(line, kinds[i], n) == 0)
       return text + at >= line + n; /* past the kind */
@@ -480,7 +479,6 @@ static bool number_line(const char *text, size_t at) {
 }
 
 START_TEST(a_changed_byte_in_a_number_is_refused_or_read_as_it_says) {
-  make_table(&live, two_domains, 2);
   char *text = rich_file();
   size_t len = strlen(text);
   static const char replacements[] = "0123456789 x-+\n.";
@@ -510,11 +508,7 @@ START_TEST(a_changed_byte_in_a_number_is_refused_or_read_as_it_says) {
 }
 END_TEST
 
-#define HEAD "collectd-dcdn-state 1\naccount prod\n"
-#define DOMAINS "domain 0 a.example.com\ndomain 1 b.example.com\n"
-
 START_TEST(a_hand_written_file_reads) {
-  make_table(&live, two_domains, 2);
   assert_sealed_parses(HEAD DOMAINS "mode account\ncovered 1700000000\n"
                                     "health ok\n\n"
                                     "task 1 1700000000 1 0 2 100 1\n");
@@ -525,7 +519,6 @@ START_TEST(a_hand_written_file_reads) {
 END_TEST
 
 START_TEST(a_line_of_an_unknown_kind_is_refused) {
-  make_table(&live, two_domains, 2);
   assert_sealed_refused(HEAD "colour blue\n", "line 3");
   assert_sealed_refused(HEAD "colour blue\n", "colour");
   assert_sealed_refused(HEAD DOMAINS "tasks 1 1700000000 0 0 2 100 1\n",
@@ -536,7 +529,6 @@ START_TEST(a_line_of_an_unknown_kind_is_refused) {
 END_TEST
 
 START_TEST(a_scalar_line_with_a_bad_value_is_refused) {
-  make_table(&live, two_domains, 2);
   assert_sealed_refused(HEAD "mode both\n", "bad mode line");
   assert_sealed_refused(HEAD "health fine\n", "bad health line");
   assert_sealed_refused(HEAD "covered -5\n", "bad covered line");
@@ -545,39 +537,36 @@ START_TEST(a_scalar_line_with_a_bad_value_is_refused) {
 }
 END_TEST
 
-START_TEST(a_task_with_a_field_out_of_range_is_refused) {
-  make_table(&live, two_domains, 2);
+START_TEST(a_task_of_a_status_and_type_not_known_yet_reads) {
   /* Unknown status and type (one past the last) are what the API may say. */
   assert_sealed_parses(HEAD DOMAINS "task 1 1700000000 0 4 4 0 0\n");
   assert_task(1, T0, 0, TASK_TYPE_UNKNOWN, TASK_STATUS_UNKNOWN, 0, 0);
+}
+END_TEST
 
-  static const char *const bad[] = {
-      "task 1 1700000000 0 0 5 0 0\n",   /* status */
-      "task 1 1700000000 0 0 255 0 0\n", /* status */
-      "task 1 1700000000 0 0 -1 0 0\n",  /* status */
-      "task 1 1700000000 0 5 0 0 0\n",   /* type */
-      "task 1 1700000000 0 0 0 101 0\n", /* progress */
-      "task 1 1700000000 0 0 0 0 256\n", /* flags */
-      "task 0 1700000000 0 0 0 0 0\n",   /* id */
-      "task 1 1700000000 0 0 0 0\n",     /* one field short */
-      "task 1 1700000000 0 0 0 0 0 0\n", /* one field more */
-      "task 1 1700000000 0x 0 0 0 0\n",  /* domain */
-      "task -1 1700000000 0 0 0 0 0\n",  /* id */
-  };
-  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-    strbuf_t body = STRBUF_INIT;
-    strbuf_printf(&body, HEAD DOMAINS "%s", bad[i]);
-    char *text = sealed(strbuf_str(&body));
-    ck_assert_msg(parse(text) == -1, "accepted %s", bad[i]);
-    ck_assert_msg(strstr(why, "line 5") != NULL, "%s: %s", bad[i], why);
-    free(text);
-    strbuf_free(&body);
-  }
+static const char *const task_lines_out_of_range[] = {
+    "task 1 1700000000 0 0 5 0 0\n",   /* status */
+    "task 1 1700000000 0 0 255 0 0\n", /* status */
+    "task 1 1700000000 0 0 -1 0 0\n",  /* status */
+    "task 1 1700000000 0 5 0 0 0\n",   /* type */
+    "task 1 1700000000 0 0 0 101 0\n", /* progress */
+    "task 1 1700000000 0 0 0 0 256\n", /* flags */
+    "task 0 1700000000 0 0 0 0 0\n",   /* id */
+    "task 1 1700000000 0 0 0 0\n",     /* one field short */
+    "task 1 1700000000 0 0 0 0 0 0\n", /* one field more */
+    "task 1 1700000000 0x 0 0 0 0\n",  /* domain */
+    "task -1 1700000000 0 0 0 0 0\n",  /* id */
+};
+
+START_TEST(a_task_with_a_field_out_of_range_is_refused) {
+  strbuf_t body = STRBUF_INIT;
+  strbuf_printf(&body, HEAD DOMAINS "%s", task_lines_out_of_range[_i]);
+  assert_sealed_refused(strbuf_str(&body), "line 5");
+  strbuf_free(&body);
 }
 END_TEST
 
 START_TEST(a_line_naming_an_undeclared_domain_is_refused) {
-  make_table(&live, two_domains, 2);
   assert_sealed_refused(HEAD DOMAINS "task 1 1700000000 2 0 2 100 1\n", NULL);
   assert_sealed_refused(HEAD DOMAINS "ledger 2 0 1 1\n", "not declared");
   assert_sealed_refused(HEAD DOMAINS "cursor 2 0 1700000000\n", "not declared");
@@ -590,7 +579,6 @@ START_TEST(a_line_naming_an_undeclared_domain_is_refused) {
 END_TEST
 
 START_TEST(domains_must_be_declared_in_order_and_well_named) {
-  make_table(&live, two_domains, 2);
   assert_sealed_refused(HEAD "domain 1 a.example.com\n", "bad domain line");
   assert_sealed_refused(HEAD "domain 0 a.example.com\ndomain 0 b.example.com\n",
                         "bad domain line");
@@ -608,7 +596,6 @@ START_TEST(domains_must_be_declared_in_order_and_well_named) {
 END_TEST
 
 START_TEST(ledger_and_cursor_lines_out_of_range_are_refused) {
-  make_table(&live, two_domains, 2);
   assert_sealed_refused(HEAD DOMAINS "ledger 0 4 1 1\n", "bad ledger line");
   assert_sealed_refused(HEAD DOMAINS "ledger 0 0 1\n", "bad ledger line");
   assert_sealed_refused(HEAD DOMAINS "ledger 0 0 -1 0\n", "bad ledger line");
@@ -624,7 +611,7 @@ static const char *const three_domains[] = {"a.example.com", "b.example.com",
                                             "c.example.com"};
 
 START_TEST(domains_are_matched_by_name_not_by_number) {
-  make_table(&live, three_domains, 3); /* a=0 b=1 c=2 */
+  live_domains(three_domains, 3); /* a=0 b=1 c=2 */
   assert_sealed_parses(HEAD "domain 0 c.example.com\n"
                             "ledger 0 0 5 1\n"
                             "cursor 0 0 1700000250\n"
@@ -654,25 +641,24 @@ START_TEST(a_file_written_with_other_domains_reads_into_the_live_ones) {
   make_table(&written_with, two_domains, 2);
   static const char *const now[] = {"a.example.com", "aa.example.com",
                                     "b.example.com"};
-  make_table(&live, now, 3);
+  live_domains(now, 3);
   ck_assert_uint_eq(domtab_find(&live, "b.example.com"), 2);
   statefile_state_t s;
   rich_state(&s);
-  strbuf_t text = STRBUF_INIT;
-  statefile_format(&text, ACCOUNT, &written_with, &s);
+  char *text = formatted(&written_with, &s);
   statefile_state_free(&s);
-  assert_parses(strbuf_str(&text));
+  assert_parses(text);
   assert_rich_state(0, 2);
   assert_ledger(1, TASK_TYPE_FILE, 0, 0);
   assert_ledger(1, TASK_TYPE_PRELOAD, 0, 0);
   ck_assert_int_eq(cursor_of(1, TASK_TYPE_PRELOAD), 0);
-  strbuf_free(&text);
+  free(text);
 }
 END_TEST
 
 START_TEST(a_domain_no_longer_configured_keeps_its_tasks_unreported) {
   static const char *const only_a[] = {"a.example.com"};
-  make_table(&live, only_a, 1);
+  live_domains(only_a, 1);
   assert_sealed_parses(HEAD "domain 0 gone.example.com\n"
                             "ledger 0 0 9 9\n"
                             "cursor 0 0 1700000250\n"
@@ -693,18 +679,16 @@ START_TEST(a_domain_no_longer_configured_keeps_its_tasks_unreported) {
   ck_assert_uint_eq(domtab_find(&live, "gone.example.com"), DOMTAB_NONE);
 
   /* Written again, the gone domain's counters are gone too. */
-  strbuf_t text = STRBUF_INIT;
-  statefile_format(&text, ACCOUNT, &live, &st);
-  ck_assert_ptr_null(strstr(strbuf_str(&text), "gone"));
-  ck_assert_ptr_nonnull(
-      strstr(strbuf_str(&text), "\ntask 13 1700000000 - 0 3 0 3\n"));
-  strbuf_free(&text);
+  char *text = formatted(&live, &st);
+  ck_assert_ptr_null(strstr(text, "gone"));
+  ck_assert_ptr_nonnull(strstr(text, "\ntask 13 1700000000 - 0 3 0 3\n"));
+  free(text);
 }
 END_TEST
 
 START_TEST(with_domain_star_the_file_domains_join_the_live_table) {
   static const char *const star[] = {"*"};
-  make_table(&live, star, 1);
+  live_domains(star, 1);
   ck_assert_uint_eq(live.count, 0);
   assert_sealed_parses(HEAD "domain 0 y.example.com\n"
                             "domain 1 x.example.com\n"
@@ -721,7 +705,6 @@ START_TEST(with_domain_star_the_file_domains_join_the_live_table) {
 END_TEST
 
 START_TEST(a_refused_file_leaves_a_state_that_frees_cleanly) {
-  make_table(&live, two_domains, 2);
   /* Refused at the last line, after tasks and counters were read. */
   assert_sealed_refused(HEAD DOMAINS "ledger 0 0 5 1\ncursor 0 0 1700000000\n"
                                      "task 1 1700000000 0 0 2 100 1\n"
@@ -733,37 +716,45 @@ START_TEST(a_refused_file_leaves_a_state_that_frees_cleanly) {
 }
 END_TEST
 
+static void add_loop_tests(Suite *suite, TCase *tc) {
+  (void)suite;
+  tcase_add_loop_test(tc, a_task_with_a_field_out_of_range_is_refused, 0,
+                      N_OF(task_lines_out_of_range));
+}
+
+/* Some tests change every byte of a file, one at a time. */
+static const unit_case_t test_case = {.setup = setup,
+                                      .teardown = teardown,
+                                      .timeout = 120,
+                                      .extend = add_loop_tests};
+
 int main(void) {
-  Suite *s = suite_create("statefile");
-  TCase *tc = tcase_create("statefile");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_set_timeout(tc, 120);
-  tcase_add_test(tc, a_written_state_reads_back_the_same);
-  tcase_add_test(tc, the_file_is_text_with_a_header_and_an_end_line);
-  tcase_add_test(tc, what_was_read_writes_the_same_file_again);
-  tcase_add_test(tc, an_empty_state_reads_back_empty);
-  tcase_add_test(tc, an_empty_file_is_refused);
-  tcase_add_test(tc, a_file_of_something_else_is_refused);
-  tcase_add_test(tc, a_file_of_another_version_is_refused_naming_both_versions);
-  tcase_add_test(tc, a_file_of_another_account_is_refused);
-  tcase_add_test(tc, a_file_cut_short_anywhere_is_refused);
-  tcase_add_test(tc, a_file_with_anything_after_its_end_line_is_refused);
-  tcase_add_test(tc, a_file_missing_a_line_in_the_middle_is_refused);
-  tcase_add_test(tc, an_end_line_that_is_not_exact_is_refused);
-  tcase_add_test(tc, a_changed_byte_in_a_number_is_refused_or_read_as_it_says);
-  tcase_add_test(tc, a_hand_written_file_reads);
-  tcase_add_test(tc, a_line_of_an_unknown_kind_is_refused);
-  tcase_add_test(tc, a_scalar_line_with_a_bad_value_is_refused);
-  tcase_add_test(tc, a_task_with_a_field_out_of_range_is_refused);
-  tcase_add_test(tc, a_line_naming_an_undeclared_domain_is_refused);
-  tcase_add_test(tc, domains_must_be_declared_in_order_and_well_named);
-  tcase_add_test(tc, ledger_and_cursor_lines_out_of_range_are_refused);
-  tcase_add_test(tc, domains_are_matched_by_name_not_by_number);
-  tcase_add_test(tc,
-                 a_file_written_with_other_domains_reads_into_the_live_ones);
-  tcase_add_test(tc, a_domain_no_longer_configured_keeps_its_tasks_unreported);
-  tcase_add_test(tc, with_domain_star_the_file_domains_join_the_live_table);
-  tcase_add_test(tc, a_refused_file_leaves_a_state_that_frees_cleanly);
-  suite_add_tcase(s, tc);
-  return unit_run(s);
+  const TTest *const tests[] = {
+      a_written_state_reads_back_the_same,
+      the_file_is_text_with_a_header_and_an_end_line,
+      what_was_read_writes_the_same_file_again,
+      an_empty_state_reads_back_empty,
+      an_empty_file_is_refused,
+      a_file_of_something_else_is_refused,
+      a_file_of_another_version_is_refused_naming_both_versions,
+      a_file_of_another_account_is_refused,
+      a_file_cut_short_anywhere_is_refused,
+      a_file_with_anything_after_its_end_line_is_refused,
+      a_file_missing_a_line_in_the_middle_is_refused,
+      an_end_line_that_is_not_exact_is_refused,
+      a_changed_byte_in_a_number_is_refused_or_read_as_it_says,
+      a_hand_written_file_reads,
+      a_line_of_an_unknown_kind_is_refused,
+      a_scalar_line_with_a_bad_value_is_refused,
+      a_task_of_a_status_and_type_not_known_yet_reads,
+      a_line_naming_an_undeclared_domain_is_refused,
+      domains_must_be_declared_in_order_and_well_named,
+      ledger_and_cursor_lines_out_of_range_are_refused,
+      domains_are_matched_by_name_not_by_number,
+      a_file_written_with_other_domains_reads_into_the_live_ones,
+      a_domain_no_longer_configured_keeps_its_tasks_unreported,
+      with_domain_star_the_file_domains_join_the_live_table,
+      a_refused_file_leaves_a_state_that_frees_cleanly,
+  };
+  return unit_main("statefile", tests, N_OF(tests), &test_case);
 }
