@@ -23,7 +23,8 @@ typedef struct {
 
 /* Options whose values must never be echoed in a message. */
 static bool conf_is_secret(const char *option) {
-  return strcasecmp(option, "AccessKeySecret") == 0;
+  return strcasecmp(option, "AccessKeySecret") == 0 ||
+         strcasecmp(option, "SecurityToken") == 0;
 }
 
 static void conf_format_values(strbuf_t *sb, const oconfig_item_t *item) {
@@ -200,6 +201,54 @@ int conf_parse_endpoint(const char *url, char **endpoint, char **host,
 
 static int conf_opt_access_key_id(conf_ctx_t *ctx, const oconfig_item_t *it) {
   return conf_get_string(ctx, it, &ctx->account->access_key_id);
+}
+
+static int conf_opt_security_token(conf_ctx_t *ctx, const oconfig_item_t *it) {
+  return conf_get_string(ctx, it, &ctx->account->security_token);
+}
+
+static int conf_opt_secret_file(conf_ctx_t *ctx, const oconfig_item_t *it) {
+  return conf_get_string(ctx, it, &ctx->account->secret_file);
+}
+
+static int conf_opt_credentials_file(conf_ctx_t *ctx,
+                                     const oconfig_item_t *it) {
+  return conf_get_string(ctx, it, &ctx->account->credentials_file);
+}
+
+static int conf_opt_profile(conf_ctx_t *ctx, const oconfig_item_t *it) {
+  return conf_get_string(ctx, it, &ctx->account->profile);
+}
+
+/* RamRole "name", or RamRole true to ask the metadata service. */
+static int conf_opt_ram_role(conf_ctx_t *ctx, const oconfig_item_t *it) {
+  free(ctx->account->ram_role);
+  ctx->account->ram_role = NULL;
+  if (it->values_num == 1 && it->values[0].type == OCONFIG_TYPE_BOOLEAN) {
+    if (it->values[0].value.boolean)
+      ctx->account->ram_role = strdup("");
+    return 0;
+  }
+  return conf_get_string(ctx, it, &ctx->account->ram_role);
+}
+
+static int conf_opt_metadata_endpoint(conf_ctx_t *ctx,
+                                      const oconfig_item_t *it) {
+  char *url = NULL, *endpoint = NULL, *host = NULL, reason[128];
+  bool tls;
+  if (conf_get_string(ctx, it, &url) != 0)
+    return -1;
+  int status =
+      conf_parse_endpoint(url, &endpoint, &host, &tls, reason, sizeof(reason));
+  free(url);
+  free(host);
+  if (status != 0) {
+    free(endpoint);
+    return conf_fail(ctx, it, "%s", reason);
+  }
+  free(ctx->account->metadata_endpoint);
+  ctx->account->metadata_endpoint = endpoint;
+  return 0;
 }
 
 static int conf_opt_access_key_secret(conf_ctx_t *ctx,
@@ -461,6 +510,12 @@ static const struct {
 } conf_account_options[] = {
     {"AccessKeyId", conf_opt_access_key_id},
     {"AccessKeySecret", conf_opt_access_key_secret},
+    {"SecurityToken", conf_opt_security_token},
+    {"AccessKeySecretFile", conf_opt_secret_file},
+    {"CredentialsFile", conf_opt_credentials_file},
+    {"Profile", conf_opt_profile},
+    {"RamRole", conf_opt_ram_role},
+    {"MetadataEndpoint", conf_opt_metadata_endpoint},
     {"Endpoint", conf_opt_endpoint},
     {"SignatureVersion", conf_opt_signature_version},
     {"Timeout", conf_opt_timeout},
@@ -493,10 +548,13 @@ static int conf_set_defaults(conf_account_t *a) {
   a->notify = CONF_NOTIFY_ALL;
   a->collect_quota = true;
   a->state_dir = strdup(CONF_DEFAULT_STATE_DIR);
+  a->metadata_endpoint = strdup(CONF_DEFAULT_METADATA_ENDPOINT);
   a->endpoint = strdup(CONF_DEFAULT_ENDPOINT);
   a->endpoint_host = strdup(CONF_DEFAULT_ENDPOINT + strlen("https://"));
   a->endpoint_tls = true;
-  return a->endpoint && a->endpoint_host && a->state_dir ? 0 : -1;
+  return a->endpoint && a->endpoint_host && a->state_dir && a->metadata_endpoint
+             ? 0
+             : -1;
 }
 
 static bool conf_valid_account_name(const char *name) {
@@ -528,13 +586,54 @@ static int conf_domain_compare(const void *a, const void *b) {
                 ((const conf_domain_t *)b)->name);
 }
 
+/* Exactly one source; AccessKeyId goes with the two that need it. */
+static int conf_credential_source(conf_ctx_t *ctx) {
+  conf_account_t *a = ctx->account;
+  const struct {
+    bool set;
+    const char *name;
+    conf_cred_source_t source;
+  } sources[] = {
+      {a->access_key_secret != NULL, "AccessKeySecret", CONF_CRED_STATIC},
+      {a->secret_file != NULL, "AccessKeySecretFile", CONF_CRED_SECRET_FILE},
+      {a->credentials_file != NULL || a->profile != NULL,
+       a->credentials_file ? "CredentialsFile" : "Profile", CONF_CRED_PROFILE},
+      {a->ram_role != NULL, "RamRole", CONF_CRED_RAM_ROLE},
+  };
+  const char *first = NULL;
+  a->cred_source = CONF_CRED_ENVIRONMENT;
+  for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++) {
+    if (!sources[i].set)
+      continue;
+    if (first != NULL)
+      return conf_fail_account(ctx,
+                               "options \"%s\" and \"%s\" are two "
+                               "credential sources: configure one",
+                               first, sources[i].name);
+    first = sources[i].name;
+    a->cred_source = sources[i].source;
+  }
+  bool needs_id = a->cred_source == CONF_CRED_STATIC ||
+                  a->cred_source == CONF_CRED_SECRET_FILE;
+  if (needs_id && a->access_key_id == NULL)
+    return conf_fail_account(ctx,
+                             "option \"AccessKeyId\" is required with "
+                             "\"%s\"",
+                             first);
+  if (!needs_id && a->access_key_id != NULL)
+    return conf_fail_account(ctx, "option \"AccessKeyId\" needs "
+                                  "\"AccessKeySecret\" or "
+                                  "\"AccessKeySecretFile\"");
+  if (a->security_token != NULL && !needs_id)
+    return conf_fail_account(ctx, "option \"SecurityToken\" goes with "
+                                  "\"AccessKeyId\"");
+  return 0;
+}
+
 static int conf_finish_account(conf_ctx_t *ctx) {
   conf_account_t *a = ctx->account;
-  const char *missing = a->access_key_id == NULL       ? "AccessKeyId"
-                        : a->access_key_secret == NULL ? "AccessKeySecret"
-                                                       : NULL;
-  if (missing != NULL)
-    return conf_fail_account(ctx, "option \"%s\" is required", missing);
+  if (conf_credential_source(ctx) != 0)
+    return -1;
   if (a->domain_count == 0)
     return conf_fail_account(ctx, "at least one Domain is required");
   qsort(a->domains, a->domain_count, sizeof(*a->domains), conf_domain_compare);
@@ -611,6 +710,14 @@ void conf_account_free(conf_account_t *a) {
   free(a->endpoint);
   free(a->endpoint_host);
   free(a->cacert);
+  if (a->security_token != NULL)
+    OPENSSL_cleanse(a->security_token, strlen(a->security_token));
+  free(a->security_token);
+  free(a->secret_file);
+  free(a->credentials_file);
+  free(a->profile);
+  free(a->ram_role);
+  free(a->metadata_endpoint);
   free(a->state_dir);
   for (size_t i = 0; i < a->domain_count; i++)
     free(a->domains[i].name);

@@ -38,6 +38,17 @@ typedef struct {
   int notify;         /* CONF_NOTIFY_* bits, or CONF_INHERIT */
 } conf_domain_t;
 
+#define CONF_DEFAULT_METADATA_ENDPOINT "http://100.100.100.200"
+
+/* Where an account's credentials come from: exactly one per account. */
+typedef enum {
+  CONF_CRED_ENVIRONMENT, /* none configured: the SDKs' default chain */
+  CONF_CRED_STATIC,      /* AccessKeyId + AccessKeySecret [+ SecurityToken] */
+  CONF_CRED_SECRET_FILE, /* AccessKeyId + AccessKeySecretFile */
+  CONF_CRED_PROFILE,     /* CredentialsFile and/or Profile */
+  CONF_CRED_RAM_ROLE     /* RamRole: the ECS metadata service */
+} conf_cred_source_t;
+
 typedef enum {
   CONF_QUERY_AUTO,    /* account-wide, domain by domain on Forbidden.RAM */
   CONF_QUERY_ACCOUNT, /* one scan of all the account's tasks */
@@ -54,9 +65,16 @@ typedef struct {
   int signature_version; /* 1 or 3 */
   double timeout;        /* seconds per HTTP request */
   char *cacert;          /* NULL: the system's CA store */
-  double interval;       /* seconds; 0: collectd's interval */
-  int lookback;          /* seconds of task history */
-  double rate_limit;     /* calls per second */
+  conf_cred_source_t cred_source;
+  char *security_token;   /* static STS credentials */
+  char *secret_file;      /* AccessKeySecretFile */
+  char *credentials_file; /* NULL: the SDKs' default path */
+  char *profile;          /* NULL: the SDKs' default profile */
+  char *ram_role;         /* "" with RamRole true: discover it */
+  char *metadata_endpoint;
+  double interval;   /* seconds; 0: collectd's interval */
+  int lookback;      /* seconds of task history */
+  double rate_limit; /* calls per second */
   conf_query_mode_t query_mode;
   int stuck_after; /* seconds in flight before a task is stuck */
   int notify;      /* CONF_NOTIFY_* bits */

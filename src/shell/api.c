@@ -24,12 +24,19 @@ int api_client_init(api_client_t *api, const conf_account_t *conf) {
     http_client_free(&api->http);
     return -1;
   }
+  if (creds_init(&api->creds, conf) != 0) {
+    creds_free(&api->creds);
+    ratelimit_free(&api->limiter);
+    http_client_free(&api->http);
+    return -1;
+  }
   pthread_mutex_init(&api->limiter_lock, NULL);
   api->conf = conf; /* set last: it marks a client that needs freeing */
   return 0;
 }
 
 void api_client_free(api_client_t *api) {
+  creds_free(&api->creds);
   http_client_free(&api->http);
   ratelimit_free(&api->limiter);
   pthread_mutex_destroy(&api->limiter_lock);
@@ -76,20 +83,28 @@ static double api_jitter(void) {
   return byte / 256.0;
 }
 
-static int api_build(const api_client_t *api, const char *action,
-                     const params_t *params, request_t *req) {
+static int api_build(api_client_t *api, const char *action,
+                     const params_t *params, request_t *req, api_error_t *err) {
   char nonce[33], timestamp[ISOTIME_LEN];
-  if (api_random_hex(nonce, 16) != 0)
+  time_t now = time(NULL);
+  const cred_t *cred = creds_get(&api->creds, now);
+  if (cred == NULL) {
+    snprintf(err->reason, sizeof(err->reason), "no valid credentials");
     return -1;
-  isotime_format(time(NULL), timestamp);
+  }
+  if (api_random_hex(nonce, 16) != 0) {
+    snprintf(err->reason, sizeof(err->reason), "no random nonce");
+    return -1;
+  }
+  isotime_format(now, timestamp);
   const conf_account_t *c = api->conf;
   request_spec_t spec = {
       .signature_version = c->signature_version,
       .endpoint = c->endpoint,
       .host = c->endpoint_host,
-      .access_key_id = c->access_key_id,
-      .access_key_secret = c->access_key_secret,
-      .security_token = NULL,
+      .access_key_id = cred->access_key_id,
+      .access_key_secret = cred->access_key_secret,
+      .security_token = cred->security_token,
       .action = action,
       .api_params = params,
       .nonce = nonce,
@@ -141,9 +156,11 @@ static api_status_t api_attempt(api_client_t *api, const char *action,
   memset(err, 0, sizeof(*err));
   err->action = action;
   reader->release(out);
-  if (api_build(api, action, params, &req) != 0) {
-    snprintf(err->reason, sizeof(err->reason),
-             "could not build the request (out of memory or no nonce)");
+  if (api_build(api, action, params, &req, err) != 0) {
+    if (err->reason[0] == '\0')
+      snprintf(err->reason, sizeof(err->reason),
+               "could not build the request (out of memory)");
+    err->http_status = -1; /* nothing was sent */
     return API_FAILED;
   }
   api_wait_for_turn(api);
@@ -190,7 +207,11 @@ static api_status_t api_call(api_client_t *api, const char *action,
       return attempt == 1 ? API_NO_BUDGET : API_FAILED;
     if (api_attempt(api, action, params, reader, out, err) == API_OK)
       return API_OK;
+    if (err->http_status < 0) /* not sent: no credentials */
+      return API_FAILED;
     api_count_failure(api, err);
+    if (strcmp(err->code, "InvalidSecurityToken.Expired") == 0)
+      creds_expired(&api->creds);
     retry_kind_t kind =
         retry_classify(err->http_status, err->code[0] ? err->code : NULL);
     if (kind == RETRY_NO || attempt >= RETRY_MAX_ATTEMPTS)
@@ -243,7 +264,11 @@ static void api_append_peer_text(strbuf_t *line, const char *label,
 void api_log_error(const api_client_t *api, const char *action,
                    const api_error_t *err) {
   strbuf_t line = STRBUF_INIT;
-  if (err->http_status == 0) {
+  if (err->http_status < 0) {
+    strbuf_printf(&line, "account \"%s\": %s not sent: ", api->conf->name,
+                  action);
+    strbuf_append_printable(&line, err->reason, 512);
+  } else if (err->http_status == 0) {
     strbuf_printf(&line, "account \"%s\": %s to %s failed: ", api->conf->name,
                   action, api->conf->endpoint);
     strbuf_append_printable(&line, err->reason, 512);

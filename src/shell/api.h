@@ -8,6 +8,7 @@
 #include "core/ratelimit.h"
 #include "core/resp.h"
 #include "core/stats.h"
+#include "shell/creds.h"
 #include "shell/http.h"
 
 #include <pthread.h>
@@ -21,6 +22,7 @@ typedef struct {
   pthread_mutex_t limiter_lock;
   stats_t stats;
   long budget_left; /* calls this interval may still make */
+  creds_t creds;
 } api_client_t;
 
 typedef enum {

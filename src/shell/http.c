@@ -71,8 +71,8 @@ static void http_set_options(http_client_t *client, const request_t *req,
     curl_easy_setopt(c, CURLOPT_CAINFO, client->cacert);
 }
 
-int http_get(http_client_t *client, const request_t *req,
-             http_response_t *out) {
+static int http_send(http_client_t *client, const request_t *req,
+                     const char *method, http_response_t *out) {
   struct curl_slist *headers = http_headers(req);
   client->body_len = 0;
   client->too_large = false;
@@ -86,6 +86,7 @@ int http_get(http_client_t *client, const request_t *req,
     return -1;
   }
   http_set_options(client, req, headers);
+  curl_easy_setopt(client->curl, CURLOPT_CUSTOMREQUEST, method);
   CURLcode rc = curl_easy_perform(client->curl);
   curl_off_t micros = 0;
   curl_easy_getinfo(client->curl, CURLINFO_TOTAL_TIME_T, &micros);
@@ -104,6 +105,16 @@ int http_get(http_client_t *client, const request_t *req,
   curl_easy_getinfo(client->curl, CURLINFO_RESPONSE_CODE, &out->status);
   out->body = client->body;
   return 0;
+}
+
+int http_get(http_client_t *client, const request_t *req,
+             http_response_t *out) {
+  return http_send(client, req, NULL, out);
+}
+
+int http_put_empty(http_client_t *client, const request_t *req,
+                   http_response_t *out) {
+  return http_send(client, req, "PUT", out);
 }
 
 void http_client_free(http_client_t *client) {

@@ -32,6 +32,9 @@ int http_client_init(http_client_t *client, double timeout, const char *cacert);
 /* Returns 0 when an HTTP answer arrived (any status), or -1 with a
  * transport error in client->error. */
 int http_get(http_client_t *client, const request_t *req, http_response_t *out);
+/* The same with an empty-bodied PUT (the metadata service's token). */
+int http_put_empty(http_client_t *client, const request_t *req,
+                   http_response_t *out);
 void http_client_free(http_client_t *client);
 
 #endif

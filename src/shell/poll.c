@@ -348,8 +348,10 @@ static void poll_quota(account_t *account) {
 
 static void poll_health(account_t *account, api_status_t st,
                         const api_error_t *err) {
+  /* No credentials to send with counts as an endpoint that is away. */
+  long http_status = err->http_status < 0 ? 0 : err->http_status;
   health_change_t change = health_observe(&account->health, st != API_FAILED,
-                                          err->http_status, err->code);
+                                          http_status, err->code);
   if (change == HEALTH_UNCHANGED ||
       !(account->conf.notify & CONF_NOTIFY_ACCOUNT))
     return;

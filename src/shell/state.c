@@ -6,6 +6,7 @@
 
 #include "core/statefile.h"
 #include "core/strbuf.h"
+#include "shell/file.h"
 #include "shell/log.h"
 
 #include <errno.h>
@@ -22,29 +23,6 @@
 static void state_path(const account_t *a, char *out, size_t size,
                        const char *suffix) {
   snprintf(out, size, "%s/%s.state%s", a->conf.state_dir, a->conf.name, suffix);
-}
-
-static char *state_read_file(const char *path, char *why, size_t why_size) {
-  FILE *f = fopen(path, "r");
-  if (f == NULL) {
-    snprintf(why, why_size, "%s", strerror(errno));
-    return NULL;
-  }
-  strbuf_t sb = STRBUF_INIT;
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), f)) > 0 &&
-         sb.len < STATE_MAX_FILE_SIZE)
-    strbuf_append_len(&sb, buf, n);
-  bool bad = ferror(f) || sb.len >= STATE_MAX_FILE_SIZE ||
-             memchr(sb.data ? sb.data : "", '\0', sb.len) != NULL;
-  fclose(f);
-  if (bad || strbuf_str(&sb) == NULL) {
-    snprintf(why, why_size, "unreadable, too large or binary");
-    strbuf_free(&sb);
-    return NULL;
-  }
-  return strbuf_take(&sb);
 }
 
 static void state_adopt(account_t *a, statefile_state_t *st) {
@@ -71,7 +49,7 @@ static void state_adopt(account_t *a, statefile_state_t *st) {
 void state_load(account_t *a) {
   char path[PATH_MAX], why[256] = "";
   state_path(a, path, sizeof(path), "");
-  char *text = state_read_file(path, why, sizeof(why));
+  char *text = file_read_text(path, STATE_MAX_FILE_SIZE, why, sizeof(why));
   statefile_state_t st;
   if (text != NULL && statefile_parse(text, a->conf.name, &a->domains, &st, why,
                                       sizeof(why)) == 0) {

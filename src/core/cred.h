@@ -1,0 +1,53 @@
+/* Credentials: the pieces that need no I/O. The SDKs' INI credentials
+ * file, the ECS metadata service's answer, and when to refresh. */
+#ifndef DCDN_CRED_H
+#define DCDN_CRED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+/* The SDKs refresh role credentials 15 minutes before they expire; short
+ * lifetimes refresh half-way through instead. */
+#define CRED_REFRESH_AHEAD 900
+
+typedef struct {
+  char *access_key_id;
+  char *access_key_secret;
+  char *security_token; /* NULL unless STS */
+  time_t expiration;    /* 0: does not expire */
+  time_t obtained;
+} cred_t;
+
+typedef enum {
+  CRED_PROFILE_ACCESS_KEY, /* type = access_key (the default) */
+  CRED_PROFILE_STS,        /* type = sts: with security_token */
+  CRED_PROFILE_ECS_RAM_ROLE
+} cred_profile_type_t;
+
+typedef struct {
+  cred_profile_type_t type;
+  cred_t cred;     /* access_key, sts */
+  char *role_name; /* ecs_ram_role; NULL: discover */
+} cred_profile_t;
+
+/* Reads section [profile] of an INI credentials file. Returns 0, or -1
+ * with a reason in why that names the profile and key (never a value). */
+int cred_parse_ini(const char *text, const char *profile, cred_profile_t *out,
+                   char *why, size_t why_size);
+/* The metadata service's answer for a role. Returns 0, or -1 with why. */
+int cred_parse_metadata(const char *body, cred_t *out, char *why,
+                        size_t why_size);
+/* The first role name of a role listing ("" lines skipped); NULL if none. */
+char *cred_first_role(const char *listing);
+/* A secret file's content without its trailing newline(s). */
+char *cred_secret_from_file_text(const char *text);
+
+bool cred_needs_refresh(const cred_t *c, time_t now);
+/* Deep copy; returns 0, or -1 when out of memory. */
+int cred_copy(cred_t *dst, const cred_t *src);
+/* Frees, wiping the secret and the token first. */
+void cred_free(cred_t *c);
+void cred_profile_free(cred_profile_t *p);
+
+#endif

@@ -1,0 +1,256 @@
+#include "dcdn_config.h"
+
+#include "collectd.h"
+
+#include "shell/creds.h"
+
+#include "shell/cred_ecs.h"
+#include "shell/file.h"
+#include "shell/log.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CREDS_MAX_FILE 65536
+#define CREDS_DEFAULT_FILE "/.alibabacloud/credentials"
+
+void creds_check_private(const char *account, const char *path,
+                         const char *what) {
+  struct stat st;
+  if (path == NULL || stat(path, &st) != 0 ||
+      !(st.st_mode & (S_IRGRP | S_IROTH)))
+    return;
+  DCDN_WARNING("account \"%s\": %s %s is readable by other users "
+               "(mode %04o): run chmod 600 %s",
+               account, what, path, (unsigned)(st.st_mode & 07777), path);
+}
+
+/* The configuration file collectd was started with (-C), else its default:
+ * where an inline AccessKeySecret lives. */
+static void creds_config_path(char *out, size_t size) {
+  snprintf(out, size, "/etc/collectd/collectd.conf");
+  FILE *f = fopen("/proc/self/cmdline", "r");
+  if (f == NULL)
+    return;
+  char args[4096];
+  size_t n = fread(args, 1, sizeof(args) - 1, f);
+  fclose(f);
+  args[n] = '\0';
+  for (size_t i = 0; i < n; i += strlen(args + i) + 1)
+    if (strcmp(args + i, "-C") == 0 && i + 3 < n)
+      snprintf(out, size, "%s", args + i + 3);
+}
+
+static const char *creds_env(const char *name) {
+  const char *v = getenv(name);
+  return v != NULL && *v != '\0' ? v : NULL;
+}
+
+static char *creds_default_file(void) {
+  const char *file = creds_env("ALIBABA_CLOUD_CREDENTIALS_FILE");
+  if (file != NULL)
+    return strdup(file);
+  const char *home = creds_env("HOME");
+  char path[PATH_MAX];
+  snprintf(path, sizeof(path), "%s" CREDS_DEFAULT_FILE, home ? home : "/root");
+  return strdup(path);
+}
+
+/* The SDKs' chain: environment variables, the credentials file, then the
+ * ECS role named by ALIBABA_CLOUD_ECS_METADATA. */
+static int creds_resolve_environment(creds_t *c) {
+  const char *id = creds_env("ALIBABA_CLOUD_ACCESS_KEY_ID");
+  const char *secret = creds_env("ALIBABA_CLOUD_ACCESS_KEY_SECRET");
+  if (id != NULL && secret != NULL) {
+    cred_t from = {(char *)id, (char *)secret,
+                   (char *)creds_env("ALIBABA_CLOUD_SECURITY_TOKEN"), 0, 0};
+    c->source = CONF_CRED_STATIC;
+    return cred_copy(&c->current, &from);
+  }
+  c->file = creds_default_file();
+  if (c->file != NULL && access(c->file, R_OK) == 0) {
+    c->source = CONF_CRED_PROFILE;
+    return 0;
+  }
+  const char *role = creds_env("ALIBABA_CLOUD_ECS_METADATA");
+  if (role != NULL) {
+    c->source = CONF_CRED_RAM_ROLE;
+    c->role = strdup(role);
+    return 0;
+  }
+  DCDN_ERROR("account \"%s\": no credentials configured, none in "
+             "ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET, "
+             "no credentials file %s, and no ALIBABA_CLOUD_ECS_METADATA",
+             c->conf->name, c->file ? c->file : "(none)");
+  return -1;
+}
+
+static void creds_replace(creds_t *c, cred_t *fresh) {
+  cred_free(&c->current);
+  c->current = *fresh;
+  memset(fresh, 0, sizeof(*fresh));
+}
+
+static int creds_load_secret_file(creds_t *c, char *text) {
+  char *secret = cred_secret_from_file_text(text);
+  cred_t fresh = {
+      strdup(c->conf->access_key_id), secret,
+      c->conf->security_token ? strdup(c->conf->security_token) : NULL, 0, 0};
+  bool ok = fresh.access_key_id && secret && *secret &&
+            (!c->conf->security_token || fresh.security_token);
+  if (ok)
+    creds_replace(c, &fresh);
+  else
+    DCDN_ERROR("account \"%s\": AccessKeySecretFile %s is empty", c->conf->name,
+               c->file);
+  cred_free(&fresh);
+  return ok ? 0 : -1;
+}
+
+static int creds_load_profile(creds_t *c, char *text) {
+  cred_profile_t profile;
+  char why[256];
+  if (cred_parse_ini(text, c->profile, &profile, why, sizeof(why)) != 0) {
+    DCDN_ERROR("account \"%s\": credentials file %s: %s", c->conf->name,
+               c->file, why);
+    cred_profile_free(&profile);
+    return -1;
+  }
+  if (profile.type == CRED_PROFILE_ECS_RAM_ROLE) {
+    c->source = CONF_CRED_RAM_ROLE;
+    free(c->role);
+    c->role = profile.role_name;
+    profile.role_name = NULL;
+  } else {
+    creds_replace(c, &profile.cred);
+  }
+  cred_profile_free(&profile);
+  return 0;
+}
+
+/* Reads the secret or credentials file again when it changed. */
+static int creds_reload_file(creds_t *c) {
+  struct stat st;
+  if (stat(c->file, &st) != 0) {
+    DCDN_ERROR("account \"%s\": %s: %s", c->conf->name, c->file,
+               strerror(errno));
+    return c->current.access_key_id ? 0 : -1;
+  }
+  if (st.st_mtime == c->file_mtime && c->current.access_key_id != NULL)
+    return 0;
+  char why[256];
+  char *text = file_read_text(c->file, CREDS_MAX_FILE, why, sizeof(why));
+  if (text == NULL) {
+    DCDN_ERROR("account \"%s\": %s: %s", c->conf->name, c->file, why);
+    return c->current.access_key_id ? 0 : -1;
+  }
+  if (!c->warned_permissions) {
+    creds_check_private(c->conf->name, c->file,
+                        c->source == CONF_CRED_SECRET_FILE
+                            ? "AccessKeySecretFile"
+                            : "credentials file");
+    c->warned_permissions = true;
+  }
+  int status = c->source == CONF_CRED_SECRET_FILE
+                   ? creds_load_secret_file(c, text)
+                   : creds_load_profile(c, text);
+  memset(text, 0, strlen(text));
+  free(text);
+  if (status == 0)
+    c->file_mtime = st.st_mtime;
+  return status;
+}
+
+static int creds_fetch_role(creds_t *c, time_t now) {
+  char why[512], *found = NULL;
+  cred_t fresh;
+  int status = cred_ecs_fetch(c->conf->metadata_endpoint, c->role, &fresh,
+                              &found, why, sizeof(why));
+  if (status != 0) {
+    DCDN_ERROR("account \"%s\": RAM role credentials from the ECS metadata "
+               "service failed: %s",
+               c->conf->name, why);
+    free(found);
+    return -1;
+  }
+  if (found != NULL && c->role == NULL) {
+    DCDN_INFO("account \"%s\": using the instance's RAM role \"%s\"",
+              c->conf->name, found);
+    c->role = found;
+  } else {
+    free(found);
+  }
+  fresh.obtained = now;
+  creds_replace(c, &fresh);
+  c->force_refresh = false;
+  return 0;
+}
+
+int creds_init(creds_t *c, const conf_account_t *conf) {
+  memset(c, 0, sizeof(*c));
+  c->conf = conf;
+  c->source = conf->cred_source;
+  c->profile = strdup(conf->profile ? conf->profile
+                      : creds_env("ALIBABA_CLOUD_PROFILE")
+                          ? creds_env("ALIBABA_CLOUD_PROFILE")
+                          : "default");
+  int status = 0;
+  switch (c->source) {
+  case CONF_CRED_ENVIRONMENT:
+    status = creds_resolve_environment(c);
+    break;
+  case CONF_CRED_STATIC: {
+    cred_t from = {conf->access_key_id, conf->access_key_secret,
+                   conf->security_token, 0, 0};
+    char path[PATH_MAX];
+    creds_config_path(path, sizeof(path));
+    creds_check_private(conf->name, path,
+                        "the configuration file holding AccessKeySecret");
+    status = cred_copy(&c->current, &from);
+    break;
+  }
+  case CONF_CRED_SECRET_FILE:
+    c->file = strdup(conf->secret_file);
+    break;
+  case CONF_CRED_PROFILE:
+    c->file = conf->credentials_file ? strdup(conf->credentials_file)
+                                     : creds_default_file();
+    break;
+  case CONF_CRED_RAM_ROLE:
+    c->role = conf->ram_role && *conf->ram_role ? strdup(conf->ram_role) : NULL;
+    break;
+  }
+  /* Files are read now, so that a missing one is an error at start. */
+  if (status == 0 && c->file != NULL && c->source != CONF_CRED_RAM_ROLE)
+    status = creds_reload_file(c);
+  return status;
+}
+
+const cred_t *creds_get(creds_t *c, time_t now) {
+  if (c->file != NULL &&
+      (c->source == CONF_CRED_SECRET_FILE || c->source == CONF_CRED_PROFILE))
+    if (creds_reload_file(c) != 0)
+      return NULL;
+  if (c->source == CONF_CRED_RAM_ROLE &&
+      (c->force_refresh || cred_needs_refresh(&c->current, now)) &&
+      creds_fetch_role(c, now) != 0) {
+    /* Still valid: use it while the service is away. */
+    bool usable = c->current.access_key_id != NULL && !c->force_refresh &&
+                  now < c->current.expiration;
+    return usable ? &c->current : NULL;
+  }
+  return c->current.access_key_id != NULL ? &c->current : NULL;
+}
+
+void creds_expired(creds_t *c) { c->force_refresh = true; }
+
+void creds_free(creds_t *c) {
+  cred_free(&c->current);
+  free(c->file);
+  free(c->profile);
+  free(c->role);
+  memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,40 @@
+/* An account's credentials from the one source its configuration names
+ * (or the SDKs' default chain), refreshed without a restart: files when
+ * they change, ECS role credentials before they expire. */
+#ifndef DCDN_CREDS_H
+#define DCDN_CREDS_H
+
+#include "core/conf.h"
+#include "core/cred.h"
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <time.h>
+
+typedef struct {
+  const conf_account_t *conf;
+  conf_cred_source_t source; /* resolved: never ENVIRONMENT after init */
+  char *file;                /* the secret or credentials file, if any */
+  char *profile;
+  char *role; /* RAM role; NULL: discover */
+  time_t file_mtime;
+  cred_t current;
+  bool warned_permissions;
+  bool force_refresh; /* the API said the token expired */
+} creds_t;
+
+/* Resolves the source and loads the first credentials. Returns 0, or -1
+ * after logging why (no secret in the line). */
+int creds_init(creds_t *creds, const conf_account_t *conf);
+/* Credentials valid now, refreshed first if needed; NULL after logging
+ * why (the poll fails and the next interval tries again). */
+const cred_t *creds_get(creds_t *creds, time_t now);
+/* An API answer said the token expired: fetch anew before the next call. */
+void creds_expired(creds_t *creds);
+void creds_free(creds_t *creds);
+
+/* Warns once when a file holding a secret is readable by other users. */
+void creds_check_private(const char *account, const char *path,
+                         const char *what);
+
+#endif

@@ -1,0 +1,32 @@
+#include "shell/file.h"
+
+#include "core/strbuf.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+char *file_read_text(const char *path, size_t max_size, char *why,
+                     size_t why_size) {
+  FILE *f = fopen(path, "r");
+  if (f == NULL) {
+    snprintf(why, why_size, "%s", strerror(errno));
+    return NULL;
+  }
+  strbuf_t sb = STRBUF_INIT;
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), f)) > 0 && sb.len <= max_size)
+    strbuf_append_len(&sb, buf, n);
+  bool bad = ferror(f) || sb.len > max_size ||
+             memchr(sb.data ? sb.data : "", '\0', sb.len) != NULL;
+  fclose(f);
+  if (bad || strbuf_str(&sb) == NULL) {
+    snprintf(why, why_size, "unreadable, larger than %zu bytes or binary",
+             max_size);
+    strbuf_free(&sb);
+    return NULL;
+  }
+  return strbuf_take(&sb);
+}
