@@ -11,6 +11,21 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "lib"))
 from harness import Collectd, NotificationSink, Simulator  # noqa: E402
 
 
+# Every secret any test configures: none may reach a log line.
+SECRETS = ("testsecret", "secret2", "secret-two", "wrongsecret", "filesecret",
+           "inisecret", "envsecret", "ststoken-value", "stssecret")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_secret_in_any_log(tmp_path_factory):
+    """After the whole suite: scan every log collectd wrote."""
+    yield
+    base = tmp_path_factory.getbasetemp()
+    leaks = [(log, s) for log in base.rglob("collectd.log") for s in SECRETS
+             if s in log.read_text(errors="replace")]
+    assert not leaks, f"secrets in logs: {leaks}"
+
+
 @pytest.fixture
 def start_simulator(tmp_path):
     started = []
@@ -29,10 +44,10 @@ def start_simulator(tmp_path):
 def start_collectd(tmp_path):
     started = []
 
-    def start(plugin_config, **kwargs):
+    def start(plugin_config, env=None, **kwargs):
         daemon = Collectd(tmp_path, plugin_config, **kwargs)
         started.append(daemon)
-        return daemon.start()
+        return daemon.start(env=env)
 
     yield start
     for daemon in started:
@@ -47,12 +62,14 @@ def notifications():
 
 
 def account_block(name, sim, key="testid", secret="testsecret", domains=(),
-                  extra=""):
+                  extra="", credentials=None):
     """An <Account> block pointing at a simulator. domains: names, or
     (name, [object types]) pairs for a <Domain> block."""
-    lines = [f'<Account "{name}">', f'  AccessKeyId "{key}"',
-             f'  AccessKeySecret "{secret}"', f'  Endpoint "{sim.url}"',
+    if credentials is None:
+        credentials = f'AccessKeyId "{key}"\nAccessKeySecret "{secret}"'
+    lines = [f'<Account "{name}">', f'  Endpoint "{sim.url}"',
              f'  StateDir "{sim.workdir}/state"']
+    lines += ["  " + line for line in credentials.splitlines()]
     for domain in domains:
         if isinstance(domain, tuple):
             types = " ".join(f'"{t}"' for t in domain[1])

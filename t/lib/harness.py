@@ -176,9 +176,11 @@ LoadPlugin dcdn
                              capture_output=True, text=True, timeout=60)
         return run.returncode, self.log() + run.stdout + run.stderr
 
-    def start(self):
+    def start(self, env=None):
+        """env: extra environment variables for the daemon."""
         self.proc = subprocess.Popen([COLLECTD, "-f", "-C", str(self.config_path)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     env={**os.environ, **(env or {})})
         wait_for(lambda: "entering read-loop" in self.log() or self.proc.poll() is not None,
                  what="collectd to start")
         assert self.proc.poll() is None, f"collectd exited at start:\n{self.log()}"
