@@ -90,6 +90,7 @@ static int api_build(api_client_t *api, const char *action,
   const cred_t *cred = creds_get(&api->creds, now);
   if (cred == NULL) {
     snprintf(err->reason, sizeof(err->reason), "no valid credentials");
+    err->logged = true;
     return -1;
   }
   if (api_random_hex(nonce, 16) != 0) {
@@ -263,6 +264,8 @@ static void api_append_peer_text(strbuf_t *line, const char *label,
 
 void api_log_error(const api_client_t *api, const char *action,
                    const api_error_t *err) {
+  if (err->logged)
+    return;
   strbuf_t line = STRBUF_INIT;
   if (err->http_status < 0) {
     strbuf_printf(&line, "account \"%s\": %s not sent: ", api->conf->name,

@@ -39,6 +39,7 @@ typedef struct {
   char request_id[128];
   char message[512];
   char reason[CURL_ERROR_SIZE + 64]; /* transport or parse trouble */
+  bool logged; /* the cause was logged where it arose (credentials) */
 } api_error_t;
 
 int api_client_init(api_client_t *api, const conf_account_t *conf);

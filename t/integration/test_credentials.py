@@ -31,6 +31,10 @@ def test_static_sts_credentials(start_simulator, start_collectd):
         'AccessKeyId "STS.key"\nAccessKeySecret "stssecret"\nSecurityToken "ststoken-value"')))
     poll_ok(daemon)
     assert all(r["status"] == 200 for r in sim.records())
+    # The test's collectd.conf is world-readable, and it holds a secret.
+    [warning] = daemon.log_lines("readable by other users")
+    assert "the configuration file holding AccessKeySecret" in warning
+    assert f"chmod 600 {daemon.config_path}" in warning
 
 
 def test_expired_sts_credentials_give_one_clear_error_per_poll(start_simulator,
@@ -148,6 +152,7 @@ def test_metadata_failures_give_one_clear_line_and_retry(tmp_path, start_simulat
                              and l, timeout=20, what="two failed polls")
             assert reason in lines[0], lines[0]
             assert 'account "prod": RAM role credentials' in lines[0]
+            assert not daemon.log_lines("not sent"), "one line per poll, not two"
             assert daemon.alive()
         finally:
             daemon.stop()
