@@ -311,6 +311,81 @@ START_TEST(each_config_error_names_the_option_account_and_value) {
 }
 END_TEST
 
+/* Every option with a value of the wrong type, out of range or empty: the
+ * line as configured, and how the message shows the value. Options that
+ * hold a secret show "(hidden)". */
+static const struct {
+  const char *line;
+  const char *shown;
+} bad_values[] = {
+    {"AccessKeyId 5", "= 5"},
+    {"AccessKeyId \"\"", "= \"\""},
+    {"AccessKeyId \"a\" \"b\"", "= \"a\" \"b\""},
+    {"AccessKeySecret 5", "= (hidden)"},
+    {"AccessKeySecret \"\"", "= (hidden)"},
+    {"SecurityToken true", "= (hidden)"},
+    {"AccessKeySecretFile 5", "= 5"},
+    {"AccessKeySecretFile \"\"", "= \"\""},
+    {"CredentialsFile false", "= false"},
+    {"Profile \"\"", "= \"\""},
+    {"RamRole 5", "= 5"},
+    {"RamRole \"\"", "= \"\""},
+    {"MetadataEndpoint \"x\"", "= \"x\""},
+    {"MetadataEndpoint 5", "= 5"},
+    {"Endpoint \"\"", "= \"\""},
+    {"Endpoint 443", "= 443"},
+    {"Endpoint \"https://a:0\"", "= \"https://a:0\""},
+    {"SignatureVersion \"3\"", "= \"3\""},
+    {"SignatureVersion 1.5", "= 1.5"},
+    {"SignatureVersion 0", "= 0"},
+    {"Timeout \"10\"", "= \"10\""},
+    {"Timeout -1", "= -1"},
+    {"Timeout 301", "= 301"},
+    {"Timeout 1 2", "= 1 2"},
+    {"CACert 5", "= 5"},
+    {"Interval \"60\"", "= \"60\""},
+    {"Interval 0", "= 0"},
+    {"Interval 86401", "= 86401"},
+    {"Lookback \"3600\"", "= \"3600\""},
+    {"Lookback 100.5", "= 100.5"},
+    {"RateLimit \"5\"", "= \"5\""},
+    {"RateLimit 1001", "= 1001"},
+    {"QueryMode 5", "= 5"},
+    {"QueryMode \"\"", "= \"\""},
+    {"StuckAfter \"900\"", "= \"900\""},
+    {"StuckAfter 259201", "= 259201"},
+    {"Notify 5", "= 5"},
+    {"CollectQuota \"yes\"", "= \"yes\""},
+    {"CollectQuota", "= (none)"},
+    {"StateDir 5", "= 5"},
+    {"StateDir \"\"", "= \"\""},
+    {"Domain 5", "= 5"},
+    {"Domain \"\"", "= \"\""},
+    {"Domain", "= (none)"},
+    {"<Domain \"a.com\">\n ObjectType 5\n </Domain>", "= 5"},
+    {"<Domain \"a.com\">\n ObjectType\n </Domain>", "= (none)"},
+    {"<Domain \"a.com\">\n StuckAfter 0\n </Domain>", "= 0"},
+    {"<Domain \"a.com\">\n Notify \"x\"\n </Domain>", "= \"x\""},
+};
+
+START_TEST(every_option_refuses_a_bad_value_naming_option_account_value) {
+  char text[512], option[64];
+  snprintf(text, sizeof(text),
+           "<Account \"prod\">\n AccessKeyId \"LTAIkey\"\n"
+           " AccessKeySecret \"s3cr3t-value\"\n Domain \"b.com\"\n"
+           " %s\n</Account>\n",
+           bad_values[_i].line);
+  /* The option is the line's first word (or the block's name). */
+  sscanf(bad_values[_i].line[0] == '<' ? strchr(bad_values[_i].line, '\n') + 2
+                                       : bad_values[_i].line,
+         "%63s", option);
+  char names[96];
+  snprintf(names, sizeof(names), "option \"%s\" %s", option,
+           bad_values[_i].shown);
+  assert_error(text, "Account \"prod\"", names);
+}
+END_TEST
+
 START_TEST(a_domain_in_two_accounts_is_refused) {
   parse_valid(ACCOUNT_START "  Domain \"a.com\"\n</Account>\n");
   ck_assert_int_eq(parse("<Account \"stage\">\n  AccessKeyId \"k\"\n"
@@ -375,6 +450,9 @@ static void add_table_tests(Suite *suite, TCase *tc) {
                       0, N_OF(config_errors));
   tcase_add_loop_test(tc, each_credential_source_is_recognised, 0,
                       N_OF(credential_sources));
+  tcase_add_loop_test(
+      tc, every_option_refuses_a_bad_value_naming_option_account_value, 0,
+      N_OF(bad_values));
 }
 
 static const unit_case_t test_case = {
