@@ -7,6 +7,7 @@
 #include "core/retry.h"
 #include "core/strbuf.h"
 #include "shell/log.h"
+#include "shell/stop.h"
 
 #include <errno.h>
 #include <math.h>
@@ -48,13 +49,15 @@ static double api_monotonic_now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Sleeps in slices, so that a stopping collectd is not kept waiting. */
 static void api_sleep(double seconds) {
-  if (seconds <= 0)
-    return;
-  struct timespec ts = {(time_t)seconds,
-                        (long)((seconds - floor(seconds)) * 1e9)};
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-    ;
+  while (seconds > 0 && !stop_requested()) {
+    double slice = seconds < 0.1 ? seconds : 0.1;
+    struct timespec ts = {0, (long)(slice * 1e9)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !stop_requested())
+      ;
+    seconds -= slice;
+  }
 }
 
 static void api_wait_for_turn(api_client_t *api) {
@@ -204,6 +207,12 @@ static api_status_t api_call(api_client_t *api, const char *action,
   memset(err, 0, sizeof(*err));
   err->action = action;
   for (int attempt = 1;; attempt++) {
+    if (stop_requested()) {
+      snprintf(err->reason, sizeof(err->reason), "collectd is stopping");
+      err->logged = true; /* not a fault worth a line */
+      err->http_status = -1;
+      return API_FAILED;
+    }
     if (api->budget_left <= 0)
       return attempt == 1 ? API_NO_BUDGET : API_FAILED;
     if (api_attempt(api, action, params, reader, out, err) == API_OK)

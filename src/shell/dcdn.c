@@ -11,6 +11,7 @@
 #include "shell/log.h"
 #include "shell/poll.h"
 #include "shell/state.h"
+#include "shell/stop.h"
 
 #include <curl/curl.h>
 
@@ -63,6 +64,7 @@ static int dcdn_init(void) {
     DCDN_WARNING("no <Account> configured: nothing to poll");
     return 0;
   }
+  stop_watch_signals();
   if (!dcdn_curl_ready) {
     if (curl_global_init(CURL_GLOBAL_SSL) != CURLE_OK) {
       DCDN_ERROR("curl_global_init failed");

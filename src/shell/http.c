@@ -2,9 +2,18 @@
 
 #include "shell/http.h"
 
+#include "shell/stop.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A transfer in progress ends at once when collectd is stopping. */
+static int http_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
+                         curl_off_t ultotal, curl_off_t ulnow) {
+  (void)ud, (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+  return stop_requested() ? 1 : 0;
+}
 
 static size_t http_write(char *data, size_t size, size_t nmemb, void *ud) {
   http_client_t *client = ud;
@@ -67,6 +76,8 @@ static void http_set_options(http_client_t *client, const request_t *req,
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_write);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, client);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, client->error);
+  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, http_progress);
   if (client->cacert != NULL)
     curl_easy_setopt(c, CURLOPT_CAINFO, client->cacert);
 }

@@ -3,6 +3,7 @@ collectd keeps running, no value is invented, the next interval retries."""
 
 import json
 import math
+import signal
 import subprocess
 import time
 
@@ -136,3 +137,20 @@ def test_https_with_cacert_and_refusal_without(tmp_path, start_simulator, start_
     assert f"DescribeDcdnRefreshTasks to {sim.url} failed: " in line
     assert "certificate" in line.lower()
     assert not daemon.log_lines("plain http")
+
+
+def test_collectd_stops_promptly_while_a_request_hangs(start_simulator, start_collectd):
+    sim = start_simulator(scenario={"tasks": [one_task("a.example.com")],
+                                    "faults": [{"kind": "delay", "seconds": 30}]})
+    daemon = start_collectd(account_block("prod", sim, domains=["a.example.com"],
+                                          extra="Timeout 10"))
+    # The simulator records a call when it answers: the first read starts
+    # with collectd, and its request hangs for 30 s.
+    time.sleep(2)
+    assert not sim.records()
+    began = time.monotonic()
+    daemon.proc.send_signal(signal.SIGTERM)
+    daemon.proc.wait(timeout=15)
+    took = time.monotonic() - began
+    assert took < 10 + 2, f"collectd took {took:.1f} s to stop"
+    assert not daemon.log_lines("[error] dcdn plugin"), "stopping is not an error"
