@@ -1,0 +1,356 @@
+"""Real writers for the pipeline tests: carbon-cache (Graphite) and InfluxDB
+1.x, each with its configuration, data and logs in a test's own directory,
+every listener on a free loopback port, started in the background and
+stopped by PID; and collectd configurations that feed them."""
+
+import json
+import pathlib
+import socket
+import subprocess
+import time
+import urllib.request
+
+from harness import Collectd, free_port, stop_pid, wait_for
+
+# Debian's whisper tools need Debian's interpreter (a python3 earlier on
+# PATH may lack the whisper module).
+SYSTEM_PYTHON = "/usr/bin/python3"
+WHISPER_FETCH = "/usr/bin/whisper-fetch"
+CARBON_CACHE = "/usr/bin/carbon-cache"
+INFLUXD = "/usr/bin/influxd"
+INFLUX = "/usr/bin/influx"
+TYPES_DB = "/usr/share/collectd/types.db"
+
+
+def port_open(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+class Carbon:
+    """carbon-cache with a line receiver on 127.0.0.1:<free port>, every
+    metric kept at 1 s resolution for an hour, and every write flushed to
+    its whisper file at once."""
+
+    def __init__(self, workdir):
+        self.dir = pathlib.Path(workdir) / "carbon"
+        self.data_dir = self.dir / "whisper"
+        for sub in ("conf", "whisper", "log", "run", "whitelists"):
+            (self.dir / sub).mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        conf = self.dir / "conf"
+        (conf / "storage-schemas.conf").write_text(
+            "[everything]\npattern = .*\nretentions = 1s:1h\n")
+        (conf / "storage-aggregation.conf").write_text(
+            "[everything]\npattern = .*\nxFilesFactor = 0\naggregationMethod = last\n")
+        self.config_path = conf / "carbon.conf"
+        self.config_path.write_text(f"""\
+[cache]
+STORAGE_DIR = {self.dir}/
+LOCAL_DATA_DIR = {self.data_dir}/
+WHITELISTS_DIR = {self.dir}/whitelists/
+CONF_DIR = {conf}/
+LOG_DIR = {self.dir}/log/
+PID_DIR = {self.dir}/run/
+DATABASE = whisper
+ENABLE_LOGROTATION = False
+MAX_CACHE_SIZE = inf
+MAX_UPDATES_PER_SECOND = inf
+MAX_CREATES_PER_MINUTE = inf
+MIN_TIMESTAMP_RESOLUTION = 1
+LINE_RECEIVER_INTERFACE = 127.0.0.1
+LINE_RECEIVER_PORT = {self.port}
+ENABLE_UDP_LISTENER = False
+PICKLE_RECEIVER_INTERFACE = 127.0.0.1
+PICKLE_RECEIVER_PORT = {free_port()}
+CACHE_QUERY_INTERFACE = 127.0.0.1
+CACHE_QUERY_PORT = {free_port()}
+ENABLE_MANHOLE = False
+CARBON_METRIC_INTERVAL = 0
+LOG_LISTENER_CONN_SUCCESS = False
+WHISPER_AUTOFLUSH = True
+WHISPER_FALLOCATE_CREATE = False
+""")
+        self.log_path = self.dir / "carbon-cache.log"
+        self.log_file = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            [SYSTEM_PYTHON, CARBON_CACHE, f"--config={self.config_path}",
+             f"--pidfile={self.dir}/run/carbon-cache.pid", "--debug", "start"],
+            stdout=self.log_file, stderr=subprocess.STDOUT, cwd=self.dir)
+        try:
+            wait_for(lambda: self.proc.poll() is not None or port_open(self.port),
+                     timeout=30, what="carbon-cache's line receiver")
+            assert self.proc.poll() is None, f"carbon-cache exited:\n{self.log()}"
+        except BaseException:
+            self.stop()
+            raise
+
+    def log(self):
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self):
+        code = stop_pid(self.proc)
+        self.log_file.close()
+        return code
+
+    def paths(self):
+        """Every metric path carbon has a whisper file for, as Graphite
+        shows it (directories joined with dots)."""
+        return {str(p.relative_to(self.data_dir))[:-len(".wsp")].replace("/", ".")
+                for p in self.data_dir.rglob("*.wsp")}
+
+    def wait_for_paths(self, paths, timeout=20.0):
+        """Waits until every one of paths has a whisper file."""
+        missing = set(paths)
+        deadline = time.monotonic() + timeout
+        while True:
+            missing -= self.paths()
+            if not missing:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out after {timeout}s waiting for whisper "
+                                     f"files of {sorted(missing)}")
+            time.sleep(0.2)
+
+    def fetch(self, path, seconds=600):
+        """whisper-fetch of one metric: its non-null (time, value) points."""
+        wsp = self.data_dir / (path.replace(".", "/") + ".wsp")
+        run = subprocess.run([SYSTEM_PYTHON, WHISPER_FETCH, "--json",
+                              f"--from={int(time.time()) - seconds}", str(wsp)],
+                             capture_output=True, text=True, timeout=30, check=True)
+        data = json.loads(run.stdout)
+        return [(data["start"] + i * data["step"], v)
+                for i, v in enumerate(data["values"]) if v is not None]
+
+    def latest(self, paths, seconds=600):
+        """The newest value of each metric path that has one. whisper-fetch
+        reads one file per process (about 0.2 s each); this reads them all
+        with the same whisper.fetch() in one process of Debian's python."""
+        files = {p: str(self.data_dir / (p.replace(".", "/") + ".wsp")) for p in paths}
+        run = subprocess.run([SYSTEM_PYTHON, "-c", _LATEST, str(int(time.time()) - seconds)],
+                             input=json.dumps(files), capture_output=True, text=True,
+                             timeout=30, check=True)
+        return json.loads(run.stdout)
+
+
+_LATEST = """\
+import json, os, sys, whisper
+out = {}
+for path, wsp in json.load(sys.stdin).items():
+    if os.path.exists(wsp):
+        (start, end, step), values = whisper.fetch(wsp, int(sys.argv[1]))
+        values = [v for v in values if v is not None]
+        if values:
+            out[path] = values[-1]
+json.dump(out, sys.stdout)
+"""
+
+
+class Influx:
+    """InfluxDB 1.x with its collectd listener, every listener on a free
+    loopback port, each collectd value written at once (batch of 1)."""
+
+    def __init__(self, workdir):
+        self.dir = pathlib.Path(workdir) / "influxdb"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.http_port = free_port()
+        self.collectd_port = free_port()
+        self.config_path = self.dir / "influxdb.conf"
+        self.config_path.write_text(f"""\
+reporting-disabled = true
+bind-address = "127.0.0.1:{free_port()}"
+[meta]
+  dir = "{self.dir}/meta"
+[data]
+  dir = "{self.dir}/data"
+  wal-dir = "{self.dir}/wal"
+  query-log-enabled = false
+[monitor]
+  store-enabled = false
+[http]
+  enabled = true
+  bind-address = "127.0.0.1:{self.http_port}"
+  log-enabled = false
+[ifql]
+  enabled = false
+[[collectd]]
+  enabled = true
+  bind-address = "127.0.0.1:{self.collectd_port}"
+  database = "collectd"
+  typesdb = "{TYPES_DB}"
+  security-level = "none"
+  batch-size = 1
+  batch-timeout = "100ms"
+""")
+        self.log_path = self.dir / "influxd.log"
+        self.log_file = open(self.log_path, "w")
+        self.proc = subprocess.Popen([INFLUXD, "run", "-config", str(self.config_path)],
+                                     stdout=self.log_file, stderr=subprocess.STDOUT,
+                                     cwd=self.dir)
+        try:
+            wait_for(lambda: self.proc.poll() is not None or self.ping(), timeout=30,
+                     what="influxd to answer /ping")
+            assert self.proc.poll() is None, f"influxd exited:\n{self.log()}"
+        except BaseException:
+            self.stop()
+            raise
+
+    def ping(self):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/ping",
+                                        timeout=1) as rsp:
+                return rsp.status == 204
+        except OSError:
+            return False
+
+    def log(self):
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self):
+        code = stop_pid(self.proc)
+        self.log_file.close()
+        return code
+
+    def query(self, statement):
+        """The series an InfluxQL statement returns (through the `influx`
+        CLI), or None while the collectd database does not exist yet."""
+        run = subprocess.run([INFLUX, "-host", "127.0.0.1", "-port", str(self.http_port),
+                              "-database", "collectd", "-format", "json",
+                              "-execute", statement],
+                             capture_output=True, text=True, timeout=30)
+        if "database not found" in run.stdout + run.stderr:
+            return None
+        assert run.returncode == 0, f"influx failed: {run.stdout}{run.stderr}"
+        series = []
+        for result in json.loads(run.stdout)["results"]:  # GROUP BY: one result a series
+            assert "error" not in result, result
+            series += result.get("series", [])
+        return series
+
+
+def write_graphite_config(port, node="carbon"):
+    """collectd's write_graphite to carbon over TCP, flushed every second.
+    StoreRates false: DERIVE values go out as the raw counters, so that the
+    whisper files hold exactly what the plugin dispatched."""
+    return f"""\
+<LoadPlugin write_graphite>
+  FlushInterval 1
+</LoadPlugin>
+<Plugin write_graphite>
+  <Node "{node}">
+    Host "127.0.0.1"
+    Port "{port}"
+    Protocol "tcp"
+    StoreRates false
+    EscapeCharacter "_"
+    LogSendErrors true
+  </Node>
+</Plugin>
+"""
+
+
+def network_client_config(port):
+    """collectd's network plugin sending values and notifications to
+    127.0.0.1:<port>, flushed every second."""
+    return f"""\
+<LoadPlugin network>
+  FlushInterval 1
+</LoadPlugin>
+<Plugin network>
+  Server "127.0.0.1" "{port}"
+</Plugin>
+"""
+
+
+def poller(workdir, plugin_config, hostname, extra_config=""):
+    """harness.Collectd (our plugin, csv, logfile) in its own directory,
+    under another Hostname."""
+    workdir = pathlib.Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    daemon = Collectd(workdir, plugin_config, extra_config=extra_config)
+    text = daemon.config_path.read_text()
+    assert 'Hostname "dcdn-test"\n' in text
+    daemon.config_path.write_text(text.replace('Hostname "dcdn-test"\n',
+                                               f'Hostname "{hostname}"\n', 1))
+    return daemon
+
+
+class Central(Collectd):
+    """A central collectd without our plugin: it listens with the network
+    plugin and passes what arrives to the writers in extra_config."""
+
+    def __init__(self, workdir, listen_port, extra_config="", hostname="central"):
+        self.workdir = pathlib.Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.csv_dir = self.workdir / "csv"
+        self.log_path = self.workdir / "collectd.log"
+        self.config_path = self.workdir / "collectd.conf"
+        self.listen_port = listen_port
+        self.config_path.write_text(f"""\
+Hostname "{hostname}"
+FQDNLookup false
+Interval 1
+BaseDir "{self.workdir}"
+PIDFile "{self.workdir}/collectd.pid"
+PluginDir "/usr/lib/collectd"
+LoadPlugin logfile
+<Plugin logfile>
+  LogLevel info
+  File "{self.log_path}"
+  PrintSeverity true
+</Plugin>
+LoadPlugin network
+<Plugin network>
+  Listen "127.0.0.1" "{listen_port}"
+  Forward false
+</Plugin>
+{extra_config}
+""")
+        self.proc = None
+
+    def start(self, env=None):
+        super().start(env)
+        wait_for(lambda: not self.alive() or self._listening(), timeout=10,
+                 what="the central collectd's network listener")
+        assert self.alive(), f"central collectd exited:\n{self.log()}"
+        return self
+
+    def _listening(self):
+        """The UDP socket is bound (binding it again fails)."""
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            try:
+                s.bind(("127.0.0.1", self.listen_port))
+            except OSError:
+                return True
+        return False
+
+
+def wait_for_values(read, expected, timeout=20.0, interval=1.0, what="values"):
+    """Polls read() (a dict) until every key of expected is there with
+    that value (a number, or a predicate on the value); returns the last
+    dict read, or fails with the differences."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = read() or {}
+        diff = {k: got.get(k) for k, want in expected.items()
+                if k not in got or not (want(got[k]) if callable(want) else got[k] == want)}
+        if not diff:
+            return got
+        if time.monotonic() > deadline:
+            shown = {k: (v, "expected", expected[k] if not callable(expected[k]) else "predicate")
+                     for k, v in sorted(diff.items())}
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}; "
+                                 f"wrong or missing: {shown}")
+        time.sleep(interval)
+
+
+def stop_all(processes):
+    """Stops each (by PID), newest first; returns nothing, raises nothing."""
+    for proc in reversed(processes):
+        try:
+            proc.stop()
+        except Exception:  # noqa: BLE001 - keep stopping the others
+            pass
