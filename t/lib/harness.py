@@ -20,6 +20,8 @@ SIMULATOR = ROOT / "contrib" / "dcdn-simulator"
 BUILD_DIR = pathlib.Path(os.environ.get("DCDN_BUILD_DIR", ROOT))
 PLUGIN_DIR = BUILD_DIR / ".libs"
 COLLECTD = os.environ.get("COLLECTD", "/usr/sbin/collectd")
+# For a sanitizer build of the plugin: the runtime collectd must preload.
+COLLECTD_PRELOAD = os.environ.get("DCDN_COLLECTD_PRELOAD", "")
 
 
 def wait_for(predicate, timeout=20.0, interval=0.1, what="condition"):
@@ -173,18 +175,26 @@ LoadPlugin dcdn
         """collectd -T: config, init and one read of each plugin; returns
         (exit code, log text)."""
         run = subprocess.run([COLLECTD, "-T", "-C", str(self.config_path)],
-                             capture_output=True, text=True, timeout=60)
+                             capture_output=True, text=True, timeout=60,
+                             env=self._env(None))
         return run.returncode, self.log() + run.stdout + run.stderr
 
     def start(self, env=None):
         """env: extra environment variables for the daemon."""
         self.proc = subprocess.Popen([COLLECTD, "-f", "-C", str(self.config_path)],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                     env={**os.environ, **(env or {})})
+                                     env=self._env(env))
         wait_for(lambda: "entering read-loop" in self.log() or self.proc.poll() is not None,
                  what="collectd to start")
         assert self.proc.poll() is None, f"collectd exited at start:\n{self.log()}"
         return self
+
+    @staticmethod
+    def _env(extra):
+        env = {**os.environ, **(extra or {})}
+        if COLLECTD_PRELOAD:
+            env["LD_PRELOAD"] = COLLECTD_PRELOAD
+        return env
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
