@@ -1,6 +1,7 @@
 #include "core/cred.h"
 
 #include "core/isotime.h"
+#include "core/resp.h"
 
 #include <ctype.h>
 #include <stddef.h>
@@ -230,6 +231,10 @@ static int cred_fill_metadata(yajl_val root, cred_t *out, char *why,
 int cred_parse_metadata(const char *body, cred_t *out, char *why,
                         size_t why_size) {
   memset(out, 0, sizeof(*out));
+  if (resp_too_deep(body)) { /* yajl_tree_free recurses */
+    snprintf(why, why_size, "JSON nested too deeply");
+    return -1;
+  }
   char errbuf[128] = "";
   yajl_val root = yajl_tree_parse(body, errbuf, sizeof(errbuf));
   if (root == NULL || !YAJL_IS_OBJECT(root)) {

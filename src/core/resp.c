@@ -11,7 +11,7 @@
 
 #include "core/isotime.h"
 
-static bool resp_too_deep(const char *body) {
+bool resp_too_deep(const char *body) {
   int depth = 0;
   bool in_string = false;
   for (const char *p = body; *p; p++) {
@@ -20,6 +20,12 @@ static bool resp_too_deep(const char *body) {
         p++;
       else if (*p == '"')
         in_string = false;
+    } else if (*p == '/' && (p[1] == '*' || p[1] == '/')) {
+      /* yajl_tree_parse allows comments: a quote in one starts no string. */
+      const char *end = p[1] == '*' ? strstr(p + 2, "*/") : strchr(p, '\n');
+      if (end == NULL)
+        break;
+      p = p[1] == '*' ? end + 1 : end;
     } else if (*p == '"') {
       in_string = true;
     } else if (*p == '{' || *p == '[') {

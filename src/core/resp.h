@@ -12,6 +12,10 @@
  * than four levels, and the tree parser recurses when freeing. */
 #define RESP_MAX_DEPTH 32
 
+/* Whether a body nests JSON deeper than RESP_MAX_DEPTH (as yajl_tree_parse
+ * reads it: strings and comments hold no nesting). */
+bool resp_too_deep(const char *body);
+
 typedef struct {
   task_t *tasks;
   size_t count;
