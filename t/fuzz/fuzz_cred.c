@@ -23,8 +23,7 @@ static void fuzz_ini(const char *text, const char *profile) {
   } else {
     FUZZ_CHECK(p.cred.access_key_id && p.cred.access_key_id[0]);
     FUZZ_CHECK(p.cred.access_key_secret && p.cred.access_key_secret[0]);
-    FUZZ_CHECK((p.type == CRED_PROFILE_STS) ==
-               (p.cred.security_token != NULL));
+    FUZZ_CHECK((p.type == CRED_PROFILE_STS) == (p.cred.security_token != NULL));
   }
   cred_profile_free(&p);
 }

@@ -121,8 +121,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   FUZZ_CHECK(sign_v3_authorization(&out, &req, FUZZ_KEY_ID, FUZZ_SECRET) == 0);
   const char *auth = strbuf_str(&out);
   FUZZ_CHECK(auth != NULL);
-  FUZZ_CHECK(strncmp(auth, "ACS3-HMAC-SHA256 Credential=" FUZZ_KEY_ID
-                           ",SignedHeaders=",
+  FUZZ_CHECK(strncmp(auth,
+                     "ACS3-HMAC-SHA256 Credential=" FUZZ_KEY_ID
+                     ",SignedHeaders=",
                      strlen("ACS3-HMAC-SHA256 Credential=" FUZZ_KEY_ID
                             ",SignedHeaders=")) == 0);
   const char *sig = strstr(auth, ",Signature=");

@@ -3,7 +3,7 @@
  * that mutations reach the line parsers instead of the byte count). The
  * domain table is a hand-made account's: two domains, plus Domain "*" when
  * the input's length is odd. Checks that a file read back is written
- * again unchanged: format(parse(format(parse(text)))) == format(parse(text)). */
+ * again unchanged: format(parse(format(parse(x)))) == format(parse(x)). */
 #include "core/statefile.h"
 
 #include "fuzz.h"
