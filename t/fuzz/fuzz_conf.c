@@ -8,7 +8,7 @@
 #include "core/domtab.h"
 
 #include "fuzz.h"
-#include "oconfig_fuzz.h"
+#include "oconfig_builder.h"
 
 static void fuzz_warn(void *ctx, const char *message) {
   (void)ctx;
@@ -49,7 +49,7 @@ static void fuzz_check_account(const conf_t *conf, const conf_account_t *a) {
 }
 
 static void fuzz_block(conf_t *conf, const char *text) {
-  oconfig_item_t *root = oconfig_fuzz_from_text(text);
+  oconfig_item_t *root = oconfig_from_text(text);
   size_t before = conf->count;
   char err[512];
   err[0] = '\0';
@@ -61,7 +61,7 @@ static void fuzz_block(conf_t *conf, const char *text) {
     FUZZ_CHECK(err[0] != '\0');
     FUZZ_CHECK(conf->count == before);
   }
-  oconfig_fuzz_free(root);
+  oconfig_builder_free(root);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -8,7 +8,7 @@
 #include "liboconfig/oconfig.h"
 
 /* The returned root item (key "Plugin", value "dcdn") holds the parsed
- * items as children. Aborts on text it cannot read: tests own their text. */
+ * items as children. Any text is read; only out of memory aborts. */
 oconfig_item_t *oconfig_from_text(const char *text);
 void oconfig_builder_free(oconfig_item_t *root);
 
