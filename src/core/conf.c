@@ -281,6 +281,13 @@ static int conf_opt_signature_version(conf_ctx_t *ctx,
   return 0;
 }
 
+static int conf_opt_max_response_size(conf_ctx_t *ctx,
+                                      const oconfig_item_t *it) {
+  return conf_get_integer(ctx, it, CONF_MIN_MAX_RESPONSE_SIZE,
+                          CONF_MAX_MAX_RESPONSE_SIZE,
+                          &ctx->account->max_response_size);
+}
+
 static int conf_opt_timeout(conf_ctx_t *ctx, const oconfig_item_t *it) {
   return conf_get_number(ctx, it, 0.1, 300, &ctx->account->timeout);
 }
@@ -519,6 +526,7 @@ static const struct {
     {"Endpoint", conf_opt_endpoint},
     {"SignatureVersion", conf_opt_signature_version},
     {"Timeout", conf_opt_timeout},
+    {"MaxResponseSize", conf_opt_max_response_size},
     {"CACert", conf_opt_cacert},
     {"Interval", conf_opt_interval},
     {"Lookback", conf_opt_lookback},
@@ -542,6 +550,7 @@ static int conf_account_option(conf_ctx_t *ctx, const oconfig_item_t *it) {
 static int conf_set_defaults(conf_account_t *a) {
   a->signature_version = 3;
   a->timeout = CONF_DEFAULT_TIMEOUT;
+  a->max_response_size = CONF_DEFAULT_MAX_RESPONSE_SIZE;
   a->lookback = CONF_DEFAULT_LOOKBACK;
   a->rate_limit = CONF_DEFAULT_RATE_LIMIT;
   a->stuck_after = CONF_DEFAULT_STUCK_AFTER;

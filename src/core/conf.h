@@ -13,6 +13,9 @@
 #define CONF_TYPES_ALL ((1u << TASK_TYPE_COUNT) - 1)
 #define CONF_DEFAULT_ENDPOINT "https://dcdn.aliyuncs.com"
 #define CONF_DEFAULT_TIMEOUT 10.0
+#define CONF_DEFAULT_MAX_RESPONSE_SIZE (4 * 1024 * 1024)
+#define CONF_MIN_MAX_RESPONSE_SIZE 4096
+#define CONF_MAX_MAX_RESPONSE_SIZE (256 * 1024 * 1024)
 #define CONF_DEFAULT_LOOKBACK 3600
 #define CONF_MIN_LOOKBACK 60
 #define CONF_MAX_LOOKBACK 259200 /* the API keeps three days */
@@ -64,6 +67,7 @@ typedef struct {
   bool endpoint_tls;
   int signature_version; /* 1 or 3 */
   double timeout;        /* seconds per HTTP request */
+  int max_response_size; /* bytes read of an answer before giving up */
   char *cacert;          /* NULL: the system's CA store */
   conf_cred_source_t cred_source;
   char *security_token;   /* static STS credentials */

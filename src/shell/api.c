@@ -21,6 +21,7 @@ int api_client_init(api_client_t *api, const conf_account_t *conf) {
   memset(api, 0, sizeof(*api));
   if (http_client_init(&api->http, conf->timeout, conf->cacert) != 0)
     return -1;
+  api->http.max_body = (size_t)conf->max_response_size;
   if (ratelimit_init(&api->limiter, conf->rate_limit) != 0) {
     http_client_free(&api->http);
     return -1;

@@ -154,3 +154,17 @@ def test_collectd_stops_promptly_while_a_request_hangs(start_simulator, start_co
     took = time.monotonic() - began
     assert took < 10 + 2, f"collectd took {took:.1f} s to stop"
     assert not daemon.log_lines("[error] dcdn plugin"), "stopping is not an error"
+
+
+def test_an_answer_over_max_response_size_is_refused_and_memory_stays_bounded(
+        start_simulator, start_collectd):
+    tasks = [dict(one_task("a.example.com"), id=str(100 + i),
+                  path=f"http://a.example.com/{i}") for i in range(50)]
+    sim = start_simulator(scenario={"tasks": tasks})
+    daemon = start_collectd(account_block("prod", sim, domains=["a.example.com"],
+                                          extra="MaxResponseSize 4096"), max_read_interval=1)
+    line = wait_for(lambda: daemon.log_lines("[error] dcdn plugin"), what="the refusal")[0]
+    assert 'account "prod": DescribeDcdnRefreshTasks to' in line
+    assert "answer larger than 4096 bytes" in line
+    assert "dcdn-a.example.com/count-file-complete" not in daemon.values()
+    assert daemon.alive()

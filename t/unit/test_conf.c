@@ -343,6 +343,8 @@ static const struct {
     {"Timeout 301", "= 301"},
     {"Timeout 1 2", "= 1 2"},
     {"CACert 5", "= 5"},
+    {"MaxResponseSize 4095", "= 4095"},
+    {"MaxResponseSize \"4M\"", "= \"4M\""},
     {"Interval \"60\"", "= \"60\""},
     {"Interval 0", "= 0"},
     {"Interval 86401", "= 86401"},
