@@ -145,19 +145,7 @@ class Collectd:
         self.log_path = self.workdir / "collectd.log"
         self.config_path = self.workdir / "collectd.conf"
         max_read = f"MaxReadInterval {max_read_interval}\n" if max_read_interval else ""
-        self.config_path.write_text(f"""\
-Hostname "dcdn-test"
-FQDNLookup false
-Interval {interval}
-{max_read}BaseDir "{self.workdir}"
-PIDFile "{self.workdir}/collectd.pid"
-PluginDir "/usr/lib/collectd"
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File "{self.log_path}"
-  PrintSeverity true
-</Plugin>
+        self.config_path.write_text(self.preamble("dcdn-test", interval) + max_read + f"""\
 LoadPlugin csv
 <Plugin csv>
   DataDir "{self.csv_dir}"
@@ -188,6 +176,23 @@ LoadPlugin dcdn
                  what="collectd to start")
         assert self.proc.poll() is None, f"collectd exited at start:\n{self.log()}"
         return self
+
+    def preamble(self, hostname, interval):
+        """What every test collectd starts with: names, places, the log."""
+        return f"""\
+Hostname "{hostname}"
+FQDNLookup false
+Interval {interval}
+BaseDir "{self.workdir}"
+PIDFile "{self.workdir}/collectd.pid"
+PluginDir "/usr/lib/collectd"
+LoadPlugin logfile
+<Plugin logfile>
+  LogLevel info
+  File "{self.log_path}"
+  PrintSeverity true
+</Plugin>
+"""
 
     @staticmethod
     def _env(extra):

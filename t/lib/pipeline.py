@@ -289,19 +289,7 @@ class Central(Collectd):
         self.log_path = self.workdir / "collectd.log"
         self.config_path = self.workdir / "collectd.conf"
         self.listen_port = listen_port
-        self.config_path.write_text(f"""\
-Hostname "{hostname}"
-FQDNLookup false
-Interval 1
-BaseDir "{self.workdir}"
-PIDFile "{self.workdir}/collectd.pid"
-PluginDir "/usr/lib/collectd"
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File "{self.log_path}"
-  PrintSeverity true
-</Plugin>
+        self.config_path.write_text(self.preamble(hostname, 1) + f"""\
 LoadPlugin network
 <Plugin network>
   Listen "127.0.0.1" "{listen_port}"
