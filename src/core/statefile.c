@@ -6,18 +6,41 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void statefile_format_task(strbuf_t *out, const tracked_task_t *t) {
+  strbuf_printf(out, "task %" PRIu64 " %" PRId64 " ", t->id, t->created);
+  if (t->domain == DOMTAB_NONE)
+    strbuf_append_char(out, '-');
+  else
+    strbuf_printf(out, "%" PRIu32, t->domain);
+  strbuf_printf(out, " %u %u %u %u\n", t->type, t->status, t->progress,
+                t->flags);
+}
+
+static int statefile_by_id(const void *a, const void *b) {
+  uint64_t x = (*(const tracked_task_t *const *)a)->id;
+  uint64_t y = (*(const tracked_task_t *const *)b)->id;
+  return (x > y) - (x < y);
+}
+
+/* In TaskId order: the hash table's slot order depends on the order of
+ * insertion (probes wrap around), so a file read back would otherwise be
+ * written in another order. Slot order is the fallback without memory. */
 static void statefile_format_tasks(strbuf_t *out, const tracker_t *tr) {
-  size_t pos = 0;
+  const tracked_task_t **sorted = calloc(tr->count + 1, sizeof(*sorted));
+  size_t pos = 0, n = 0;
   const tracked_task_t *t;
   while ((t = tracker_next(tr, &pos)) != NULL) {
-    strbuf_printf(out, "task %" PRIu64 " %" PRId64 " ", t->id, t->created);
-    if (t->domain == DOMTAB_NONE)
-      strbuf_append_char(out, '-');
+    if (sorted == NULL)
+      statefile_format_task(out, t);
     else
-      strbuf_printf(out, "%" PRIu32, t->domain);
-    strbuf_printf(out, " %u %u %u %u\n", t->type, t->status, t->progress,
-                  t->flags);
+      sorted[n++] = t;
   }
+  if (sorted == NULL)
+    return;
+  qsort(sorted, n, sizeof(*sorted), statefile_by_id);
+  for (size_t i = 0; i < n; i++)
+    statefile_format_task(out, sorted[i]);
+  free(sorted);
 }
 
 static void statefile_format_domains(strbuf_t *out, const domtab_t *domains,
