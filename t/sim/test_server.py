@@ -1,6 +1,7 @@
 """The process around the API: CLI, TLS, rate limiting, the record file,
 fault injection, signals, scenario files and the bulk generator."""
 
+import base64
 import http.client
 import json
 import re
@@ -192,6 +193,53 @@ def test_reset_faults(start_sim):
     assert [(r["fault"], r["status"]) for r in records] == [("reset", None), ("reset", None), (None, 200)]
 
 
+def test_trickle_fault_spreads_the_real_answer_over_its_seconds(start_sim):
+    sim = fault_sim(start_sim, {"kind": "trickle", "seconds": 1.0, "times": 1})
+    slow = sim.call()
+    assert slow.status == 200 and slow.json["TotalCount"] == 1
+    assert slow.elapsed >= 0.9
+    assert sim.call().elapsed < 0.5
+    assert [r["fault"] for r in sim.records()] == ["trickle", None]
+
+
+def test_body_base64_fault_sends_any_bytes(start_sim):
+    raw = b'{"RequestId":"\xff\xfe"}'             # not UTF-8
+    sim = fault_sim(start_sim, {"kind": "body", "body_base64": base64.b64encode(raw).decode(),
+                                "times": 1})
+    resp = sim.call()
+    assert resp.status == 200 and resp.body == raw
+    assert resp.headers["Content-Type"].startswith("application/json")
+
+
+def shift_sim(start_sim, count):
+    tasks = [{"id": str(10 + i), "path": f"http://a.example.com/{i}", "created": -100 + i}
+             for i in range(5)]
+    return start_sim({"tasks": tasks, "faults": [{"kind": "shift", "count": count, "times": 1}]})
+
+
+def page_ids(sim, number):
+    resp = sim.call(params={"PageSize": "2", "PageNumber": str(number)})
+    return [t["TaskId"] for t in resp.json["Tasks"]["Task"]]
+
+
+def test_shift_fault_repeats_tasks_of_the_page_before(start_sim):
+    # As when a task is created between two page calls: newest first, so
+    # page 2 starts with the last task of page 1.
+    sim = shift_sim(start_sim, 1)
+    assert page_ids(sim, 1) == ["14", "13"]      # page 1: never shifted
+    assert page_ids(sim, 2) == ["13", "12"]
+    assert page_ids(sim, 2) == ["12", "11"]      # times: 1
+    assert [r["fault"] for r in sim.records()] == [None, "shift", None]
+
+
+def test_fault_chance_applies_to_about_that_share(start_sim):
+    sim = fault_sim(start_sim, {"kind": "status", "code": "ServiceUnavailable", "chance": 0.3})
+    codes = [sim.call("DescribeDcdnRefreshQuota").code for _ in range(200)]
+    faulty = codes.count("ServiceUnavailable")
+    assert 30 <= faulty <= 90, faulty            # 60 expected; far outside is a bug
+    assert faulty + codes.count(None) == 200
+
+
 def test_faults_see_unverified_requests_too(start_sim):
     # A fault models the network or the gateway, so it hits before any check.
     sim = fault_sim(start_sim, {"kind": "status", "code": "ServiceUnavailable", "times": 1})
@@ -209,6 +257,11 @@ BAD_SCENARIOS = [
     ({"tasks": [{"id": "1", "path": "http://a/"}, {"id": "1", "path": "http://b/"}]}, "duplicate task id 1"),
     ({"tasks": [{"id": "1", "path": "http://a/", "creatd": 5}]}, "unknown member(s) creatd"),
     ({"faults": [{"kind": "explode"}]}, 'faults[0]: "kind" must be one of'),
+    ({"faults": [{"kind": "body"}]}, 'needs exactly one of "body" and "body_base64"'),
+    ({"faults": [{"kind": "body", "body_base64": "%%"}]}, '"body_base64" must be base64'),
+    ({"faults": [{"kind": "status", "chance": 0}]}, '"chance" must be more than 0'),
+    ({"faults": [{"kind": "shift", "count": 0}]}, '"count" must be at least 1'),
+    ({"faults": [{"kind": "trickle"}]}, '"seconds" must be a number'),
     ({"generate": [{"count": 3}]}, 'generate[0]: "domains" must be'),
     ({"taks": []}, "unknown member(s) taks"),
 ]
