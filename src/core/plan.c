@@ -64,8 +64,16 @@ long plan_pages(long tasks) {
   return tasks / PLAN_PAGE_SIZE + (tasks % PLAN_PAGE_SIZE != 0);
 }
 
-bool plan_window_advance(plan_window_t *w, long total_count) {
-  long pages = plan_pages(total_count);
+bool plan_total_overstated(const plan_window_t *w, long total_count,
+                           size_t page_tasks) {
+  return page_tasks < PLAN_PAGE_SIZE && plan_pages(total_count) > w->page;
+}
+
+bool plan_window_advance(plan_window_t *w, long total_count,
+                         size_t page_tasks) {
+  long pages = plan_total_overstated(w, total_count, page_tasks)
+                   ? w->page
+                   : plan_pages(total_count);
   w->last_page = pages < PLAN_MAX_PAGE ? pages : PLAN_MAX_PAGE;
   if (w->page >= w->last_page)
     return false;

@@ -60,8 +60,15 @@ bool plan_cursor_begin(plan_cursor_t *c, time_t now, int lookback,
  * TASK_TYPE_UNKNOWN. Never an empty value. Returns 0, or -1 out of memory. */
 int plan_window_params(const plan_window_t *w, const char *domain,
                        task_type_t type, params_t *out);
-/* Records a page's TotalCount; returns true if another page is due. */
-bool plan_window_advance(plan_window_t *w, long total_count);
+/* Records a page's answer: its TotalCount and how many tasks it held.
+ * Returns true if another page is due. A page with fewer than
+ * PLAN_PAGE_SIZE tasks is the last whatever TotalCount says, so an absurd
+ * TotalCount costs no extra call. */
+bool plan_window_advance(plan_window_t *w, long total_count, size_t page_tasks);
+/* Whether TotalCount promised pages beyond this short one (worth a word in
+ * the log: the answer contradicts itself). Call before advancing. */
+bool plan_total_overstated(const plan_window_t *w, long total_count,
+                           size_t page_tasks);
 /* The window is done: the cursor is covered up to its end. */
 void plan_cursor_finish(plan_cursor_t *c);
 

@@ -120,19 +120,35 @@ static int poll_store_page(poll_t *p, const resp_page_t *page) {
   return 0;
 }
 
-/* One call; its tasks go into the tracker. *total gets TotalCount. */
+/* What a page said of the window's size. */
+typedef struct {
+  long total_count;
+  size_t tasks;
+} poll_page_size_t;
+
+/* One call; its tasks go into the tracker. size (may be NULL) gets the
+ * page's TotalCount and its number of tasks. */
 static api_status_t poll_call(poll_t *p, const char *action,
-                              const params_t *params, long *total,
+                              const params_t *params, poll_page_size_t *size,
                               api_error_t *err) {
   resp_page_t page;
   api_status_t st =
       api_call_tasks(&p->account->api, action, params, &page, err);
   if (st == API_OK && poll_store_page(p, &page) != 0)
     st = API_FAILED;
-  if (total != NULL)
-    *total = page.total_count;
+  if (size != NULL)
+    *size = (poll_page_size_t){page.total_count, page.count};
   resp_page_free(&page);
   return st;
+}
+
+static void poll_warn_overstated(const poll_t *p, const plan_window_t *w,
+                                 const poll_page_size_t *size) {
+  if (plan_total_overstated(w, size->total_count, size->tasks))
+    DCDN_WARNING("account \"%s\": %s page %ld held %zu tasks, yet TotalCount "
+                 "is %ld; taking it as the last page",
+                 p->account->conf.name, POLL_LIST_ACTION, w->page, size->tasks,
+                 size->total_count);
 }
 
 /* Scans a cursor's window page by page until it is done or the budget is
@@ -142,15 +158,16 @@ static api_status_t poll_window(poll_t *p, plan_cursor_t *cursor,
                                 api_error_t *err) {
   for (;;) {
     params_t params = PARAMS_INIT;
-    long total = 0;
+    poll_page_size_t size = {0, 0};
     api_status_t st =
         plan_window_params(&cursor->window, domain, type, &params) == 0
-            ? poll_call(p, POLL_LIST_ACTION, &params, &total, err)
+            ? poll_call(p, POLL_LIST_ACTION, &params, &size, err)
             : API_FAILED;
     params_free(&params);
     if (st != API_OK)
       return st;
-    if (!plan_window_advance(&cursor->window, total)) {
+    poll_warn_overstated(p, &cursor->window, &size);
+    if (!plan_window_advance(&cursor->window, size.total_count, size.tasks)) {
       plan_cursor_finish(cursor);
       return API_OK;
     }

@@ -129,7 +129,7 @@ END_TEST
 
 START_TEST(a_finished_window_covers_the_cursor_up_to_its_end) {
   plan_cursor_t c = begun_cursor();
-  ck_assert(!plan_window_advance(&c.window, 7));
+  ck_assert(!plan_window_advance(&c.window, 7, PLAN_PAGE_SIZE));
   plan_cursor_finish(&c);
   ck_assert(!c.scanning);
   ck_assert_int_eq(c.covered_until, NOW);
@@ -154,7 +154,7 @@ END_TEST
 
 START_TEST(begin_is_a_no_op_while_a_window_is_being_scanned) {
   plan_cursor_t c = begun_cursor();
-  ck_assert(plan_window_advance(&c.window, 120));
+  ck_assert(plan_window_advance(&c.window, 120, PLAN_PAGE_SIZE));
   assert_window(c.window, NOW - 3600, NOW, 2, 3);
   /* The budget ran out; the next interval resumes the same window. */
   ck_assert(plan_cursor_begin(&c, NOW + 60, 3600, NOW - 7000));
@@ -165,10 +165,10 @@ END_TEST
 
 START_TEST(a_resumed_window_finishes_at_its_fixed_end) {
   plan_cursor_t c = begun_cursor();
-  ck_assert(plan_window_advance(&c.window, 120));
+  ck_assert(plan_window_advance(&c.window, 120, PLAN_PAGE_SIZE));
   ck_assert(plan_cursor_begin(&c, NOW + 60, 3600, 0));
-  ck_assert(plan_window_advance(&c.window, 120));
-  ck_assert(!plan_window_advance(&c.window, 120));
+  ck_assert(plan_window_advance(&c.window, 120, PLAN_PAGE_SIZE));
+  ck_assert(!plan_window_advance(&c.window, 120, PLAN_PAGE_SIZE));
   plan_cursor_finish(&c);
   ck_assert_int_eq(c.covered_until, NOW);
   ck_assert(plan_cursor_begin(&c, NOW + 120, 3600, 0));
@@ -332,7 +332,7 @@ static long pages_fetched(long total_count) {
   plan_window_t *w = &c.window;
   long fetched = 1;
   bool ok = true;
-  while (ok && plan_window_advance(w, total_count)) {
+  while (ok && plan_window_advance(w, total_count, PLAN_PAGE_SIZE)) {
     fetched++;
     ok = w->page == fetched && w->page <= w->last_page &&
          w->page <= PLAN_MAX_PAGE && w->start == NOW - 3600 && w->end == NOW;
@@ -365,12 +365,12 @@ START_TEST(a_hundred_and_twenty_tasks_need_pages_one_to_three) {
   plan_cursor_t c = begun_cursor();
   plan_window_t *w = &c.window;
   assert_params(w, NULL, TASK_TYPE_UNKNOWN, HOUR_AGO_ISO, NOW_ISO, "1", NULL);
-  ck_assert(plan_window_advance(w, 120));
+  ck_assert(plan_window_advance(w, 120, PLAN_PAGE_SIZE));
   ck_assert_int_eq(w->last_page, 3);
   assert_params(w, NULL, TASK_TYPE_UNKNOWN, HOUR_AGO_ISO, NOW_ISO, "2", NULL);
-  ck_assert(plan_window_advance(w, 120));
+  ck_assert(plan_window_advance(w, 120, PLAN_PAGE_SIZE));
   assert_params(w, NULL, TASK_TYPE_UNKNOWN, HOUR_AGO_ISO, NOW_ISO, "3", NULL);
-  ck_assert(!plan_window_advance(w, 120));
+  ck_assert(!plan_window_advance(w, 120, PLAN_PAGE_SIZE));
   ck_assert_int_eq(w->page, 3);
   ck_assert_int_eq(pages_fetched(120), 3);
 }
@@ -378,21 +378,50 @@ END_TEST
 
 START_TEST(a_shrinking_total_count_ends_the_window) {
   plan_cursor_t c = begun_cursor();
-  ck_assert(plan_window_advance(&c.window, 120));
-  ck_assert(!plan_window_advance(&c.window, 40));
+  ck_assert(plan_window_advance(&c.window, 120, PLAN_PAGE_SIZE));
+  ck_assert(!plan_window_advance(&c.window, 40, PLAN_PAGE_SIZE));
   ck_assert_int_eq(c.window.page, 2);
 }
 END_TEST
 
 START_TEST(a_negative_total_count_ends_the_window) {
   plan_cursor_t c = begun_cursor();
-  ck_assert(!plan_window_advance(&c.window, -120));
+  ck_assert(!plan_window_advance(&c.window, -120, PLAN_PAGE_SIZE));
   ck_assert_int_eq(c.window.page, 1);
 }
 END_TEST
 
 START_TEST(an_absurd_total_count_never_passes_the_last_page) {
   ck_assert_int_eq(pages_fetched(LONG_MAX), PLAN_MAX_PAGE);
+}
+END_TEST
+
+/* A short page is the last one: an answer claiming millions of tasks
+ * beside a page of three costs no second call. */
+START_TEST(a_short_page_ends_the_window_whatever_total_count_says) {
+  plan_cursor_t c = begun_cursor();
+  ck_assert(plan_total_overstated(&c.window, LONG_MAX, 3));
+  ck_assert(!plan_window_advance(&c.window, LONG_MAX, 3));
+  ck_assert_int_eq(c.window.page, 1);
+  ck_assert_int_eq(c.window.last_page, 1);
+}
+END_TEST
+
+START_TEST(an_empty_page_after_full_ones_ends_the_window) {
+  plan_cursor_t c = begun_cursor();
+  ck_assert(plan_window_advance(&c.window, 1000, PLAN_PAGE_SIZE));
+  ck_assert(plan_total_overstated(&c.window, 1000, 0));
+  ck_assert(!plan_window_advance(&c.window, 1000, 0));
+  ck_assert_int_eq(c.window.page, 2);
+}
+END_TEST
+
+START_TEST(a_short_last_page_is_no_contradiction) {
+  plan_cursor_t c = begun_cursor();
+  ck_assert(plan_window_advance(&c.window, 70, PLAN_PAGE_SIZE));
+  ck_assert(!plan_total_overstated(&c.window, 70, 20));
+  ck_assert(!plan_window_advance(&c.window, 70, 20));
+  ck_assert(!plan_total_overstated(&c.window, 0, 0));
 }
 END_TEST
 
@@ -406,7 +435,7 @@ END_TEST
 
 START_TEST(the_last_page_param_is_the_api_maximum) {
   plan_cursor_t c = begun_cursor();
-  while (plan_window_advance(&c.window, LONG_MAX))
+  while (plan_window_advance(&c.window, LONG_MAX, PLAN_PAGE_SIZE))
     ;
   ck_assert_int_eq(c.window.last_page, PLAN_MAX_PAGE);
   assert_params(&c.window, NULL, TASK_TYPE_UNKNOWN, HOUR_AGO_ISO, NOW_ISO,
@@ -701,6 +730,9 @@ int main(void) {
       a_shrinking_total_count_ends_the_window,
       a_negative_total_count_ends_the_window,
       an_absurd_total_count_never_passes_the_last_page,
+      a_short_page_ends_the_window_whatever_total_count_says,
+      an_empty_page_after_full_ones_ends_the_window,
+      a_short_last_page_is_no_contradiction,
       a_total_count_just_past_the_limit_stops_at_the_last_page,
       the_last_page_param_is_the_api_maximum,
       nothing_in_flight_needs_no_refresh,
