@@ -11,7 +11,9 @@ char *file_read_text(const char *path, size_t max_size, char *why,
                      size_t why_size) {
   FILE *f = fopen(path, "r");
   if (f == NULL) {
-    snprintf(why, why_size, "%s", strerror(errno));
+    int error = errno; /* callers tell a missing file by ENOENT */
+    snprintf(why, why_size, "%s", strerror(error));
+    errno = error;
     return NULL;
   }
   strbuf_t sb = STRBUF_INIT;
@@ -26,6 +28,7 @@ char *file_read_text(const char *path, size_t max_size, char *why,
     snprintf(why, why_size, "unreadable, larger than %zu bytes or binary",
              max_size);
     strbuf_free(&sb);
+    errno = EINVAL;
     return NULL;
   }
   return strbuf_take(&sb);

@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 /* The whole file as a NUL-terminated string, or NULL with why (too large,
- * binary or unreadable). */
+ * binary or unreadable) and errno set (ENOENT: there is no such file). */
 char *file_read_text(const char *path, size_t max_size, char *why,
                      size_t why_size);
 

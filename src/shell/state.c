@@ -56,6 +56,10 @@ void state_load(account_t *a) {
     DCDN_INFO("account \"%s\": state loaded from %s: %zu tasks", a->conf.name,
               path, st.tracker.count);
     state_adopt(a, &st);
+  } else if (text == NULL && errno == ENOENT) {
+    /* The first start, or a new account: nothing lost. */
+    DCDN_INFO("account \"%s\": no state file %s yet; starting afresh",
+              a->conf.name, path);
   } else {
     DCDN_WARNING("account \"%s\": state file %s: %s; starting afresh",
                  a->conf.name, path, why);
