@@ -177,9 +177,10 @@ int conf_parse_endpoint(const char *url, char **endpoint, char **host,
   }
   long port_num = 0;
   if (port != NULL) {
-    char *end = NULL;
-    port_num = strtol(port, &end, 10);
-    if (end == port || end != rest + len || port_num < 1 || port_num > 65535) {
+    /* Digits only: strtol alone would take " 80" and "+80". */
+    size_t digits = strspn(port, "0123456789");
+    port_num = digits >= 1 && digits <= 5 ? strtol(port, NULL, 10) : 0;
+    if (port + digits != rest + len || port_num < 1 || port_num > 65535) {
       snprintf(err, err_size, "has a port outside 1..65535");
       return -1;
     }
