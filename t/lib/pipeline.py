@@ -30,7 +30,32 @@ def port_open(port):
         return False
 
 
-class Carbon:
+class Server:
+    """A daemon started by a test: its output in a log file, stopped by PID."""
+
+    def _launch(self, cmd, log_path, ready, what):
+        """Starts cmd in self.dir and waits until ready() (or it exits)."""
+        self.log_path = log_path
+        self.log_file = open(self.log_path, "w")
+        self.proc = subprocess.Popen(cmd, stdout=self.log_file, stderr=subprocess.STDOUT,
+                                     cwd=self.dir)
+        try:
+            wait_for(lambda: self.proc.poll() is not None or ready(), timeout=30, what=what)
+            assert self.proc.poll() is None, f"{cmd[0]} exited:\n{self.log()}"
+        except BaseException:
+            self.stop()
+            raise
+
+    def log(self):
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self):
+        code = stop_pid(self.proc)
+        self.log_file.close()
+        return code
+
+
+class Carbon(Server):
     """carbon-cache with a line receiver on 127.0.0.1:<free port>, every
     metric kept at 1 s resolution for an hour, and every write flushed to
     its whisper file at once."""
@@ -74,27 +99,10 @@ LOG_LISTENER_CONN_SUCCESS = False
 WHISPER_AUTOFLUSH = True
 WHISPER_FALLOCATE_CREATE = False
 """)
-        self.log_path = self.dir / "carbon-cache.log"
-        self.log_file = open(self.log_path, "w")
-        self.proc = subprocess.Popen(
-            [SYSTEM_PYTHON, CARBON_CACHE, f"--config={self.config_path}",
-             f"--pidfile={self.dir}/run/carbon-cache.pid", "--debug", "start"],
-            stdout=self.log_file, stderr=subprocess.STDOUT, cwd=self.dir)
-        try:
-            wait_for(lambda: self.proc.poll() is not None or port_open(self.port),
-                     timeout=30, what="carbon-cache's line receiver")
-            assert self.proc.poll() is None, f"carbon-cache exited:\n{self.log()}"
-        except BaseException:
-            self.stop()
-            raise
-
-    def log(self):
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self):
-        code = stop_pid(self.proc)
-        self.log_file.close()
-        return code
+        self._launch([SYSTEM_PYTHON, CARBON_CACHE, f"--config={self.config_path}",
+                      f"--pidfile={self.dir}/run/carbon-cache.pid", "--debug", "start"],
+                     self.dir / "carbon-cache.log", lambda: port_open(self.port),
+                     "carbon-cache's line receiver")
 
     def paths(self):
         """Every metric path carbon has a whisper file for, as Graphite
@@ -149,7 +157,7 @@ json.dump(out, sys.stdout)
 """
 
 
-class Influx:
+class Influx(Server):
     """InfluxDB 1.x with its collectd listener, every listener on a free
     loopback port, each collectd value written at once (batch of 1)."""
 
@@ -185,18 +193,8 @@ bind-address = "127.0.0.1:{free_port()}"
   batch-size = 1
   batch-timeout = "100ms"
 """)
-        self.log_path = self.dir / "influxd.log"
-        self.log_file = open(self.log_path, "w")
-        self.proc = subprocess.Popen([INFLUXD, "run", "-config", str(self.config_path)],
-                                     stdout=self.log_file, stderr=subprocess.STDOUT,
-                                     cwd=self.dir)
-        try:
-            wait_for(lambda: self.proc.poll() is not None or self.ping(), timeout=30,
-                     what="influxd to answer /ping")
-            assert self.proc.poll() is None, f"influxd exited:\n{self.log()}"
-        except BaseException:
-            self.stop()
-            raise
+        self._launch([INFLUXD, "run", "-config", str(self.config_path)],
+                     self.dir / "influxd.log", self.ping, "influxd to answer /ping")
 
     def ping(self):
         try:
@@ -205,14 +203,6 @@ bind-address = "127.0.0.1:{free_port()}"
                 return rsp.status == 204
         except OSError:
             return False
-
-    def log(self):
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self):
-        code = stop_pid(self.proc)
-        self.log_file.close()
-        return code
 
     def query(self, statement):
         """The series an InfluxQL statement returns (through the `influx`
