@@ -14,7 +14,6 @@
 
 import json
 import math
-import os
 import re
 import socket
 import subprocess
@@ -24,7 +23,8 @@ import time
 import pytest
 
 from conftest import account_block
-from harness import COLLECTD, PLUGIN_DIR, ROOT, free_port, stop_pid, wait_for
+from harness import (COLLECTD, PLUGIN_DIR, ROOT, collectd_env, collectd_preamble, free_port,
+                     stop_pid, wait_for)
 
 GRAFANA = ROOT / "contrib" / "grafana"
 CONFD = ROOT / "contrib" / "conf.d"
@@ -663,29 +663,11 @@ def test_rates_come_from_the_derive_counters():
 # ---------------------------------------------------------------------------
 # The collectd.conf.d snippets, in the real collectd.
 
-def collectd_env():
-    """As the harness runs collectd (a sanitizer build needs a preload)."""
-    env = dict(os.environ)
-    if os.environ.get("DCDN_COLLECTD_PRELOAD"):
-        env["LD_PRELOAD"] = os.environ["DCDN_COLLECTD_PRELOAD"]
-    return env
+def wrapper(host, directory, snippet, extra=""):
+    """A collectd.conf around a snippet, as a test collectd starts."""
+    return collectd_preamble(directory, host) + f'{extra}\nInclude "{snippet}"\n'
 
 
-WRAPPER = """\
-Hostname "{host}"
-FQDNLookup false
-BaseDir "{dir}"
-PIDFile "{dir}/collectd.pid"
-PluginDir "/usr/lib/collectd"
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File "{dir}/collectd.log"
-  PrintSeverity true
-</Plugin>
-{extra}
-Include "{snippet}"
-"""
 # Warnings the rewriting itself causes (the simulator speaks plain http).
 EXPECTED_WARNINGS = ("is plain http: requests will not be encrypted",)
 
@@ -741,8 +723,7 @@ def run_test_mode(tmp_path, snippet_text, extra=""):
     snippet = tmp_path / "snippet.conf"
     snippet.write_text(snippet_text)
     conf = tmp_path / "collectd.conf"
-    conf.write_text(WRAPPER.format(host="dcdn-snippet", dir=tmp_path, snippet=snippet,
-                                   extra=extra))
+    conf.write_text(wrapper("dcdn-snippet", tmp_path, snippet, extra))
     run = subprocess.run([COLLECTD, "-T", "-C", str(conf)], capture_output=True, text=True,
                          timeout=60, env=collectd_env())
     log = (tmp_path / "collectd.log").read_text()
@@ -817,8 +798,8 @@ def test_fleet_poller_forwards_values_and_notifications_to_central(tmp_path, sta
             d = tmp_path / name
             d.mkdir()
             (d / "snippet.conf").write_text(snippet)
-            (d / "collectd.conf").write_text(WRAPPER.format(
-                host=f"dcdn-{name}", dir=d, snippet=d / "snippet.conf", extra=extra))
+            (d / "collectd.conf").write_text(wrapper(f"dcdn-{name}", d, d / "snippet.conf",
+                                                     extra))
             procs.append(subprocess.Popen([COLLECTD, "-f", "-C", str(d / "collectd.conf")],
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                           env=collectd_env()))

@@ -135,6 +135,34 @@ class NotificationSink:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def collectd_preamble(workdir, hostname, interval=None):
+    """What every test collectd starts with: names, places, the log
+    (workdir/collectd.log). interval None: left to the rest of the config."""
+    interval_line = f"Interval {interval}\n" if interval is not None else ""
+    return f"""\
+Hostname "{hostname}"
+FQDNLookup false
+{interval_line}BaseDir "{workdir}"
+PIDFile "{workdir}/collectd.pid"
+PluginDir "/usr/lib/collectd"
+LoadPlugin logfile
+<Plugin logfile>
+  LogLevel info
+  File "{workdir}/collectd.log"
+  PrintSeverity true
+</Plugin>
+"""
+
+
+def collectd_env(extra=None):
+    """The environment a test collectd runs in (a sanitizer build needs its
+    runtime preloaded)."""
+    env = {**os.environ, **(extra or {})}
+    if COLLECTD_PRELOAD:
+        env["LD_PRELOAD"] = COLLECTD_PRELOAD
+    return env
+
+
 class Collectd:
     """The real collectd daemon with csv and logfile writers and our plugin."""
 
@@ -178,28 +206,11 @@ LoadPlugin dcdn
         return self
 
     def preamble(self, hostname, interval):
-        """What every test collectd starts with: names, places, the log."""
-        return f"""\
-Hostname "{hostname}"
-FQDNLookup false
-Interval {interval}
-BaseDir "{self.workdir}"
-PIDFile "{self.workdir}/collectd.pid"
-PluginDir "/usr/lib/collectd"
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File "{self.log_path}"
-  PrintSeverity true
-</Plugin>
-"""
+        return collectd_preamble(self.workdir, hostname, interval)
 
     @staticmethod
     def _env(extra):
-        env = {**os.environ, **(extra or {})}
-        if COLLECTD_PRELOAD:
-            env["LD_PRELOAD"] = COLLECTD_PRELOAD
-        return env
+        return collectd_env(extra)
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
