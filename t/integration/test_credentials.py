@@ -3,7 +3,9 @@ a secret file, the SDKs' credentials file, the environment and the ECS RAM
 role with rotating credentials; the errors each can give; and the
 warnings about files others can read."""
 
+import json
 import time
+import urllib.request
 
 from conftest import account_block
 from harness import Collectd, wait_for
@@ -123,6 +125,13 @@ def test_ram_role_credentials_rotate_with_no_failed_poll(start_simulator, start_
     assert {r["key"][:4] for r in sim.records("DescribeDcdnRefreshTasks")} == {"STS."}
     tokens = [r for r in sim.records("metadata") if r["params"]["path"] == "/latest/api/token"]
     assert tokens, "IMDSv2: a session token first"
+    # The issued secrets are random: fetch the current one to look for it.
+    url = f"{sim.url}/latest/meta-data/ram/security-credentials/collectd"
+    with urllib.request.urlopen(url, timeout=5) as answer:
+        current = json.load(answer)
+    log = daemon.log()
+    assert current["AccessKeySecret"] not in log
+    assert "CAIS" not in log, "an STS token reached the log"
 
 
 def test_ram_role_discovered_with_ramrole_true(start_simulator, start_collectd):
