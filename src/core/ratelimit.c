@@ -11,6 +11,7 @@ int ratelimit_init(ratelimit_t *rl, double rate) {
   rl->sent = calloc(rl->burst, sizeof(*rl->sent));
   rl->oldest = 0;
   rl->used = 0;
+  rl->last = 0;
   return rl->sent ? 0 : -1;
 }
 
@@ -20,13 +21,19 @@ double ratelimit_reserve(ratelimit_t *rl, double now) {
     double free_at = rl->sent[rl->oldest] + rl->window;
     if (free_at > at)
       at = free_at;
-    rl->sent[rl->oldest] = at;
+    rl->last = rl->oldest;
     rl->oldest = (rl->oldest + 1) % rl->burst;
   } else {
-    rl->sent[(rl->oldest + rl->used) % rl->burst] = at;
+    rl->last = (rl->oldest + rl->used) % rl->burst;
     rl->used++;
   }
+  rl->sent[rl->last] = at;
   return at;
+}
+
+void ratelimit_settle(ratelimit_t *rl, double end) {
+  if (rl->used > 0 && end > rl->sent[rl->last])
+    rl->sent[rl->last] = end;
 }
 
 void ratelimit_free(ratelimit_t *rl) {

@@ -68,6 +68,18 @@ static void api_wait_for_turn(api_client_t *api) {
   api_sleep(at - api_monotonic_now());
 }
 
+/* The call is over. After a transport error it may count twice: libcurl
+ * sends a request again, on a new connection, when a reused one dies
+ * before any answer, and the server may have seen both. */
+static void api_call_ended(api_client_t *api, bool transport_error) {
+  pthread_mutex_lock(&api->limiter_lock);
+  double now = api_monotonic_now();
+  ratelimit_settle(&api->limiter, now);
+  if (transport_error)
+    (void)ratelimit_reserve(&api->limiter, now);
+  pthread_mutex_unlock(&api->limiter_lock);
+}
+
 static int api_random_hex(char *out, size_t bytes) {
   static const char hex[] = "0123456789abcdef";
   unsigned char buf[32];
@@ -171,6 +183,7 @@ static api_status_t api_attempt(api_client_t *api, const char *action,
   api_wait_for_turn(api);
   http_response_t rsp;
   int rc = http_get(&api->http, &req, &rsp);
+  api_call_ended(api, rc != 0);
   request_free(&req);
   api->budget_left--;
   stats_call(&api->stats, rsp.seconds);

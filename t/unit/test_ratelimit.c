@@ -53,6 +53,11 @@ static double *simulate(double rate, size_t n, uint32_t seed) {
   return at;
 }
 
+static int compare_doubles(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
 /* The most start times in any half-open window [t, t + span). Checks every
  * pair: the bookings are sorted, as simulate() asserts. */
 static size_t max_in_window(const double *at, size_t n, double span) {
@@ -164,6 +169,40 @@ START_TEST(calls_spread_wider_than_the_rate_are_never_delayed) {
 }
 END_TEST
 
+/* Calls that take a while (up to half a second) and reach the server at
+ * any moment while they last: with each window counted from the call's
+ * end, no second at the server holds more than five arrivals. Counted from
+ * the start, a slow first call and a quick sixth land in one second. */
+START_TEST(slow_calls_never_crowd_a_second_at_the_server) {
+  size_t n = 2000;
+  double *arrived = calloc(n, sizeof(*arrived));
+  ck_assert_ptr_nonnull(arrived);
+  limit_to(5.0);
+  rng_state = 99;
+  double now = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    double start = ratelimit_reserve(&rl, now);
+    double took = rng_uniform() < 0.2 ? 0.5 * rng_uniform() : 0.01;
+    arrived[i] = start + took * rng_uniform();
+    now = start + took;
+    ratelimit_settle(&rl, now);
+  }
+  qsort(arrived, n, sizeof(*arrived), compare_doubles);
+  ck_assert_uint_le(max_in_window(arrived, n, 1.0), 5);
+  free(arrived);
+}
+END_TEST
+
+START_TEST(settling_moves_only_the_last_call_and_only_later) {
+  limit_to(1.0);
+  ck_assert_double_eq(ratelimit_reserve(&rl, 0.0), 0.0);
+  ratelimit_settle(&rl, 0.4);
+  ratelimit_settle(&rl, 0.2); /* no going back */
+  ck_assert_double_eq_tol(ratelimit_reserve(&rl, 0.5), 1.4 + RATELIMIT_MARGIN,
+                          1e-9);
+}
+END_TEST
+
 START_TEST(free_can_be_repeated) {
   limit_to(1.0);
   ratelimit_free(&rl);
@@ -183,6 +222,8 @@ int main(void) {
       rate_two_and_a_half_never_exceeds_its_rate,
       a_late_call_is_not_delayed,
       calls_spread_wider_than_the_rate_are_never_delayed,
+      slow_calls_never_crowd_a_second_at_the_server,
+      settling_moves_only_the_last_call_and_only_later,
       free_can_be_repeated,
   };
   return unit_main("ratelimit", tests, N_OF(tests), &test_case);
