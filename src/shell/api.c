@@ -68,15 +68,9 @@ static void api_wait_for_turn(api_client_t *api) {
   api_sleep(at - api_monotonic_now());
 }
 
-/* The call is over. After a transport error it may count twice: libcurl
- * sends a request again, on a new connection, when a reused one dies
- * before any answer, and the server may have seen both. */
-static void api_call_ended(api_client_t *api, bool transport_error) {
+static void api_call_ended(api_client_t *api) {
   pthread_mutex_lock(&api->limiter_lock);
-  double now = api_monotonic_now();
-  ratelimit_settle(&api->limiter, now);
-  if (transport_error)
-    (void)ratelimit_reserve(&api->limiter, now);
+  ratelimit_settle(&api->limiter, api_monotonic_now());
   pthread_mutex_unlock(&api->limiter_lock);
 }
 
@@ -183,7 +177,7 @@ static api_status_t api_attempt(api_client_t *api, const char *action,
   api_wait_for_turn(api);
   http_response_t rsp;
   int rc = http_get(&api->http, &req, &rsp);
-  api_call_ended(api, rc != 0);
+  api_call_ended(api);
   request_free(&req);
   api->budget_left--;
   stats_call(&api->stats, rsp.seconds);
@@ -227,8 +221,10 @@ static api_status_t api_call(api_client_t *api, const char *action,
       err->http_status = -1;
       return API_FAILED;
     }
-    if (api->budget_left <= 0)
-      return attempt == 1 ? API_NO_BUDGET : API_FAILED;
+    /* Retries may overdraw the budget: the limiter still holds the rate,
+     * and a call given up for want of budget would fail the whole poll. */
+    if (attempt == 1 && api->budget_left <= 0)
+      return API_NO_BUDGET;
     if (api_attempt(api, action, params, reader, out, err) == API_OK)
       return API_OK;
     if (err->http_status < 0) /* not sent: no credentials */

@@ -15,6 +15,21 @@ static int http_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
   return stop_requested() ? 1 : 0;
 }
 
+/* libcurl sends a request again, on a new connection, when a reused one
+ * dies before any answer. The server may have seen the first one, and the
+ * second was never booked with the rate limiter: end the transfer instead,
+ * and let the caller's retry (booked, with backoff) send it. */
+static int http_prereq(void *ud, char *conn_primary_ip, char *conn_local_ip,
+                       int conn_primary_port, int conn_local_port) {
+  (void)conn_primary_ip, (void)conn_local_ip, (void)conn_primary_port,
+      (void)conn_local_port;
+  http_client_t *client = ud;
+  if (client->sends++ == 0)
+    return CURL_PREREQFUNC_OK;
+  client->resend_refused = true;
+  return CURL_PREREQFUNC_ABORT;
+}
+
 static size_t http_write(char *data, size_t size, size_t nmemb, void *ud) {
   http_client_t *client = ud;
   size_t len = size * nmemb;
@@ -78,6 +93,8 @@ static void http_set_options(http_client_t *client, const request_t *req,
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, client->error);
   curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, http_progress);
+  curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, http_prereq);
+  curl_easy_setopt(c, CURLOPT_PREREQDATA, client);
   if (client->cacert != NULL)
     curl_easy_setopt(c, CURLOPT_CAINFO, client->cacert);
 }
@@ -87,6 +104,8 @@ static int http_send(http_client_t *client, const request_t *req,
   struct curl_slist *headers = http_headers(req);
   client->body_len = 0;
   client->too_large = false;
+  client->sends = 0;
+  client->resend_refused = false;
   client->error[0] = '\0';
   free(client->body);
   client->body = strdup("");
@@ -108,6 +127,9 @@ static int http_send(http_client_t *client, const request_t *req,
     if (client->too_large)
       snprintf(client->error, sizeof(client->error),
                "answer larger than %zu bytes", client->max_body);
+    else if (client->resend_refused)
+      snprintf(client->error, sizeof(client->error),
+               "the connection closed before any answer");
     else if (client->error[0] == '\0')
       snprintf(client->error, sizeof(client->error), "%s",
                curl_easy_strerror(rc));

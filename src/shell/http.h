@@ -19,6 +19,8 @@ typedef struct {
   size_t body_len;
   size_t max_body;
   bool too_large; /* the last answer was cut off at max_body */
+  unsigned sends; /* times libcurl began sending the last request */
+  bool resend_refused;
   char error[CURL_ERROR_SIZE];
 } http_client_t;
 

@@ -32,3 +32,21 @@ def test_a_fractional_rate_limit_is_honoured(start_simulator, start_collectd):
     daemon.stop()
     arrivals = [r["t"] for r in sim.records()]
     assert max_calls_in_window(arrivals, window=1.0) <= 2
+
+
+def test_a_request_reset_on_a_reused_connection_is_sent_again_only_when_booked(
+        start_simulator, start_collectd):
+    # The first call opens the connection; the second, on it, is reset
+    # after the simulator read it. libcurl would send it again at once on a
+    # new connection, unbooked; the plugin's retry comes after its backoff.
+    sim = start_simulator(scenario={"tasks": many_tasks("a.example.com", 3),
+                                    "faults": [{"kind": "delay", "seconds": 0, "times": 1},
+                                               {"kind": "reset", "times": 1}]})
+    daemon = start_collectd(account_block("prod", sim, domains=["a.example.com"]))
+    wait_for(lambda: len(sim.records()) >= 4, what="four calls")
+    records = sim.records()
+    reset = next(i for i, r in enumerate(records) if r["fault"] == "reset")
+    again = records[reset + 1]
+    assert again["action"] == records[reset]["action"]
+    assert again["t"] - records[reset]["t"] >= 0.1, "sent again without backoff"
+    assert not daemon.log_lines("[error]"), "the retry succeeded"
