@@ -401,7 +401,8 @@ int poll_account(user_data_t *user_data) {
   tracker_expire(&account->tracker, plan_oldest(p.now, account->conf.lookback));
   dispatch_account(account, p.now);
   state_save(account);
-  /* Running out of budget is planned work for the next interval, not a
-   * failure; collectd backs off only on real failures. */
-  return st == API_FAILED ? -1 : 0;
+  /* A failure has been logged and told by the account's health: collectd's
+   * backoff (doubling up to MaxReadInterval, a day by default) would only
+   * delay seeing the recovery, so the next interval tries again. */
+  return 0;
 }

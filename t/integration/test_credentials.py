@@ -44,8 +44,7 @@ def test_expired_sts_credentials_give_one_clear_error_per_poll(start_simulator,
     sim = start_simulator(scenario=TASKS, credentials=("STS.key:stssecret:ststoken-value",),
                           args=["--sts-expire-after", "2"])
     daemon = start_collectd(account_block("prod", sim, domains=["a.example.com"], credentials=(
-        'AccessKeyId "STS.key"\nAccessKeySecret "stssecret"\nSecurityToken "ststoken-value"')),
-        max_read_interval=1)
+        'AccessKeyId "STS.key"\nAccessKeySecret "stssecret"\nSecurityToken "ststoken-value"')))
     line = wait_for(lambda: daemon.log_lines('Code "InvalidSecurityToken.Expired"'),
                     timeout=20, what="the expiry error")[0]
     assert '[error] dcdn plugin: account "prod"' in line
@@ -67,7 +66,7 @@ def test_a_rotated_secret_file_is_read_again_without_a_restart(tmp_path, start_s
                           credentials=("fileid:filesecret", "fileid2:secret2"))
     secret = private_file(tmp_path / "dcdn.secret", "wrongsecret\n")
     daemon = start_collectd(account_block("prod", sim, domains=["a.example.com"], credentials=(
-        f'AccessKeyId "fileid"\nAccessKeySecretFile "{secret}"')), max_read_interval=1)
+        f'AccessKeyId "fileid"\nAccessKeySecretFile "{secret}"')))
     wait_for(lambda: daemon.log_lines("SignatureDoesNotMatch"), what="the wrong secret")
     time.sleep(1.1)  # a new mtime
     private_file(secret, "filesecret\n")
@@ -154,8 +153,7 @@ def test_metadata_failures_give_one_clear_line_and_retry(tmp_path, start_simulat
         sim_args = {"args": args}
         sim = start_simulator(scenario=TASKS, **sim_args)
         daemon = Collectd(work, account_block("prod", sim, domains=["a.example.com"],
-                                              credentials=f'{role}\nMetadataEndpoint "{sim.url}"'),
-                          max_read_interval=1).start()
+                                              credentials=f'{role}\nMetadataEndpoint "{sim.url}"')).start()
         try:
             lines = wait_for(lambda: len(l := daemon.log_lines("ECS metadata service")) >= 2
                              and l, timeout=20, what="two failed polls")

@@ -33,8 +33,7 @@ def test_wrong_secret_is_logged_retried_and_isolated(start_simulator, start_coll
     daemon = start_collectd(
         account_block("good", sim, domains=["good.example.com"]) + "\n" +
         account_block("bad", sim, key="key2", secret="wrongsecret",
-                      domains=["bad.example.com"]),
-        max_read_interval=2)
+                      domains=["bad.example.com"]))
     errors = wait_for(lambda: len(lines := daemon.log_lines('[error] dcdn plugin: account "bad"'))
                       >= 2 and lines,
                       timeout=30, what="the bad account to fail twice")
@@ -76,8 +75,7 @@ def test_error_body_with_http_200_is_an_api_error_and_recovers(start_simulator, 
     sim = start_simulator(scenario={
         "tasks": [one_task("a.example.com")],
         "faults": [{"kind": "body", "http": 200, "body": body, "times": 4}]})
-    daemon = start_collectd(account_block("prod", sim, domains=["a.example.com"]),
-                            max_read_interval=2)
+    daemon = start_collectd(account_block("prod", sim, domains=["a.example.com"]))
     series = "dcdn-a.example.com/count-file-complete"
     wait_for(lambda: series in daemon.values(), what="recovery after the fault")
     # Four attempts (InternalError is retried with backoff), one error line.
@@ -91,8 +89,7 @@ def test_unusable_answers_name_the_problem(start_simulator, start_collectd):
         "tasks": [one_task("a.example.com")],
         "faults": [{"kind": "body", "http": 502, "body": "<html>Bad Gateway</html>", "times": 4},
                    {"kind": "body", "http": 200, "body": '{"TotalCount": "1"}', "times": 1}]})
-    daemon = start_collectd(account_block("prod", sim, domains=["a.example.com"]),
-                            max_read_interval=2)
+    daemon = start_collectd(account_block("prod", sim, domains=["a.example.com"]))
     wait_for(lambda: "dcdn-a.example.com/count-file-complete" in daemon.values(),
              timeout=30, what="recovery after two bad answers")
     errors = daemon.log_lines("[error]")
@@ -162,7 +159,7 @@ def test_an_answer_over_max_response_size_is_refused_and_memory_stays_bounded(
                   path=f"http://a.example.com/{i}") for i in range(50)]
     sim = start_simulator(scenario={"tasks": tasks})
     daemon = start_collectd(account_block("prod", sim, domains=["a.example.com"],
-                                          extra="MaxResponseSize 4096"), max_read_interval=1)
+                                          extra="MaxResponseSize 4096"))
     line = wait_for(lambda: daemon.log_lines("[error] dcdn plugin"), what="the refusal")[0]
     assert 'account "prod": DescribeDcdnRefreshTasks to' in line
     assert "answer larger than 4096 bytes" in line

@@ -87,7 +87,7 @@ def test_account_failure_and_okay_around_an_outage(start_simulator, start_collec
                                     "faults": [{"kind": "reset", "from": 2, "to": 12}]})
     start_collectd(account_block("prod", sim, domains=["a.example.com"],
                                  extra="Timeout 1\nCollectQuota false"),
-                   extra_config=notifications.config(), max_read_interval=1)
+                   extra_config=notifications.config())
     wait_for(lambda: by_severity(notifications, "OKAY"), timeout=40, what="recovery")
     time.sleep(2)
     accounts = [n for n in notifications.notifications() if n["Type"] == "account"]

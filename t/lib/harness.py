@@ -166,14 +166,12 @@ def collectd_env(extra=None):
 class Collectd:
     """The real collectd daemon with csv and logfile writers and our plugin."""
 
-    def __init__(self, workdir, plugin_config, interval=1, extra_config="",
-                 max_read_interval=None):
+    def __init__(self, workdir, plugin_config, interval=1, extra_config=""):
         self.workdir = pathlib.Path(workdir)
         self.csv_dir = self.workdir / "csv"
         self.log_path = self.workdir / "collectd.log"
         self.config_path = self.workdir / "collectd.conf"
-        max_read = f"MaxReadInterval {max_read_interval}\n" if max_read_interval else ""
-        self.config_path.write_text(self.preamble("dcdn-test", interval) + max_read + f"""\
+        self.config_path.write_text(self.preamble("dcdn-test", interval) + f"""\
 LoadPlugin csv
 <Plugin csv>
   DataDir "{self.csv_dir}"
