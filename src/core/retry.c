@@ -15,8 +15,10 @@ bool retry_is_throttled(long http_status, const char *code) {
 retry_kind_t retry_classify(long http_status, const char *code) {
   if (code != NULL && strcmp(code, "SignatureNonceUsed") == 0)
     return RETRY_NEW_NONCE;
+  /* HTTP 200 without a Code is an answer cut short or garbled on its way
+   * (the service's own errors carry a Code): worth another try. */
   if (http_status == 0 || retry_is_throttled(http_status, code) ||
-      http_status >= 500)
+      http_status >= 500 || (http_status == 200 && code == NULL))
     return RETRY_BACKOFF;
   if (code != NULL && (strcmp(code, "ServiceUnavailable") == 0 ||
                        strcmp(code, "InternalError") == 0))

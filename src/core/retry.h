@@ -10,8 +10,8 @@
 #define RETRY_MAX_DELAY 4.0
 
 typedef enum {
-  RETRY_NO,       /* auth, validation, a malformed answer: a human's turn */
-  RETRY_BACKOFF,  /* throttling, 5xx, timeouts, connection errors */
+  RETRY_NO,       /* auth, validation: a human's turn */
+  RETRY_BACKOFF,  /* throttling, 5xx, timeouts, connection errors, garbling */
   RETRY_NEW_NONCE /* SignatureNonceUsed: sign again, no need to wait */
 } retry_kind_t;
 

@@ -88,7 +88,7 @@ def test_unusable_answers_name_the_problem(start_simulator, start_collectd):
     sim = start_simulator(scenario={
         "tasks": [one_task("a.example.com")],
         "faults": [{"kind": "body", "http": 502, "body": "<html>Bad Gateway</html>", "times": 4},
-                   {"kind": "body", "http": 200, "body": '{"TotalCount": "1"}', "times": 1}]})
+                   {"kind": "body", "http": 200, "body": '{"TotalCount": "1"}', "times": 4}]})
     daemon = start_collectd(account_block("prod", sim, domains=["a.example.com"]))
     wait_for(lambda: "dcdn-a.example.com/count-file-complete" in daemon.values(),
              timeout=30, what="recovery after two bad answers")

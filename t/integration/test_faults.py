@@ -322,7 +322,8 @@ def test_a_fault_costs_one_line_per_failing_interval(matrix):
         assert len(matrix.lines(case, case.level or "error")) <= len(faulted), case.name
 
 
-@pytest.mark.parametrize("name", ["http_500", "http_503", "error_body_200", "reset"])
+@pytest.mark.parametrize("name", ["http_500", "http_503", "error_body_200", "reset",
+                                  "truncated_json", "invalid_utf8"])
 def test_a_retried_fault_is_one_line_for_all_its_attempts(matrix, name):
     case = next(c for c in CASES if c.name == name)
     faulted = [r for r in matrix.sim.records(LIST) if r["key"] == case.key and r["fault"]]
