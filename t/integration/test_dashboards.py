@@ -270,12 +270,19 @@ def graphite_match(pattern, paths):
     return {p for p in paths if rx.match(p)}
 
 
+def selected(variable, name, value):
+    """A variable's values; "All" is its allValue (a string, used as it is)
+    if it has one, else every value."""
+    if value is ALL:
+        return variable[name].get("allValue") or variable[name]["_values"]
+    return value
+
+
 def graphite_format(variable):
     def fmt(name, value):
-        if value is ALL:
-            if variable[name].get("allValue"):
-                return variable[name]["allValue"]
-            value = variable[name]["_values"]
+        value = selected(variable, name, value)
+        if isinstance(value, str):
+            return value
         return value[0] if len(value) == 1 else "{" + ",".join(value) + "}"
     return fmt
 
@@ -314,10 +321,9 @@ COND_RE = re.compile(r'"(\w+)"\s*(=~|!~|=|!=)\s*(/(?:[^/\\]|\\.)*/|\'[^\']*\')')
 
 def influx_format(variable):
     def fmt(name, value):
-        if value is ALL:
-            if variable[name].get("allValue"):
-                return variable[name]["allValue"]
-            value = variable[name]["_values"]
+        value = selected(variable, name, value)
+        if isinstance(value, str):
+            return value
         escaped = [re.sub(r"([\\^$.|?*+()\[\]{}/])", r"\\\1", v) for v in value]
         return escaped[0] if len(escaped) == 1 else "(" + "|".join(escaped) + ")"
     return fmt
