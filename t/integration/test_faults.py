@@ -136,13 +136,18 @@ CASES = [
          recovers=False),
 ]
 SIM_CASES = [c for c in CASES if not c.endpoint]
+
+
+def case_named(name):
+    return next(c for c in CASES if c.name == name)
 DUPLICATE_TASKS = 60  # more than a page of 50, so a second page is read
 
 
 def scenario():
-    tasks = [{"id": c.task_id or str(100 + i), "path": f"http://{c.domain}/x", "created": -60, "key": c.key}
+    tasks = [{"id": c.task_id or str(100 + i), "path": f"http://{c.domain}/x", "created": -60,
+              "key": c.key}
              for i, c in enumerate(CASES) if c.name != "duplicate_ids"]
-    dup = next(c for c in CASES if c.name == "duplicate_ids")
+    dup = case_named("duplicate_ids")
     generate = [{"count": DUPLICATE_TASKS, "domains": [dup.domain], "types": ["file"],
                  "created_from": -900, "created_to": -60, "key": dup.key}]
     faults = [dict(f, key=c.key) for c in SIM_CASES for f in c.faults]
@@ -254,6 +259,14 @@ class Matrix:
     def errors(self, case):
         return self.lines(case, "error")
 
+    def calls(self, case):
+        """The account's list calls, as its simulator recorded them."""
+        sim = self.late_sim if case.endpoint == "refused" else self.sim
+        return [r for r in sim.records(LIST) if r["key"] == case.key]
+
+    def faulted(self, case):
+        return [r for r in self.calls(case) if r["fault"]]
+
     def stop(self):
         if self.daemon is not None:
             self.daemon.stop()
@@ -308,9 +321,8 @@ def test_fault(matrix, case):
 def assert_no_value_before_a_good_answer(matrix, case):
     rows = matrix.daemon.rows(case.series)
     assert rows, f"{case.name} did not recover"
-    sim = matrix.late_sim if case.endpoint == "refused" else matrix.sim
-    good = [r["t"] for r in sim.records(LIST)
-            if r["key"] == case.key and r["status"] == 200 and r["fault"] in (None, "shift")]
+    good = [r["t"] for r in matrix.calls(case)
+            if r["status"] == 200 and r["fault"] in (None, "shift")]
     if case.name != "absurd_total":  # its faulty page holds a real task
         assert good and rows[0][0] >= min(good) - 1.0, (rows[0], good[:1])
     expected = DUPLICATE_TASKS if case.name == "duplicate_ids" else 1.0
@@ -319,27 +331,23 @@ def assert_no_value_before_a_good_answer(matrix, case):
 
 def test_a_fault_costs_one_line_per_failing_interval(matrix):
     for case in SIM_CASES:
-        faulted = [r for r in matrix.sim.records(LIST) if r["key"] == case.key and r["fault"]]
-        assert len(matrix.lines(case, case.level or "error")) <= len(faulted), case.name
+        assert len(matrix.lines(case, case.level or "error")) <= len(matrix.faulted(case)), \
+            case.name
 
 
 @pytest.mark.parametrize("name", ["http_500", "http_503", "error_body_200", "reset",
                                   "truncated_json", "invalid_utf8"])
 def test_a_retried_fault_is_one_line_for_all_its_attempts(matrix, name):
-    case = next(c for c in CASES if c.name == name)
-    faulted = [r for r in matrix.sim.records(LIST) if r["key"] == case.key and r["fault"]]
-    assert len(faulted) == RETRIES
+    case = case_named(name)
+    assert len(matrix.faulted(case)) == RETRIES
     assert len(matrix.errors(case)) == 1
 
 
 def test_an_absurd_total_count_costs_no_second_page(matrix):
-    case = next(c for c in CASES if c.name == "absurd_total")
-    pages = [r["params"].get("PageNumber") for r in matrix.sim.records(LIST)
-             if r["key"] == case.key]
+    pages = [r["params"].get("PageNumber") for r in matrix.calls(case_named("absurd_total"))]
     assert pages and set(pages) == {"1"}, pages
 
 
 def test_duplicate_task_ids_across_pages_were_served(matrix):
-    case = next(c for c in CASES if c.name == "duplicate_ids")
-    shifted = [r for r in matrix.sim.records(LIST) if r["key"] == case.key and r["fault"]]
+    shifted = matrix.faulted(case_named("duplicate_ids"))
     assert shifted and all(r["params"]["PageNumber"] == "2" for r in shifted)
