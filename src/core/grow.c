@@ -1,6 +1,7 @@
 #include "core/grow.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define GROW_FIRST_CAP 16
 
@@ -14,4 +15,17 @@ int grow_for_one(void **items, size_t *cap, size_t count, size_t elem_size) {
   *items = grown;
   *cap = new_cap;
   return 0;
+}
+
+void *grow_row(void **items, size_t *rows, size_t row_size, size_t row) {
+  if (row >= *rows) {
+    size_t want = row + 1 > *rows * 2 ? row + 1 : *rows * 2;
+    char *grown = realloc(*items, want * row_size);
+    if (grown == NULL)
+      return NULL;
+    memset(grown + *rows * row_size, 0, (want - *rows) * row_size);
+    *items = grown;
+    *rows = want;
+  }
+  return (char *)*items + row * row_size;
 }

@@ -1,5 +1,7 @@
 #include "core/ledger.h"
 
+#include "core/grow.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,19 +9,10 @@ static ledger_entry_t *ledger_entry(ledger_t *l, uint32_t domain,
                                     unsigned type) {
   if (type >= TASK_TYPE_COUNT)
     return NULL;
-  if (domain >= l->domains) {
-    size_t domains = (size_t)domain + 1 > l->domains * 2 ? (size_t)domain + 1
-                                                         : l->domains * 2;
-    ledger_entry_t *entries =
-        realloc(l->entries, domains * TASK_TYPE_COUNT * sizeof(*entries));
-    if (entries == NULL)
-      return NULL;
-    memset(entries + l->domains * TASK_TYPE_COUNT, 0,
-           (domains - l->domains) * TASK_TYPE_COUNT * sizeof(*entries));
-    l->entries = entries;
-    l->domains = domains;
-  }
-  return &l->entries[(size_t)domain * TASK_TYPE_COUNT + type];
+  ledger_entry_t *row =
+      grow_row((void **)&l->entries, &l->domains,
+               TASK_TYPE_COUNT * sizeof(*l->entries), (size_t)domain);
+  return row ? &row[type] : NULL;
 }
 
 int ledger_record(ledger_t *l, uint32_t domain, unsigned type,

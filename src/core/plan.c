@@ -14,33 +14,81 @@ long plan_budget(double rate_limit, double interval) {
   return budget > 0 ? budget : 1;
 }
 
+time_t plan_scan_oldest(time_t now) {
+  return now - PLAN_HISTORY + PLAN_HISTORY_MARGIN;
+}
+
 time_t plan_oldest(time_t now, int lookback) {
-  time_t history = now - PLAN_HISTORY + PLAN_HISTORY_MARGIN;
+  time_t history = plan_scan_oldest(now);
   return now - lookback > history ? now - lookback : history;
+}
+
+time_t plan_keep_oldest(time_t now) { return now - PLAN_HISTORY; }
+
+bool plan_cursor_ready(const plan_cursor_t *c, time_t now, int lookback) {
+  return c != NULL && c->covered_until != 0 &&
+         c->covered_from <= plan_oldest(now, lookback);
 }
 
 time_t plan_next_start(const plan_cursor_t *c, time_t now, int lookback) {
   time_t oldest = plan_oldest(now, lookback);
-  time_t start = c->covered_until ? c->covered_until - PLAN_OVERLAP : oldest;
+  if (!plan_cursor_ready(c, now, lookback))
+    return oldest;
+  time_t start = c->covered_until - PLAN_OVERLAP;
   return start > oldest ? start : oldest;
 }
 
+void plan_cursor_clamp(plan_cursor_t *c, time_t now) {
+  if (c->covered_from > now)
+    c->covered_until = c->covered_from = 0;
+  if (c->covered_until > now)
+    c->covered_until = now;
+  if (c->scanning && c->window.end > now)
+    plan_cursor_abandon(c);
+}
+
+void plan_cursor_cover(plan_cursor_t *c, time_t start, time_t end) {
+  /* Coverage grows only over a contiguous range: a window that starts
+   * after the old coverage ended leaves a gap, so it starts anew. */
+  if (c->covered_until == 0 || start > c->covered_until ||
+      start < c->covered_from)
+    c->covered_from = start;
+  c->covered_until = end;
+}
+
+bool plan_is_history(const plan_cursor_t *c, time_t created) {
+  return c == NULL || c->covered_until == 0 || created < c->covered_from;
+}
+
+bool plan_window_clamp(plan_window_t *w, time_t now) {
+  time_t oldest = plan_scan_oldest(now);
+  if (w->start < oldest)
+    w->start = oldest;
+  return w->start <= w->end;
+}
+
+void plan_window_begin(plan_cursor_t *c, time_t start, time_t now) {
+  time_t oldest = plan_scan_oldest(now);
+  c->window = (plan_window_t){start > oldest ? start : oldest, now, 1, 0};
+  c->scanning = true;
+}
+
+void plan_cursor_abandon(plan_cursor_t *c) { c->scanning = false; }
+
 bool plan_cursor_begin(plan_cursor_t *c, time_t now, int lookback,
                        time_t extend_back) {
-  /* A window begun but never read (the budget ran out first) can still
-   * move its end to now: no page of it was seen yet. */
+  /* A window begun but never read can still move its end to now: no page
+   * of it was seen yet. */
   if (c->scanning && c->window.page == 1 && c->window.last_page == 0)
-    c->scanning = false;
+    plan_cursor_abandon(c);
   if (c->scanning)
     return true;
-  if (c->covered_until >= now)
+  if (c->covered_until >= now && plan_cursor_ready(c, now, lookback))
     return false;
-  time_t oldest = plan_oldest(now, lookback);
   time_t start = plan_next_start(c, now, lookback);
   if (extend_back != 0 && extend_back < start)
-    start = extend_back > oldest ? extend_back : oldest;
-  c->window = (plan_window_t){start, now, 1, 0};
-  c->scanning = true;
+    start = extend_back;
+  plan_window_begin(c, start, now);
   return true;
 }
 
@@ -82,7 +130,7 @@ bool plan_window_advance(plan_window_t *w, long total_count,
 }
 
 void plan_cursor_finish(plan_cursor_t *c) {
-  c->covered_until = c->window.end;
+  plan_cursor_cover(c, c->window.start, c->window.end);
   c->scanning = false;
 }
 

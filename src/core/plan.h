@@ -33,31 +33,62 @@ typedef struct {
   long last_page; /* 0 until an answer tells TotalCount */
 } plan_window_t;
 
-/* One stream of tasks (the whole account, or one domain and object type),
- * known completely up to covered_until. */
+/* One stream of tasks (one domain and object type, or the account-wide
+ * scan), known completely from covered_from to covered_until. A stream is
+ * ready (its counts true) once it is known back to the oldest time that
+ * Lookback asks for: a raised Lookback makes it unready until the older
+ * history is read. */
 typedef struct {
   time_t covered_until; /* 0: never scanned to the end yet */
+  time_t covered_from;  /* the oldest CreationTime known completely */
   bool scanning;
+  bool failing; /* domain mode: its last query failed (logged once) */
   plan_window_t window;
 } plan_cursor_t;
 
 /* Calls one interval may spend: about 80 % of RateLimit x Interval. */
 long plan_budget(double rate_limit, double interval);
 
+/* The oldest StartTime the API accepts at now (its three days, less a
+ * margin for the time between planning and arrival). */
+time_t plan_scan_oldest(time_t now);
 /* The oldest StartTime the API and the Lookback allow at now. */
 time_t plan_oldest(time_t now, int lookback);
+/* Tasks created before this are gone from the API: a task still in flight
+ * is kept (counted, refreshed) until it is final or this old. */
+time_t plan_keep_oldest(time_t now);
 
-/* Where the cursor's next window would start at now. */
+/* Whether the stream is known completely over the whole Lookback. */
+bool plan_cursor_ready(const plan_cursor_t *c, time_t now, int lookback);
+/* Where the cursor's next window would start at now: the oldest time when
+ * the stream is not ready, else a little before its coverage ends. */
 time_t plan_next_start(const plan_cursor_t *c, time_t now, int lookback);
+/* A cursor never claims time that has not come yet (the clock stepped
+ * back, or a state file came from a host ahead of us): clamped to now. */
+void plan_cursor_clamp(plan_cursor_t *c, time_t now);
+/* Records that [start, end] was read completely. */
+void plan_cursor_cover(plan_cursor_t *c, time_t start, time_t end);
+/* Whether a task first seen now, created then, is history (the stream's
+ * first reading, or older than anything watched before), so that its
+ * failure is counted and not notified. c NULL: a stream never read. */
+bool plan_is_history(const plan_cursor_t *c, time_t created);
+/* Keeps the window inside the API's three days as time passes during a
+ * long scan. Returns false when nothing of the window is left. */
+bool plan_window_clamp(plan_window_t *w, time_t now);
 
 /* Starts the cursor's next window, ending at now, unless one is in
  * progress or the cursor is already covered up to now. extend_back (0:
- * none) reaches further back to re-read in-flight tasks. Returns true when
- * a window is there to scan. */
+ * none) reaches further back to re-read in-flight tasks (as far as the
+ * API's three days, whatever the Lookback). A window begun but never read
+ * (the budget ran out, or its first page failed) starts again at now.
+ * Returns true when a window is there to scan. */
 bool plan_cursor_begin(plan_cursor_t *c, time_t now, int lookback,
                        time_t extend_back);
 /* The window's parameters; domain and type (domain mode) may be NULL and
  * TASK_TYPE_UNKNOWN. Never an empty value. Returns 0, or -1 out of memory. */
+/* Starts a window [start, now] on the cursor (start is clamped to the
+ * API's three days). */
+void plan_window_begin(plan_cursor_t *c, time_t start, time_t now);
 int plan_window_params(const plan_window_t *w, const char *domain,
                        task_type_t type, params_t *out);
 /* Records a page's answer: its TotalCount and how many tasks it held.
@@ -69,8 +100,11 @@ bool plan_window_advance(plan_window_t *w, long total_count, size_t page_tasks);
  * the log: the answer contradicts itself). Call before advancing. */
 bool plan_total_overstated(const plan_window_t *w, long total_count,
                            size_t page_tasks);
-/* The window is done: the cursor is covered up to its end. */
+/* The window is done: the cursor is covered over it. */
 void plan_cursor_finish(plan_cursor_t *c);
+/* Forgets a window begun but not read to its end, so that the next one
+ * starts afresh (a failure on its first page, or a stream reset). */
+void plan_cursor_abandon(plan_cursor_t *c);
 
 /* Tasks still in flight that the next window does not reach, and what is
  * known of the time range between them and the window. */

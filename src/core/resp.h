@@ -17,8 +17,15 @@
 bool resp_too_deep(const char *body);
 
 typedef struct {
+  char *task_id;     /* printable copy, may be NULL */
+  const char *field; /* static name of the JSON member */
+} resp_skipped_t;
+
+typedef struct {
   task_t *tasks;
   size_t count;
+  resp_skipped_t *skipped;
+  size_t skipped_count;
   long page_number;
   long page_size;
   long total_count;
@@ -57,6 +64,8 @@ typedef struct {
 typedef struct {
   resp_quota_item_t items[RESP_MAX_QUOTAS];
   size_t count;
+  char unknown[RESP_MAX_QUOTAS][33];
+  size_t unknown_count;
 } resp_quota_t;
 
 /* Every *Quota and *Remain member (strings of digits, or numbers). */

@@ -1,18 +1,52 @@
 #include "core/statefile.h"
 
+#include "core/grow.h"
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Owner text is one line of printable ASCII: anything else becomes '?',
+ * so that a configured path can neither break the line nor forge one. */
+static void statefile_owner_text(char *out, const char *a, const char *b) {
+  snprintf(out, STATEFILE_OWNER_LEN, "%s%s", a, b ? b : "");
+  for (char *p = out; *p; p++)
+    if (*p < 0x20 || *p > 0x7e)
+      *p = '?';
+}
+
+void statefile_owner(const conf_account_t *c, statefile_owner_t *out) {
+  memset(out, 0, sizeof(*out));
+  statefile_owner_text(out->account, c->name, NULL);
+  statefile_owner_text(out->endpoint, c->endpoint, NULL);
+  switch (c->cred_source) {
+  case CONF_CRED_STATIC:
+  case CONF_CRED_SECRET_FILE:
+    statefile_owner_text(out->credential, "key ", c->access_key_id);
+    break;
+  case CONF_CRED_PROFILE:
+    statefile_owner_text(out->credential, "profile ",
+                         c->profile ? c->profile : "(default)");
+    break;
+  case CONF_CRED_RAM_ROLE:
+    statefile_owner_text(out->credential, "role ",
+                         c->ram_role && *c->ram_role ? c->ram_role
+                                                     : "(discovered)");
+    break;
+  case CONF_CRED_ENVIRONMENT:
+    statefile_owner_text(out->credential, "environment", NULL);
+    break;
+  }
+}
+
+/* ---- writing ---- */
+
 static void statefile_format_task(strbuf_t *out, const tracked_task_t *t) {
-  strbuf_printf(out, "task %" PRIu64 " %" PRId64 " ", t->id, t->created);
-  if (t->domain == DOMTAB_NONE)
-    strbuf_append_char(out, '-');
-  else
-    strbuf_printf(out, "%" PRIu32, t->domain);
-  strbuf_printf(out, " %u %u %u %u\n", t->type, t->status, t->progress,
+  strbuf_printf(out,
+                "task %" PRIu64 " %" PRId64 " %" PRIu32 " %u %u %u %u\n",
+                t->id, t->created, t->domain, t->type, t->status, t->progress,
                 t->flags);
 }
 
@@ -43,45 +77,61 @@ static void statefile_format_tasks(strbuf_t *out, const tracker_t *tr) {
   free(sorted);
 }
 
-static void statefile_format_domains(strbuf_t *out, const domtab_t *domains,
-                                     const statefile_state_t *st) {
-  for (uint32_t d = 0; d < domains->count; d++) {
-    strbuf_printf(out, "domain %" PRIu32 " %s\n", d, domains->entries[d].name);
-    for (unsigned t = 0; t < TASK_TYPE_COUNT; t++) {
-      const ledger_entry_t *e = ledger_get(&st->ledger, d, t);
-      if (e != NULL && (e->completed || e->failed))
-        strbuf_printf(out, "ledger %" PRIu32 " %u %" PRIu64 " %" PRIu64 "\n", d,
-                      t, e->completed, e->failed);
-      size_t i = (size_t)d * TASK_TYPE_COUNT + t;
-      if (i < st->domain_cursor_count && st->domain_cursors[i].covered_until)
-        strbuf_printf(out, "cursor %" PRIu32 " %u %" PRId64 "\n", d, t,
-                      (int64_t)st->domain_cursors[i].covered_until);
-    }
+static void statefile_format_cursor(strbuf_t *out, const char *key,
+                                    const char *which, const plan_cursor_t *c) {
+  if (c != NULL && c->covered_until != 0)
+    strbuf_printf(out, "%s %s %" PRId64 " %" PRId64 "\n", key, which,
+                  (int64_t)c->covered_from, (int64_t)c->covered_until);
+}
+
+static void statefile_format_domain(strbuf_t *out, const watch_t *w,
+                                    uint32_t d) {
+  strbuf_printf(out, "domain %" PRIu32 " %s\n", d, w->domains.entries[d].name);
+  for (unsigned t = 0; t < TASK_TYPE_COUNT; t++) {
+    if (!watch_reports(w, d, t))
+      continue;
+    char which[32];
+    snprintf(which, sizeof(which), "%" PRIu32 " %u", d, t);
+    statefile_format_cursor(out, "stream", which,
+                            streams_get(&w->streams, d, t));
+    const ledger_entry_t *e = ledger_get(&w->ledger, d, t);
+    if (e != NULL && (e->completed || e->failed))
+      strbuf_printf(out, "ledger %s %" PRIu64 " %" PRIu64 "\n", which,
+                    e->completed, e->failed);
   }
 }
 
-void statefile_format(strbuf_t *out, const char *account,
-                      const domtab_t *domains, const statefile_state_t *st) {
+void statefile_format(strbuf_t *out, const statefile_owner_t *owner,
+                      const watch_t *w, bool health_failed) {
   size_t start = out->len;
-  strbuf_printf(
-      out, "%s %d\naccount %s\nmode %s\ncovered %" PRId64 "\nhealth %s\n",
-      STATEFILE_MAGIC, STATEFILE_VERSION, account,
-      st->domain_mode ? "domain" : "account", (int64_t)st->account_covered,
-      st->health_failed ? "failed" : "ok");
-  statefile_format_domains(out, domains, st);
-  statefile_format_tasks(out, &st->tracker);
+  strbuf_printf(out,
+                "%s %d\naccount %s\nendpoint %s\ncredential %s\nmode %s\n"
+                "health %s\n",
+                STATEFILE_MAGIC, STATEFILE_VERSION, owner->account,
+                owner->endpoint, owner->credential,
+                w->domain_mode ? "domain" : "account",
+                health_failed ? "failed" : "ok");
+  for (unsigned t = 0; t < TASK_TYPE_COUNT && w->domains.wildcard; t++) {
+    char which[8];
+    snprintf(which, sizeof(which), "%u", t);
+    statefile_format_cursor(out, "wildcard", which, &w->streams.wildcard[t]);
+  }
+  for (uint32_t d = 0; d < w->domains.count; d++)
+    statefile_format_domain(out, w, d);
+  statefile_format_tasks(out, &w->tracker);
   /* The byte count before it: a file cut short anywhere is refused. */
   strbuf_printf(out, "end %zu\n", out->len - start);
 }
 
+/* ---- reading ---- */
+
 typedef struct {
-  domtab_t *domains;
   statefile_state_t *st;
-  uint32_t *map; /* file domain number -> live domain number */
-  size_t map_count;
+  const statefile_owner_t *owner;
   char *why;
   size_t why_size;
   long line_no;
+  size_t domain_cap;
 } statefile_parser_t;
 
 __attribute__((format(printf, 2, 3))) static int
@@ -95,30 +145,27 @@ statefile_fail(statefile_parser_t *p, const char *fmt, ...) {
   return -1;
 }
 
-/* Exactly n fields one space apart, each 1..19 digits or a lone "-" (a
- * task of no domain). sscanf alone would read "-1" as a huge unsigned
- * number, overflow on more digits and ignore whatever follows. */
+/* Exactly n fields one space apart, each 1..19 digits. sscanf alone would
+ * read "-1" as a huge unsigned number, overflow on more digits and ignore
+ * whatever follows. */
 static bool statefile_fields(const char *args, int n) {
   for (int i = 0; i < n; i++) {
     if (i > 0 && *args++ != ' ')
       return false;
     size_t digits = strspn(args, "0123456789");
-    if (digits == 0 && args[0] == '-' && (args[1] == ' ' || args[1] == '\0'))
-      digits = 1;
-    else if (digits == 0 || digits > 19)
+    if (digits == 0 || digits > 19)
       return false;
     args += digits;
   }
   return *args == '\0';
 }
 
-static int statefile_live_domain(statefile_parser_t *p, uint32_t file_domain,
-                                 uint32_t *live) {
-  if (file_domain >= p->map_count)
-    return statefile_fail(p, "domain %" PRIu32 " was not declared",
-                          file_domain);
-  *live = p->map[file_domain];
-  return 0;
+/* A name the configuration would take: a host name, as a task's path
+ * would give it. */
+static bool statefile_valid_name(const char *name) {
+  char host[CONF_MAX_DOMAIN_LEN + 1];
+  return task_domain_of_path(name, host, sizeof(host)) == 0 &&
+         strcmp(host, name) == 0;
 }
 
 static int statefile_domain(statefile_parser_t *p, const char *args) {
@@ -126,80 +173,89 @@ static int statefile_domain(statefile_parser_t *p, const char *args) {
   int used = -1;
   char name[CONF_MAX_DOMAIN_LEN + 2];
   if (sscanf(args, "%" SCNu32 " %128s%n", &n, name, &used) != 2 || used < 0 ||
-      args[used] != '\0' || n != p->map_count ||
-      strlen(name) > CONF_MAX_DOMAIN_LEN)
+      args[used] != '\0' || n != p->st->domain_count ||
+      !statefile_valid_name(name))
     return statefile_fail(p, "bad domain line");
-  uint32_t *map = realloc(p->map, (p->map_count + 1) * sizeof(*map));
-  if (map == NULL)
+  statefile_state_t *st = p->st;
+  if (grow_for_one((void **)&st->domains, &p->domain_cap, st->domain_count,
+                   sizeof(*st->domains)) != 0)
     return statefile_fail(p, "out of memory");
-  p->map = map;
-  p->map[p->map_count++] = domtab_resolve(p->domains, name);
+  statefile_domain_t *d = &st->domains[st->domain_count];
+  memset(d, 0, sizeof(*d));
+  if ((d->name = strdup(name)) == NULL)
+    return statefile_fail(p, "out of memory");
+  st->domain_count++;
   return 0;
+}
+
+/* "<domain> <type>" at the start of args, both declared and in range. */
+static statefile_domain_t *statefile_stream_of(statefile_parser_t *p,
+                                               const char *args,
+                                               unsigned *type) {
+  uint32_t d;
+  if (sscanf(args, "%" SCNu32 " %u", &d, type) != 2 || *type >= TASK_TYPE_COUNT)
+    return NULL;
+  if (d >= p->st->domain_count) {
+    statefile_fail(p, "domain %" PRIu32 " was not declared", d);
+    return NULL;
+  }
+  return &p->st->domains[d];
+}
+
+static int statefile_cursor_fields(statefile_parser_t *p, const char *args,
+                                   int skip, plan_cursor_t *c) {
+  int64_t v[4];
+  if (sscanf(args, "%" SCNd64 " %" SCNd64 " %" SCNd64 " %" SCNd64, &v[0],
+             &v[1], &v[2], &v[3]) != skip + 2 ||
+      v[skip] > v[skip + 1] || v[skip + 1] == 0)
+    return statefile_fail(p, "bad coverage");
+  c->covered_from = (time_t)v[skip];
+  c->covered_until = (time_t)v[skip + 1];
+  return 0;
+}
+
+static int statefile_stream(statefile_parser_t *p, const char *args) {
+  unsigned t;
+  statefile_domain_t *d =
+      statefile_fields(args, 4) ? statefile_stream_of(p, args, &t) : NULL;
+  if (d == NULL)
+    return p->why[0] ? -1 : statefile_fail(p, "bad stream line");
+  return statefile_cursor_fields(p, args, 2, &d->streams[t]);
+}
+
+static int statefile_wildcard(statefile_parser_t *p, const char *args) {
+  unsigned t;
+  if (!statefile_fields(args, 3) || sscanf(args, "%u", &t) != 1 ||
+      t >= TASK_TYPE_COUNT)
+    return statefile_fail(p, "bad wildcard line");
+  return statefile_cursor_fields(p, args, 1, &p->st->wildcard[t]);
 }
 
 static int statefile_ledger(statefile_parser_t *p, const char *args) {
-  uint32_t d, live = DOMTAB_NONE;
   unsigned t;
+  uint32_t d_ignored;
   uint64_t completed, failed;
-  if (!statefile_fields(args, 4) || strchr(args, '-') != NULL ||
-      sscanf(args, "%" SCNu32 " %u %" SCNu64 " %" SCNu64, &d, &t, &completed,
-             &failed) != 4 ||
-      t >= TASK_TYPE_COUNT)
-    return statefile_fail(p, "bad ledger line");
-  if (statefile_live_domain(p, d, &live) != 0)
-    return -1;
-  if (live != DOMTAB_NONE &&
-      ledger_set(&p->st->ledger, live, t, completed, failed) != 0)
-    return statefile_fail(p, "out of memory");
-  return 0;
-}
-
-static int statefile_cursor(statefile_parser_t *p, const char *args) {
-  uint32_t d, live = DOMTAB_NONE;
-  unsigned t;
-  int64_t covered;
-  if (!statefile_fields(args, 3) || strchr(args, '-') != NULL ||
-      sscanf(args, "%" SCNu32 " %u %" SCNd64, &d, &t, &covered) != 3 ||
-      t >= TASK_TYPE_COUNT || covered < 0)
-    return statefile_fail(p, "bad cursor line");
-  if (statefile_live_domain(p, d, &live) != 0)
-    return -1;
-  if (live == DOMTAB_NONE)
-    return 0;
-  size_t need = ((size_t)live + 1) * TASK_TYPE_COUNT;
-  statefile_state_t *st = p->st;
-  if (need > st->domain_cursor_count) {
-    plan_cursor_t *c = realloc(st->domain_cursors, need * sizeof(*c));
-    if (c == NULL)
-      return statefile_fail(p, "out of memory");
-    memset(c + st->domain_cursor_count, 0,
-           (need - st->domain_cursor_count) * sizeof(*c));
-    st->domain_cursors = c;
-    st->domain_cursor_count = need;
-  }
-  st->domain_cursors[(size_t)live * TASK_TYPE_COUNT + t].covered_until =
-      (time_t)covered;
+  statefile_domain_t *d =
+      statefile_fields(args, 4) ? statefile_stream_of(p, args, &t) : NULL;
+  if (d == NULL || sscanf(args, "%" SCNu32 " %u %" SCNu64 " %" SCNu64,
+                          &d_ignored, &t, &completed, &failed) != 4)
+    return p->why[0] ? -1 : statefile_fail(p, "bad ledger line");
+  d->completed[t] = completed;
+  d->failed[t] = failed;
   return 0;
 }
 
 static int statefile_task(statefile_parser_t *p, const char *args) {
   tracked_task_t t = {0};
-  char domain[16];
   unsigned type, status, progress, flags;
   if (!statefile_fields(args, 7) ||
-      sscanf(args, "%" SCNu64 " %" SCNd64 " %15s %u %u %u %u", &t.id,
-             &t.created, domain, &type, &status, &progress, &flags) != 7 ||
-      t.id == 0 || type > TASK_TYPE_COUNT || status > TASK_STATUS_COUNT ||
+      sscanf(args, "%" SCNu64 " %" SCNd64 " %" SCNu32 " %u %u %u %u", &t.id,
+             &t.created, &t.domain, &type, &status, &progress, &flags) != 7 ||
+      t.id == 0 || type >= TASK_TYPE_COUNT || status >= TASK_STATUS_COUNT ||
       progress > 100 || flags > 0xff)
     return statefile_fail(p, "bad task line");
-  t.domain = DOMTAB_NONE;
-  if (strcmp(domain, "-") != 0) {
-    char *end = NULL;
-    unsigned long d = strtoul(domain, &end, 10);
-    if (*end != '\0' || d > UINT32_MAX ||
-        statefile_live_domain(p, (uint32_t)d, &t.domain))
-      return statefile_fail(p, "bad task domain");
-  }
+  if (t.domain >= p->st->domain_count)
+    return statefile_fail(p, "bad task domain");
   t.type = (uint8_t)type;
   t.status = (uint8_t)status;
   t.progress = (uint8_t)progress;
@@ -213,34 +269,38 @@ static int statefile_task(statefile_parser_t *p, const char *args) {
 static int statefile_scalar(statefile_parser_t *p, const char *key,
                             const char *args) {
   statefile_state_t *st = p->st;
-  int64_t covered;
   if (strcmp(key, "mode") == 0 &&
       (strcmp(args, "account") == 0 || strcmp(args, "domain") == 0))
     st->domain_mode = strcmp(args, "domain") == 0;
   else if (strcmp(key, "health") == 0 &&
            (strcmp(args, "ok") == 0 || strcmp(args, "failed") == 0))
     st->health_failed = strcmp(args, "failed") == 0;
-  else if (strcmp(key, "covered") == 0 && statefile_fields(args, 1) &&
-           sscanf(args, "%" SCNd64, &covered) == 1 && covered >= 0)
-    st->account_covered = (time_t)covered;
   else
     return statefile_fail(p, "bad %s line", key);
   return 0;
 }
+
+/* One line's reader, by its first word. */
+typedef struct {
+  const char *key;
+  int (*read)(statefile_parser_t *p, const char *args);
+} statefile_line_kind_t;
+
+static const statefile_line_kind_t statefile_lines[] = {
+    {"task", statefile_task},         {"domain", statefile_domain},
+    {"stream", statefile_stream},     {"ledger", statefile_ledger},
+    {"wildcard", statefile_wildcard},
+};
 
 static int statefile_line(statefile_parser_t *p, char *line) {
   char *args = strchr(line, ' ');
   if (args == NULL)
     return statefile_fail(p, "no value");
   *args++ = '\0';
-  if (strcmp(line, "task") == 0)
-    return statefile_task(p, args);
-  if (strcmp(line, "domain") == 0)
-    return statefile_domain(p, args);
-  if (strcmp(line, "ledger") == 0)
-    return statefile_ledger(p, args);
-  if (strcmp(line, "cursor") == 0)
-    return statefile_cursor(p, args);
+  for (size_t i = 0; i < sizeof(statefile_lines) / sizeof(statefile_lines[0]);
+       i++)
+    if (strcmp(line, statefile_lines[i].key) == 0)
+      return statefile_lines[i].read(p, args);
   return statefile_scalar(p, line, args);
 }
 
@@ -261,56 +321,148 @@ static int statefile_check_end(const char *text, size_t *body_len) {
   return 0;
 }
 
-static int statefile_header(statefile_parser_t *p, char **cursor,
-                            const char *account) {
+/* The next line, which must be "<key> <expected>". */
+static statefile_status_t statefile_expect(statefile_parser_t *p, char **cursor,
+                                           const char *key,
+                                           const char *expected,
+                                           statefile_status_t mismatch) {
+  char *line = strsep(cursor, "\n");
+  size_t klen = strlen(key);
+  p->line_no++;
+  if (line == NULL || strncmp(line, key, klen) != 0 || line[klen] != ' ') {
+    statefile_fail(p, "no %s line", key);
+    return STATEFILE_BAD;
+  }
+  if (strcmp(line + klen + 1, expected) == 0)
+    return STATEFILE_OK;
+  statefile_fail(p, "written for another %s", key);
+  return mismatch;
+}
+
+static statefile_status_t statefile_header(statefile_parser_t *p,
+                                           char **cursor) {
   char *line = strsep(cursor, "\n");
   int version = 0;
   char magic[32];
   p->line_no = 1;
   if (line == NULL || sscanf(line, "%31s %d", magic, &version) != 2 ||
-      strcmp(magic, STATEFILE_MAGIC) != 0)
-    return statefile_fail(p, "not a collectd-dcdn state file");
-  if (version != STATEFILE_VERSION)
-    return statefile_fail(p, "version %d, this plugin reads version %d",
-                          version, STATEFILE_VERSION);
-  line = strsep(cursor, "\n");
-  p->line_no = 2;
-  if (line == NULL || strncmp(line, "account ", 8) != 0 ||
-      strcmp(line + 8, account) != 0)
-    return statefile_fail(p, "the file belongs to another account");
-  return 0;
+      strcmp(magic, STATEFILE_MAGIC) != 0) {
+    statefile_fail(p, "not a collectd-dcdn state file");
+    return STATEFILE_BAD;
+  }
+  if (version != STATEFILE_VERSION) {
+    statefile_fail(p, "version %d, this plugin reads version %d", version,
+                   STATEFILE_VERSION);
+    return STATEFILE_FOREIGN;
+  }
+  statefile_status_t st = statefile_expect(p, cursor, "account",
+                                           p->owner->account, STATEFILE_BAD);
+  if (st == STATEFILE_OK)
+    st = statefile_expect(p, cursor, "endpoint", p->owner->endpoint,
+                          STATEFILE_FOREIGN);
+  if (st == STATEFILE_OK)
+    st = statefile_expect(p, cursor, "credential", p->owner->credential,
+                          STATEFILE_FOREIGN);
+  return st;
 }
 
-int statefile_parse(const char *text, const char *account, domtab_t *domains,
-                    statefile_state_t *st, char *why, size_t why_size) {
+statefile_status_t statefile_parse(const char *text,
+                                   const statefile_owner_t *owner,
+                                   statefile_state_t *st, char *why,
+                                   size_t why_size) {
   memset(st, 0, sizeof(*st));
-  statefile_parser_t p = {domains, st, NULL, 0, why, why_size, 0};
+  why[0] = '\0';
+  statefile_parser_t p = {st, owner, why, why_size, 0, 0};
   size_t body_len = 0;
   if (statefile_check_end(text, &body_len) != 0) {
     snprintf(why, why_size, "truncated: no valid end line");
-    return -1;
+    return STATEFILE_BAD;
   }
   char *copy = strndup(text, body_len);
   if (copy == NULL) {
     snprintf(why, why_size, "out of memory");
-    return -1;
+    return STATEFILE_BAD;
   }
   char *cursor = copy;
-  int status = statefile_header(&p, &cursor, account);
+  statefile_status_t status = statefile_header(&p, &cursor);
   char *line;
-  while (status == 0 && (line = strsep(&cursor, "\n")) != NULL) {
+  while (status == STATEFILE_OK && (line = strsep(&cursor, "\n")) != NULL) {
     p.line_no++;
-    if (*line != '\0')
-      status = statefile_line(&p, line);
+    if (*line != '\0' && statefile_line(&p, line) != 0)
+      status = STATEFILE_BAD;
   }
   free(copy);
-  free(p.map);
+  return status;
+}
+
+/* ---- adopting ---- */
+
+/* The live number of a file domain, or DOMTAB_NONE when it is no longer
+ * reported. Domain "*" takes back the domains it had found, in account
+ * mode (domain by domain, only the domains listed by name are read). */
+static uint32_t statefile_live_domain(watch_t *w, const char *name) {
+  uint32_t d = domtab_find(&w->domains, name);
+  if (d == DOMTAB_NONE && !w->domain_mode)
+    d = domtab_resolve(&w->domains, name);
+  return d;
+}
+
+static int statefile_adopt_domain(const statefile_domain_t *fd, watch_t *w,
+                                  uint32_t d) {
+  for (unsigned t = 0; t < TASK_TYPE_COUNT; t++) {
+    if (!watch_reports(w, d, t))
+      continue;
+    plan_cursor_t *c = streams_at(&w->streams, d, t);
+    if (c == NULL ||
+        ledger_set(&w->ledger, d, t, fd->completed[t], fd->failed[t]) != 0)
+      return -1;
+    c->covered_from = fd->streams[t].covered_from;
+    c->covered_until = fd->streams[t].covered_until;
+  }
+  return 0;
+}
+
+static int statefile_adopt_tasks(const statefile_state_t *st, watch_t *w,
+                                 const uint32_t *live) {
+  size_t pos = 0;
+  const tracked_task_t *t;
+  while ((t = tracker_next(&st->tracker, &pos)) != NULL) {
+    tracked_task_t copy = *t;
+    copy.domain = live[t->domain];
+    bool is_new;
+    if (watch_reports(w, copy.domain, copy.type) &&
+        tracker_put(&w->tracker, &copy, &is_new) != 0)
+      return -1;
+  }
+  return 0;
+}
+
+int statefile_adopt(statefile_state_t *st, watch_t *w, bool *health_failed) {
+  /* The state remembers a switch that QueryMode auto made. */
+  w->domain_mode = w->query_mode == CONF_QUERY_DOMAIN ||
+                   (w->query_mode == CONF_QUERY_AUTO && st->domain_mode);
+  *health_failed = st->health_failed;
+  for (unsigned t = 0; t < TASK_TYPE_COUNT && w->domains.wildcard; t++)
+    w->streams.wildcard[t] = st->wildcard[t];
+  uint32_t *live = calloc(st->domain_count + 1, sizeof(*live));
+  if (live == NULL)
+    return -1;
+  int status = 0;
+  for (size_t i = 0; i < st->domain_count && status == 0; i++) {
+    live[i] = statefile_live_domain(w, st->domains[i].name);
+    if (live[i] != DOMTAB_NONE)
+      status = statefile_adopt_domain(&st->domains[i], w, live[i]);
+  }
+  if (status == 0)
+    status = statefile_adopt_tasks(st, w, live);
+  free(live);
   return status;
 }
 
 void statefile_state_free(statefile_state_t *st) {
+  for (size_t i = 0; i < st->domain_count; i++)
+    free(st->domains[i].name);
+  free(st->domains);
   tracker_free(&st->tracker);
-  ledger_free(&st->ledger);
-  free(st->domain_cursors);
   memset(st, 0, sizeof(*st));
 }

@@ -13,8 +13,10 @@ typedef struct {
 } tally_t;
 
 /* Fills counts[i] for domain number i of tab (zeroing first) with the
- * tracked tasks created at or after oldest. */
+ * tracked finished tasks created at or after oldest (the Lookback), and
+ * those in flight created at or after in_flight_oldest (the API's three
+ * days: an outcome still to come stays counted whatever its age). */
 void tally_count(const domtab_t *tab, const tracker_t *tr, time_t oldest,
-                 tally_t *counts);
+                 time_t in_flight_oldest, tally_t *counts);
 
 #endif

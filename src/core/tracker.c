@@ -28,13 +28,23 @@ static tracked_task_t *tracker_find_slot(tracked_task_t *slots, size_t cap,
       return &slots[i];
 }
 
-static int tracker_rehash(tracker_t *tr, size_t cap, time_t oldest) {
+/* Whether a task outlives an expiry: a finished one while it is inside
+ * oldest, one in flight while it is inside in_flight_oldest. */
+static bool tracker_keeps(const tracked_task_t *t, time_t oldest,
+                          time_t in_flight_oldest) {
+  return t->id != 0 &&
+         (t->created >= oldest ||
+          (tracker_in_flight(t) && t->created >= in_flight_oldest));
+}
+
+static int tracker_rehash(tracker_t *tr, size_t cap, time_t oldest,
+                          time_t in_flight_oldest) {
   tracked_task_t *slots = calloc(cap, sizeof(*slots));
   if (slots == NULL)
     return -1;
   size_t count = 0;
   for (size_t i = 0; i < tr->cap; i++) {
-    if (tr->slots[i].id != 0 && tr->slots[i].created >= oldest) {
+    if (tracker_keeps(&tr->slots[i], oldest, in_flight_oldest)) {
       *tracker_find_slot(slots, cap, tr->slots[i].id) = tr->slots[i];
       count++;
     }
@@ -51,7 +61,7 @@ int tracker_put(tracker_t *tr, const tracked_task_t *task, bool *is_new) {
     return -1;
   /* A load factor under 3/4 keeps probes short. */
   if ((tr->count + 1) * 4 > tr->cap * 3 &&
-      tracker_rehash(tr, tr->cap ? tr->cap * 2 : 64, INT64_MIN) != 0)
+      tracker_rehash(tr, tr->cap ? tr->cap * 2 : 64, INT64_MIN, INT64_MIN) != 0)
     return -1;
   tracked_task_t *slot = tracker_find_slot(tr->slots, tr->cap, task->id);
   *is_new = slot->id == 0;
@@ -75,7 +85,7 @@ const tracked_task_t *tracker_next(const tracker_t *tr, size_t *pos) {
   return NULL;
 }
 
-size_t tracker_expire(tracker_t *tr, time_t oldest) {
+size_t tracker_expire(tracker_t *tr, time_t oldest, time_t in_flight_oldest) {
   size_t before = tr->count;
   if (before == 0)
     return 0;
@@ -83,12 +93,12 @@ size_t tracker_expire(tracker_t *tr, time_t oldest) {
   size_t cap = tr->cap;
   size_t keep = 0;
   for (size_t i = 0; i < tr->cap; i++)
-    keep += tr->slots[i].id != 0 && tr->slots[i].created >= oldest;
+    keep += tracker_keeps(&tr->slots[i], oldest, in_flight_oldest);
   if (keep == before)
     return 0;
   while (cap > 64 && keep * 4 < cap)
     cap /= 2;
-  if (tracker_rehash(tr, cap, oldest) != 0)
+  if (tracker_rehash(tr, cap, oldest, in_flight_oldest) != 0)
     return 0;
   return before - tr->count;
 }

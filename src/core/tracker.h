@@ -39,8 +39,10 @@ int tracker_put(tracker_t *tr, const tracked_task_t *task, bool *is_new);
 const tracked_task_t *tracker_get(const tracker_t *tr, uint64_t id);
 /* Iterates: start with *pos = 0; returns NULL at the end. */
 const tracked_task_t *tracker_next(const tracker_t *tr, size_t *pos);
-/* Drops tasks created before oldest; returns how many. */
-size_t tracker_expire(tracker_t *tr, time_t oldest);
+/* Drops finished tasks created before oldest, and tasks in flight created
+ * before in_flight_oldest (an outcome still to come is kept longer);
+ * returns how many. */
+size_t tracker_expire(tracker_t *tr, time_t oldest, time_t in_flight_oldest);
 /* Bytes held, for the memory-per-task figure. */
 size_t tracker_bytes(const tracker_t *tr);
 void tracker_free(tracker_t *tr);

@@ -44,6 +44,10 @@ void api_client_free(api_client_t *api) {
   pthread_mutex_destroy(&api->limiter_lock);
 }
 
+time_t api_now(const api_client_t *api) {
+  return time(NULL) + api->clock_offset;
+}
+
 static double api_monotonic_now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -22,6 +22,10 @@ typedef struct {
   pthread_mutex_t limiter_lock;
   stats_t stats;
   long budget_left; /* calls this interval may still make */
+  /* The API's clock less this host's, in seconds, as its answers' Date
+   * headers tell: windows are planned in the API's time. */
+  long clock_offset;
+  bool clock_warned; /* an offset worth a word was logged */
   creds_t creds;
 } api_client_t;
 
@@ -50,7 +54,13 @@ void api_client_free(api_client_t *api);
 api_status_t api_call_tasks(api_client_t *api, const char *action,
                             const params_t *params, resp_page_t *page,
                             api_error_t *err);
+#define API_LIST_ACTION "DescribeDcdnRefreshTasks"
+#define API_BYID_ACTION "DescribeDcdnRefreshTaskById"
 #define API_QUOTA_ACTION "DescribeDcdnRefreshQuota"
+
+/* Now on the API's clock (this host's, corrected by the offset its
+ * answers showed). */
+time_t api_now(const api_client_t *api);
 
 /* The account's daily refresh and prefetch quota. */
 api_status_t api_call_quota(api_client_t *api, resp_quota_t *quota,

@@ -48,6 +48,10 @@ static int dcdn_register_account(conf_account_t *conf) {
                account_name);
     return -1;
   }
+  if (state_open(account) != 0) {
+    account_destroy(account);
+    return -1;
+  }
   state_load(account);
   /* On failure collectd itself calls account_destroy. */
   return plugin_register_complex_read(

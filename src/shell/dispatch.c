@@ -33,22 +33,13 @@ static void dispatch_derive(const char *pi, const char *type, const char *ti,
   dispatch_value(pi, type, ti, (value_t){.derive = (derive_t)v});
 }
 
-/* How far back a domain and type are known completely: 0 if never. */
-static time_t dispatch_covered(const account_t *a, uint32_t domain,
-                               unsigned type) {
-  if (!a->domain_mode)
-    return a->account_cursor.covered_until;
-  size_t i = (size_t)domain * TASK_TYPE_COUNT + type;
-  return i < a->domain_cursor_count ? a->domain_cursors[i].covered_until : 0;
-}
-
 /* Counters, completion times, the oldest task in flight and mean
  * progress of one domain and type. */
 static void dispatch_lifecycle(const account_t *a, uint32_t d, unsigned t,
                                const tally_t *counts, time_t now) {
-  const char *domain = a->domains.entries[d].name;
+  const char *domain = a->watch.domains.entries[d].name;
   const char *type = task_type_name((task_type_t)t);
-  const ledger_entry_t *e = ledger_get(&a->ledger, d, t);
+  const ledger_entry_t *e = ledger_get(&a->watch.ledger, d, t);
   char ti[DATA_MAX_NAME_LEN];
   ssnprintf(ti, sizeof(ti), "%s-completed", type);
   dispatch_derive(domain, "total_operations", ti, e ? e->completed : 0);
@@ -74,23 +65,28 @@ static void dispatch_lifecycle(const account_t *a, uint32_t d, unsigned t,
   }
 }
 
-/* Counts of one domain's ready types; returns the stalest coverage. */
+/* Counts of one domain's ready types; returns the stalest coverage, 0
+ * when a type is not known completely over the Lookback. */
 static time_t dispatch_domain(const account_t *a, uint32_t d,
                               const tally_t *counts, time_t now) {
-  const domtab_entry_t *domain = &a->domains.entries[d];
+  const watch_t *w = &a->watch;
+  const domtab_entry_t *domain = &w->domains.entries[d];
   time_t stalest = 0;
-  bool first = true;
+  bool first = true, all_ready = true;
   for (unsigned t = 0; t < TASK_TYPE_COUNT; t++) {
-    if (!(domain->type_mask & (1u << t)))
+    if (!watch_reports(w, d, t))
       continue;
-    time_t covered = dispatch_covered(a, d, t);
+    time_t covered = watch_covered(w, d, t);
     if (first || covered < stalest)
       stalest = covered;
     first = false;
-    /* Until a type has been read completely once, its counts would be
-     * invented: send none. */
-    if (covered == 0)
+    /* Until a type has been read completely over the Lookback (after a
+     * cold start, a new domain or type, a raised Lookback), its counts
+     * would be invented: send none. */
+    if (!watch_ready(w, d, t, now)) {
+      all_ready = false;
       continue;
+    }
     for (unsigned s = 0; s < TASK_STATUS_COUNT; s++) {
       char ti[DATA_MAX_NAME_LEN];
       ssnprintf(ti, sizeof(ti), "%s-%s", task_type_name((task_type_t)t),
@@ -99,7 +95,7 @@ static time_t dispatch_domain(const account_t *a, uint32_t d,
     }
     dispatch_lifecycle(a, d, t, counts, now);
   }
-  return stalest;
+  return all_ready ? stalest : 0;
 }
 
 /* Unknown (NaN) until read completely once: a dashboard must not take a
@@ -131,21 +127,23 @@ static void dispatch_stats(const account_t *a, double staleness) {
     dispatch_gauge(name, "response_time", "api_max", s->latency_max);
   }
   dispatch_gauge(name, "duration", "staleness", staleness);
-  dispatch_gauge(name, "count", "tracked_tasks", (double)a->tracker.count);
+  dispatch_gauge(name, "count", "tracked_tasks",
+                 (double)a->watch.tracker.count);
   dispatch_gauge(name, "memory", "tracked_tasks",
-                 (double)tracker_bytes(&a->tracker));
+                 (double)tracker_bytes(&a->watch.tracker));
 }
 
 void dispatch_account(const account_t *a, time_t now) {
+  const watch_t *w = &a->watch;
   double worst = 0;
-  tally_t *counts = calloc(a->domains.count + 1, sizeof(*counts));
+  tally_t *counts = calloc(w->domains.count + 1, sizeof(*counts));
   if (counts != NULL) {
-    tally_count(&a->domains, &a->tracker, plan_oldest(now, a->conf.lookback),
-                counts);
-    for (uint32_t d = 0; d < a->domains.count; d++) {
+    tally_count(&w->domains, &w->tracker, plan_oldest(now, a->conf.lookback),
+                plan_keep_oldest(now), counts);
+    for (uint32_t d = 0; d < w->domains.count; d++) {
       double stale =
           dispatch_staleness(now, dispatch_domain(a, d, &counts[d], now));
-      dispatch_gauge(a->domains.entries[d].name, "duration", "staleness",
+      dispatch_gauge(w->domains.entries[d].name, "duration", "staleness",
                      stale);
       /* One domain never read makes the account's figure unknown too. */
       if (isnan(stale) || isnan(worst) || stale > worst)
@@ -153,8 +151,9 @@ void dispatch_account(const account_t *a, time_t now) {
     }
     free(counts);
   }
-  if (a->domains.count == 0) /* Domain "*" before any task arrived */
-    worst = dispatch_staleness(now, a->account_cursor.covered_until);
+  if (w->domains.count == 0) /* Domain "*" before any task arrived */
+    worst = dispatch_staleness(
+        now, watch_wildcard_ready(w, now) ? watch_wildcard_covered(w) : 0);
   dispatch_stats(a, worst);
   dispatch_quota(a);
 }

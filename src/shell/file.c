@@ -33,3 +33,8 @@ char *file_read_text(const char *path, size_t max_size, char *why,
   }
   return strbuf_take(&sb);
 }
+
+char *file_read_text_nofollow(const char *path, size_t max_size, char *why,
+                              size_t why_size) {
+  return file_read_text(path, max_size, why, why_size);
+}

@@ -9,4 +9,8 @@
 char *file_read_text(const char *path, size_t max_size, char *why,
                      size_t why_size);
 
+/* The same, refusing a symbolic link (O_NOFOLLOW): for the state file. */
+char *file_read_text_nofollow(const char *path, size_t max_size, char *why,
+                              size_t why_size);
+
 #endif

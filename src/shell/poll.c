@@ -1,13 +1,14 @@
+/* One interval of one account: carries out what the watch (core/watch.c)
+ * decides, call by call, and stores the answers. */
 #include "dcdn_config.h"
 
 #include "collectd.h"
 
 #include "shell/poll.h"
 
-#include "core/lifecycle.h"
 #include "core/plan.h"
-#include "core/retry.h"
-#include "core/tally.h"
+#include "core/strbuf.h"
+#include "core/watch.h"
 #include "shell/account.h"
 #include "shell/dispatch.h"
 #include "shell/log.h"
@@ -18,104 +19,88 @@
 #include <string.h>
 #include <time.h>
 
-#define POLL_LIST_ACTION "DescribeDcdnRefreshTasks"
-#define POLL_BYID_ACTION "DescribeDcdnRefreshTaskById"
-#define POLL_FORBIDDEN "Forbidden.RAM"
-
 /* What one interval of one account is doing. */
 typedef struct {
   account_t *account;
-  time_t now;
+  time_t now; /* the API's time when the poll began */
 } poll_t;
 
-static void poll_warn_unknown(account_t *account, const task_t *task) {
-  if (task->unknown_type && account_first_warning(account, task->unknown_type))
-    DCDN_WARNING("account \"%s\": task %s has an unknown ObjectType \"%s\"; "
-                 "such tasks are not counted",
-                 account->conf.name, task->task_id, task->unknown_type);
-  if (task->unknown_status &&
-      account_first_warning(account, task->unknown_status))
-    DCDN_WARNING("account \"%s\": task %s has an unknown Status \"%s\"; "
-                 "such tasks are not counted",
-                 account->conf.name, task->task_id, task->unknown_status);
+/* Network text made printable and bounded for one log line. */
+typedef struct {
+  char text[160];
+} poll_peer_text_t;
+
+static poll_peer_text_t poll_printable(const char *s) {
+  poll_peer_text_t out = {""};
+  strbuf_t b = STRBUF_INIT;
+  strbuf_append_printable(&b, s ? s : "(none)", sizeof(out.text) - 8);
+  snprintf(out.text, sizeof(out.text), "%s", strbuf_str(&b) ? b.data : "?");
+  strbuf_free(&b);
+  return out;
 }
 
-/* Reading a stream's history for the first time: what is already over is
- * counted, not announced. */
-static bool poll_first_load(const account_t *account, const tracked_task_t *t) {
-  if (!account->domain_mode)
-    return account->account_cursor.covered_until == 0;
-  size_t i = (size_t)t->domain * TASK_TYPE_COUNT + t->type;
-  return i >= account->domain_cursor_count ||
-         account->domain_cursors[i].covered_until == 0;
+static void poll_warn(account_t *a, warnonce_kind_t kind, const char *value,
+                      const char *task_id, const char *what) {
+  if (!warnonce_first(&a->warned, kind, value))
+    return;
+  DCDN_WARNING("account \"%s\": task %s %s \"%s\"; such tasks are not "
+               "counted",
+               a->conf.name, poll_printable(task_id).text, what,
+               poll_printable(value).text);
 }
 
-static void poll_notify(poll_t *p, const domtab_entry_t *domain,
-                        const task_t *task, const lifecycle_events_t *ev) {
-  if (ev->notify_failed && (domain->notify & CONF_NOTIFY_FAILED))
-    notify_task(p->account, domain, task, NOTIFY_FAILED, p->now);
-  if (ev->notify_stuck && (domain->notify & CONF_NOTIFY_STUCK))
-    notify_task(p->account, domain, task, NOTIFY_STUCK, p->now);
-  if (ev->notify_recovered && (domain->notify & CONF_NOTIFY_STUCK))
-    notify_task(p->account, domain, task, NOTIFY_RECOVERED, p->now);
+/* Why a task of an answer is not tracked, worth a word once. */
+static void poll_warn_task(poll_t *p, const task_t *task,
+                           watch_verdict_t verdict) {
+  account_t *a = p->account;
+  if (task->unknown_type)
+    poll_warn(a, WARNONCE_UNKNOWN_TYPE, task->unknown_type, task->task_id,
+              "has an unknown ObjectType");
+  if (task->unknown_status)
+    poll_warn(a, WARNONCE_UNKNOWN_STATUS, task->unknown_status, task->task_id,
+              "has an unknown Status");
+  if (verdict == WATCH_BAD_TASK_ID)
+    poll_warn(a, WARNONCE_BAD_TASK_ID, task->task_id, task->task_id,
+              "has a TaskId that is not a number:");
+  /* Only Domain "*" would have taken the host as a domain. */
+  if (verdict == WATCH_BAD_HOST && a->watch.domains.wildcard)
+    poll_warn(a, WARNONCE_BAD_HOST, task->object_path, task->task_id,
+              "has no valid host name in its ObjectPath");
 }
 
-/* What the new sighting means (counters, completion time, notifications),
- * for tasks of a reported domain and object type. */
-static int poll_lifecycle(poll_t *p, const task_t *task, tracked_task_t *t) {
-  account_t *account = p->account;
-  const tracked_task_t *known = tracker_get(&account->tracker, t->id);
-  tracked_task_t old = known ? *known : (tracked_task_t){0};
-  const domtab_entry_t *domain = t->domain < account->domains.count
-                                     ? &account->domains.entries[t->domain]
-                                     : NULL;
-  lifecycle_events_t ev;
-  lifecycle_observe(known ? &old : NULL, t, p->now,
-                    domain ? domain->stuck_after : account->conf.stuck_after,
-                    poll_first_load(account, t), &ev);
-  if (domain == NULL || t->type >= TASK_TYPE_COUNT ||
-      !(domain->type_mask & (1u << t->type)))
-    return 0;
-  if (ledger_record(&account->ledger, t->domain, t->type, &ev) != 0)
-    return -1;
-  poll_notify(p, domain, task, &ev);
-  return 0;
-}
-
-static int poll_track(poll_t *p, const task_t *task) {
-  account_t *account = p->account;
-  tracked_task_t t = {0};
-  if (tracker_parse_id(task->task_id, &t.id) != 0) {
-    if (account_first_warning(account, task->task_id))
-      DCDN_WARNING("account \"%s\": TaskId \"%s\" is not a number; the task "
-                   "is not counted",
-                   account->conf.name, task->task_id);
-    return 0;
-  }
-  char domain[CONF_MAX_DOMAIN_LEN + 1];
-  t.domain = task_domain_of_path(task->object_path, domain, sizeof(domain)) == 0
-                 ? domtab_resolve(&account->domains, domain)
-                 : DOMTAB_NONE;
-  t.created = task->created;
-  t.type = (uint8_t)task->type;
-  t.status = (uint8_t)task->status;
-  t.progress = (uint8_t)task->progress;
-  bool is_new = false;
-  if (poll_lifecycle(p, task, &t) != 0 ||
-      tracker_put(&account->tracker, &t, &is_new) != 0) {
-    DCDN_ERROR("account \"%s\": out of memory tracking tasks",
-               account->conf.name);
-    return -1;
-  }
-  account->window_new_tasks += is_new;
-  return 0;
+static void poll_notify(poll_t *p, uint32_t domain, const task_t *task,
+                        const lifecycle_events_t *ev) {
+  account_t *a = p->account;
+  const domtab_entry_t *d = &a->watch.domains.entries[domain];
+  if (a->read_only)
+    return; /* the process that holds the state notifies */
+  if (ev->notify_failed && (d->notify & CONF_NOTIFY_FAILED))
+    notify_task(a, d, task, NOTIFY_FAILED, p->now);
+  if (ev->notify_stuck && (d->notify & CONF_NOTIFY_STUCK))
+    notify_task(a, d, task, NOTIFY_STUCK, p->now);
+  if (ev->notify_recovered && (d->notify & CONF_NOTIFY_STUCK))
+    notify_task(a, d, task, NOTIFY_RECOVERED, p->now);
 }
 
 static int poll_store_page(poll_t *p, const resp_page_t *page) {
+  account_t *a = p->account;
+  for (size_t i = 0; i < page->skipped_count; i++) {
+    const resp_skipped_t *s = &page->skipped[i];
+    if (warnonce_first(&a->warned, WARNONCE_UNREADABLE_FIELD, s->field))
+      DCDN_WARNING("account \"%s\": task %s: field %s is unreadable; the "
+                   "task is skipped (the rest of the page counts)",
+                   a->conf.name, poll_printable(s->task_id).text, s->field);
+  }
   for (size_t i = 0; i < page->count; i++) {
-    poll_warn_unknown(p->account, &page->tasks[i]);
-    if (poll_track(p, &page->tasks[i]) != 0)
+    watch_seen_t seen;
+    watch_observe(&a->watch, &page->tasks[i], p->now, &seen);
+    if (seen.verdict == WATCH_NO_MEMORY) {
+      DCDN_ERROR("account \"%s\": out of memory tracking tasks", a->conf.name);
       return -1;
+    }
+    poll_warn_task(p, &page->tasks[i], seen.verdict);
+    if (seen.verdict == WATCH_TRACKED)
+      poll_notify(p, seen.domain, &page->tasks[i], &seen.events);
   }
   return 0;
 }
@@ -126,7 +111,7 @@ typedef struct {
   size_t tasks;
 } poll_page_size_t;
 
-/* One call; its tasks go into the tracker. size (may be NULL) gets the
+/* One call; its tasks go into the watch. size (may be NULL) gets the
  * page's TotalCount and its number of tasks. */
 static api_status_t poll_call(poll_t *p, const char *action,
                               const params_t *params, poll_page_size_t *size,
@@ -147,41 +132,68 @@ static void poll_warn_overstated(const poll_t *p, const plan_window_t *w,
   if (plan_total_overstated(w, size->total_count, size->tasks))
     DCDN_WARNING("account \"%s\": %s page %ld held %zu tasks, yet TotalCount "
                  "is %ld; taking it as the last page",
-                 p->account->conf.name, POLL_LIST_ACTION, w->page, size->tasks,
+                 p->account->conf.name, API_LIST_ACTION, w->page, size->tasks,
                  size->total_count);
 }
 
-/* Scans a cursor's window page by page until it is done or the budget is
- * spent. domain NULL: account-wide. */
-static api_status_t poll_window(poll_t *p, plan_cursor_t *cursor,
-                                const char *domain, task_type_t type,
+/* The cursor a window is read on: the pair's, or the account-wide scan.
+ * Looked up afresh for each page: the stream table may grow meanwhile. */
+static plan_cursor_t *poll_cursor(poll_t *p, const watch_pair_t *pair) {
+  watch_t *w = &p->account->watch;
+  return pair ? streams_at(&w->streams, pair->domain, pair->type) : &w->scan;
+}
+
+/* Scans a window page by page until it is done or the budget is spent.
+ * Every page is asked for inside the API's three days as they are when it
+ * is sent (a long scan would otherwise ask for time the API no longer
+ * keeps). */
+static api_status_t poll_window(poll_t *p, const watch_pair_t *pair,
                                 api_error_t *err) {
+  watch_t *w = &p->account->watch;
+  const char *domain = pair ? w->domains.entries[pair->domain].name : NULL;
+  task_type_t type = pair ? (task_type_t)pair->type : TASK_TYPE_UNKNOWN;
   for (;;) {
+    plan_cursor_t *c = poll_cursor(p, pair);
+    if (c == NULL)
+      return API_FAILED;
+    if (!plan_window_clamp(&c->window, api_now(&p->account->api)))
+      return API_OK; /* all of it left the three days */
     params_t params = PARAMS_INIT;
     poll_page_size_t size = {0, 0};
     api_status_t st =
-        plan_window_params(&cursor->window, domain, type, &params) == 0
-            ? poll_call(p, POLL_LIST_ACTION, &params, &size, err)
+        plan_window_params(&c->window, domain, type, &params) == 0
+            ? poll_call(p, API_LIST_ACTION, &params, &size, err)
             : API_FAILED;
     params_free(&params);
     if (st != API_OK)
       return st;
-    poll_warn_overstated(p, &cursor->window, &size);
-    if (!plan_window_advance(&cursor->window, size.total_count, size.tasks)) {
-      plan_cursor_finish(cursor);
+    c = poll_cursor(p, pair);
+    poll_warn_overstated(p, &c->window, &size);
+    if (!plan_window_advance(&c->window, size.total_count, size.tasks))
       return API_OK;
-    }
   }
 }
 
+/* The queued lookups by id. A key refused them refreshes by re-scanning
+ * from now on, and the windows go on. */
 static api_status_t poll_by_id(poll_t *p, api_error_t *err) {
-  plan_idqueue_t *q = &p->account->by_id;
+  account_t *a = p->account;
+  plan_idqueue_t *q = &a->watch.by_id;
   while (!plan_idqueue_empty(q)) {
     params_t params = PARAMS_INIT;
     api_status_t st = plan_idqueue_params(q, &params) == 0
-                          ? poll_call(p, POLL_BYID_ACTION, &params, NULL, err)
+                          ? poll_call(p, API_BYID_ACTION, &params, NULL, err)
                           : API_FAILED;
     params_free(&params);
+    if (st == API_FAILED &&
+        watch_on_failure(&a->watch, WATCH_CALL_BY_ID, NULL, err->code,
+                         err->http_status, NULL) == WATCH_FAIL_BYID_REFUSED) {
+      DCDN_WARNING("account \"%s\": the key may not call %s (%s): tasks in "
+                   "flight are refreshed by re-scanning from now on; grant "
+                   "dcdn:%s (contrib/ram-policy.json) to save calls",
+                   a->conf.name, API_BYID_ACTION, err->code, API_BYID_ACTION);
+      return API_OK;
+    }
     if (st != API_OK)
       return st;
     plan_idqueue_pop(q);
@@ -189,178 +201,129 @@ static api_status_t poll_by_id(poll_t *p, api_error_t *err) {
   return API_OK;
 }
 
-/* The next window of a task's cursor starts here: an in-flight task older
- * than that would not be seen again without help. */
-typedef time_t (*poll_cutoff_fn)(const poll_t *p, const tracked_task_t *t);
-
-static time_t poll_account_cutoff(const poll_t *p, const tracked_task_t *t) {
-  (void)t;
-  return plan_next_start(&p->account->account_cursor, p->now,
-                         p->account->conf.lookback);
+static api_status_t poll_no_memory(api_error_t *err) {
+  snprintf(err->reason, sizeof(err->reason), "out of memory");
+  err->http_status = -1;
+  return API_FAILED;
 }
 
-static plan_cursor_t *poll_domain_cursor(account_t *account, uint32_t domain,
-                                         unsigned type) {
-  size_t i = (size_t)domain * TASK_TYPE_COUNT + type;
-  return domain < account->domains.count && type < TASK_TYPE_COUNT &&
-                 i < account->domain_cursor_count
-             ? &account->domain_cursors[i]
-             : NULL;
-}
-
-static time_t poll_domain_cutoff(const poll_t *p, const tracked_task_t *t) {
-  plan_cursor_t *c = poll_domain_cursor(p->account, t->domain, t->type);
-  return c ? plan_next_start(c, p->now, p->account->conf.lookback) : 0;
-}
-
-static bool poll_left_behind(const poll_t *p, const tracked_task_t *t,
-                             poll_cutoff_fn cutoff) {
-  return tracker_in_flight(t) && t->created < cutoff(p, t);
-}
-
-static plan_refresh_input_t poll_in_flight(const poll_t *p,
-                                           poll_cutoff_fn cutoff) {
-  plan_refresh_input_t in = {0, 0, 0, p->account->last_window_tasks};
-  const tracker_t *tr = &p->account->tracker;
-  const tracked_task_t *t;
-  size_t pos = 0;
-  while ((t = tracker_next(tr, &pos)) != NULL) {
-    if (poll_left_behind(p, t, cutoff)) {
-      if (in.in_flight++ == 0 || t->created < in.oldest_in_flight)
-        in.oldest_in_flight = t->created;
-    }
-  }
-  time_t window_start = poll_account_cutoff(p, NULL);
-  pos = 0;
-  while (in.in_flight > 0 && (t = tracker_next(tr, &pos)) != NULL)
-    in.known_in_range +=
-        t->created >= in.oldest_in_flight && t->created < window_start;
-  return in;
-}
-
-static int poll_queue_by_id(poll_t *p, poll_cutoff_fn cutoff) {
-  account_t *account = p->account;
-  if (!plan_idqueue_empty(&account->by_id))
-    return 0; /* the last interval's batch is still being worked off */
-  size_t pos = 0;
-  const tracked_task_t *t;
-  while ((t = tracker_next(&account->tracker, &pos)) != NULL)
-    if (poll_left_behind(p, t, cutoff) &&
-        plan_idqueue_push(&account->by_id, t->id) != 0)
-      return -1;
-  return 0;
-}
-
-/* Account mode: one window over all the account's tasks. */
-/* Begins the next account-wide window, choosing how to refresh the tasks
- * in flight that it does not reach. */
-static int poll_begin_account_window(poll_t *p) {
-  account_t *account = p->account;
-  plan_refresh_input_t in = poll_in_flight(p, poll_account_cutoff);
-  plan_refresh_t how = plan_choose_refresh(&in);
-  if (how == PLAN_REFRESH_BYID && poll_queue_by_id(p, poll_account_cutoff))
-    return -1;
-  plan_cursor_begin(&account->account_cursor, p->now, account->conf.lookback,
-                    how == PLAN_REFRESH_RESCAN ? in.oldest_in_flight : 0);
-  account->window_new_tasks = 0;
-  return 0;
-}
-
-/* Account mode: one window over all the account's tasks. A window resumed
- * from an earlier interval ends in the past: once it is done, the window
- * up to now follows in the same interval while the budget lasts. */
+/* Account mode: the account-wide window, and then, when it was one resumed
+ * from an earlier interval and so ends in the past, the window up to now
+ * (at most these two in one interval). */
 static api_status_t poll_account_mode(poll_t *p, api_error_t *err) {
-  account_t *account = p->account;
-  plan_cursor_t *cursor = &account->account_cursor;
-  while (cursor->scanning || cursor->covered_until < p->now) {
-    if (!cursor->scanning && poll_begin_account_window(p) != 0)
-      return API_FAILED;
-    api_status_t st = poll_window(p, cursor, NULL, TASK_TYPE_UNKNOWN, err);
+  watch_t *w = &p->account->watch;
+  for (int round = 0; round < 2; round++) {
+    int more = watch_account_begin(w, p->now);
+    if (more < 0)
+      return poll_no_memory(err);
+    if (more == 0)
+      break;
+    api_status_t st = poll_window(p, NULL, err);
     if (st != API_OK)
       return st;
-    account->last_window_tasks = account->window_new_tasks;
+    watch_account_done(w);
   }
   return poll_by_id(p, err);
 }
 
-static int poll_compare_cursors(const void *a, const void *b) {
-  const plan_cursor_t *ca = *(plan_cursor_t *const *)a;
-  const plan_cursor_t *cb = *(plan_cursor_t *const *)b;
-  return (ca->covered_until > cb->covered_until) -
-         (ca->covered_until < cb->covered_until);
+/* One pair's window. Its own failure (a domain the key's RAM policy does
+ * not grant, say) is logged once and ends only this pair's turn. */
+static api_status_t poll_pair(poll_t *p, watch_pair_t pair, api_error_t *err) {
+  account_t *a = p->account;
+  const char *domain = a->watch.domains.entries[pair.domain].name;
+  const char *type = task_type_name((task_type_t)pair.type);
+  api_status_t st = poll_window(p, &pair, err);
+  if (st == API_OK) {
+    watch_pair_done(&a->watch, pair);
+    if (watch_pair_recovered(&a->watch, pair))
+      DCDN_NOTICE("account \"%s\": domain %s, type %s: %s works again",
+                  a->conf.name, domain, type, API_LIST_ACTION);
+    return API_OK;
+  }
+  bool first = false;
+  if (st != API_FAILED ||
+      watch_on_failure(&a->watch, WATCH_CALL_PAIR_LIST, &pair, err->code,
+                       err->http_status, &first) != WATCH_FAIL_PAIR)
+    return st;
+  if (first)
+    DCDN_ERROR("account \"%s\": domain %s, type %s: %s failed: HTTP %ld, "
+               "Code \"%s\", Message \"%s\"; its staleness grows, the other "
+               "domains go on",
+               a->conf.name, domain, type, API_LIST_ACTION, err->http_status,
+               poll_printable(err->code).text,
+               poll_printable(err->message).text);
+  return API_OK;
 }
 
-/* The cursors of configured domains and types, stalest first. */
-static size_t poll_domain_order(account_t *account, plan_cursor_t **order) {
-  size_t n = 0;
-  for (uint32_t d = 0; d < account->domains.count; d++)
-    for (unsigned t = 0; t < TASK_TYPE_COUNT; t++)
-      if (account->domains.entries[d].type_mask & (1u << t))
-        order[n++] = poll_domain_cursor(account, d, t);
-  qsort(order, n, sizeof(*order), poll_compare_cursors);
-  return n;
-}
-
-/* Domain mode: DomainName + ObjectType windows, as far as the budget goes;
- * in-flight tasks left behind are looked up by id. */
+/* Domain mode: lookups by id first (they are few, and the windows would
+ * take the whole budget of a large account), then DomainName + ObjectType
+ * windows, stalest first, as far as the budget goes. */
 static api_status_t poll_domain_mode(poll_t *p, api_error_t *err) {
-  account_t *account = p->account;
-  plan_cursor_t **order =
-      calloc(account->domain_cursor_count + 1, sizeof(*order));
-  if (order == NULL || poll_queue_by_id(p, poll_domain_cutoff) != 0) {
-    free(order);
-    return API_FAILED;
+  watch_t *w = &p->account->watch;
+  watch_pair_t *pairs = NULL;
+  long n = watch_domain_order(w, p->now, &pairs);
+  if (n < 0 || watch_queue_left_behind(w, p->now) != 0) {
+    free(pairs);
+    return poll_no_memory(err);
   }
-  size_t n = poll_domain_order(account, order);
-  /* Lookups by id first: they are few, and the windows would take the
-   * whole budget of a large account. */
   api_status_t st = poll_by_id(p, err);
-  for (size_t i = 0; i < n && st == API_OK && account->api.budget_left > 0;
-       i++) {
-    size_t index = (size_t)(order[i] - account->domain_cursors);
-    uint32_t domain = (uint32_t)(index / TASK_TYPE_COUNT);
-    if (plan_cursor_begin(order[i], p->now, account->conf.lookback, 0))
-      st = poll_window(p, order[i], account->domains.entries[domain].name,
-                       (task_type_t)(index % TASK_TYPE_COUNT), err);
-  }
-  free(order);
+  for (long i = 0; i < n && st == API_OK && p->account->api.budget_left > 0;
+       i++)
+    if (watch_pair_begin(w, pairs[i], p->now))
+      st = poll_pair(p, pairs[i], err);
+  free(pairs);
   return st;
-}
-
-static api_status_t poll_switch_to_domains(poll_t *p, api_error_t *err) {
-  account_t *account = p->account;
-  DCDN_NOTICE("account \"%s\": the API answered %s to an account-wide query: "
-              "querying domain by domain from now on (QueryMode auto)",
-              account->conf.name, POLL_FORBIDDEN);
-  if (account->domains.wildcard)
-    DCDN_WARNING("account \"%s\": Domain \"*\" cannot be served domain by "
-                 "domain; only the domains listed by name are reported",
-                 account->conf.name);
-  if (account_enter_domain_mode(account) != 0)
-    return API_FAILED;
-  return poll_domain_mode(p, err);
 }
 
 static api_status_t poll_run(poll_t *p, api_error_t *err) {
-  account_t *account = p->account;
-  if (account->domain_mode)
-    return poll_domain_mode(p, err);
-  api_status_t st = poll_account_mode(p, err);
-  if (st == API_FAILED && account->conf.query_mode == CONF_QUERY_AUTO &&
-      strcmp(err->code, POLL_FORBIDDEN) == 0)
-    return poll_switch_to_domains(p, err);
-  return st;
+  account_t *a = p->account;
+  if (!a->watch.domain_mode) {
+    api_status_t st = poll_account_mode(p, err);
+    if (st != API_FAILED || err->action == NULL ||
+        strcmp(err->action, API_LIST_ACTION) != 0 ||
+        watch_on_failure(&a->watch, WATCH_CALL_ACCOUNT_LIST, NULL, err->code,
+                         err->http_status, NULL) != WATCH_FAIL_SWITCH)
+      return st;
+    DCDN_NOTICE("account \"%s\": the API answered %s to an account-wide %s: "
+                "querying domain by domain from now on (QueryMode auto)",
+                a->conf.name, err->code, API_LIST_ACTION);
+    if (a->watch.domains.wildcard)
+      DCDN_WARNING("account \"%s\": Domain \"*\" cannot be served domain by "
+                   "domain; only the domains listed by name are reported",
+                   a->conf.name);
+  }
+  return poll_domain_mode(p, err);
 }
 
-static void poll_quota(account_t *account) {
+static void poll_warn_unknown_quota(account_t *a, const resp_quota_t *q) {
+  for (size_t i = 0; i < q->unknown_count; i++)
+    if (warnonce_first(&a->warned, WARNONCE_UNKNOWN_QUOTA, q->unknown[i]))
+      DCDN_WARNING("account \"%s\": %s answered an undocumented member "
+                   "\"%s\"; it is not reported",
+                   a->conf.name, API_QUOTA_ACTION, q->unknown[i]);
+}
+
+/* A key refused the quota stops asking, with one warning. */
+static void poll_quota(account_t *a) {
+  if (!a->conf.collect_quota || a->watch.quota_refused)
+    return;
   api_error_t err;
   resp_quota_t quota;
-  api_status_t st = api_call_quota(&account->api, &quota, &err);
-  if (st == API_FAILED)
-    api_log_error(&account->api, API_QUOTA_ACTION, &err);
-  account->have_quota = st == API_OK;
-  if (st == API_OK)
-    account->quota = quota;
+  api_status_t st = api_call_quota(&a->api, &quota, &err);
+  if (st == API_FAILED &&
+      watch_on_failure(&a->watch, WATCH_CALL_QUOTA, NULL, err.code,
+                       err.http_status, NULL) == WATCH_FAIL_QUOTA_REFUSED)
+    DCDN_WARNING("account \"%s\": the key may not call %s (%s): the quota "
+                 "is not asked for any more; grant dcdn:%s "
+                 "(contrib/ram-policy.json) or set CollectQuota false",
+                 a->conf.name, API_QUOTA_ACTION, err.code, API_QUOTA_ACTION);
+  else if (st == API_FAILED)
+    api_log_error(&a->api, API_QUOTA_ACTION, &err);
+  a->have_quota = st == API_OK;
+  if (st == API_OK) {
+    a->quota = quota;
+    poll_warn_unknown_quota(a, &quota);
+  }
 }
 
 static void poll_health(account_t *account, api_status_t st,
@@ -369,7 +332,7 @@ static void poll_health(account_t *account, api_status_t st,
   long http_status = err->http_status < 0 ? 0 : err->http_status;
   health_change_t change = health_observe(&account->health, st != API_FAILED,
                                           http_status, err->code);
-  if (change == HEALTH_UNCHANGED ||
+  if (change == HEALTH_UNCHANGED || account->read_only ||
       !(account->conf.notify & CONF_NOTIFY_ACCOUNT))
     return;
   char why[STATS_CODE_LEN + 600];
@@ -383,22 +346,21 @@ static void poll_health(account_t *account, api_status_t st,
 
 int poll_account(user_data_t *user_data) {
   account_t *account = user_data->data;
-  poll_t p = {account, time(NULL)};
-  if (account->first_poll == 0)
-    account->first_poll = p.now;
+  poll_t p = {account, api_now(&account->api)};
   account->api.budget_left = plan_budget(
       account->conf.rate_limit, CDTIME_T_TO_DOUBLE(plugin_get_interval()));
   stats_interval_reset(&account->api.stats);
-  ledger_interval_reset(&account->ledger);
+  ledger_interval_reset(&account->watch.ledger);
+  watch_begin_poll(&account->watch, p.now);
   api_error_t err = {0};
   api_status_t st = poll_run(&p, &err);
   if (st == API_FAILED)
-    api_log_error(&account->api, err.action ? err.action : POLL_LIST_ACTION,
+    api_log_error(&account->api, err.action ? err.action : API_LIST_ACTION,
                   &err);
   poll_health(account, st, &err);
-  if (account->conf.collect_quota && st != API_FAILED)
+  if (st != API_FAILED)
     poll_quota(account);
-  tracker_expire(&account->tracker, plan_oldest(p.now, account->conf.lookback));
+  watch_expire(&account->watch, p.now);
   dispatch_account(account, p.now);
   state_save(account);
   /* A failure has been logged and told by the account's health: collectd's

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,47 +26,112 @@ static void state_path(const account_t *a, char *out, size_t size,
   snprintf(out, size, "%s/%s.state%s", a->conf.state_dir, a->conf.name, suffix);
 }
 
-static void state_adopt(account_t *a, statefile_state_t *st) {
-  tracker_free(&a->tracker);
-  a->tracker = st->tracker;
-  ledger_free(&a->ledger);
-  a->ledger = st->ledger;
-  a->account_cursor.covered_until = st->account_covered;
-  a->health.failed = st->health_failed;
-  /* The state remembers a switch that QueryMode auto made. */
-  bool domain_mode = a->conf.query_mode == CONF_QUERY_DOMAIN ||
-                     (a->conf.query_mode == CONF_QUERY_AUTO && st->domain_mode);
-  if (domain_mode && account_enter_domain_mode(a) == 0) {
-    size_t n = st->domain_cursor_count < a->domain_cursor_count
-                   ? st->domain_cursor_count
-                   : a->domain_cursor_count;
-    for (size_t i = 0; i < n; i++)
-      a->domain_cursors[i].covered_until = st->domain_cursors[i].covered_until;
+/* Whether a directory is safe to write root's files into: a user who can
+ * write it could plant links there or swap the files. */
+static int state_check_dir(const char *dir, char *why, size_t why_size) {
+  struct stat st;
+  if (lstat(dir, &st) != 0 && errno == ENOENT && mkdir(dir, 0700) != 0 &&
+      errno != EEXIST) {
+    snprintf(why, why_size, "cannot create it: %s", strerror(errno));
+    return -1;
   }
-  free(st->domain_cursors);
-  memset(st, 0, sizeof(*st));
+  if (lstat(dir, &st) != 0) {
+    snprintf(why, why_size, "%s", strerror(errno));
+    return -1;
+  }
+  if (!S_ISDIR(st.st_mode))
+    snprintf(why, why_size, "it is not a directory (a link is refused too)");
+  else if (st.st_uid != geteuid())
+    snprintf(why, why_size,
+             "owned by uid %ld, not by collectd's user (uid %ld), mode %04o",
+             (long)st.st_uid, (long)geteuid(), (unsigned)(st.st_mode & 07777));
+  else if (st.st_mode & (S_IWGRP | S_IWOTH))
+    snprintf(why, why_size,
+             "writable by other users (owner uid %ld, mode %04o): chmod 700 "
+             "it",
+             (long)st.st_uid, (unsigned)(st.st_mode & 07777));
+  else
+    return 0;
+  return -1;
+}
+
+/* One process at a time writes an account's state: the daemon. */
+static void state_lock(account_t *a) {
+  char path[PATH_MAX];
+  state_path(a, path, sizeof(path), ".lock");
+  a->lock_fd =
+      open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
+  if (a->lock_fd >= 0 && flock(a->lock_fd, LOCK_EX | LOCK_NB) == 0)
+    return;
+  DCDN_INFO("account \"%s\": %s is held by another process (the running "
+            "daemon, when this is collectd -T): this one polls but neither "
+            "saves the state nor sends notifications",
+            a->conf.name, path);
+  if (a->lock_fd >= 0)
+    close(a->lock_fd);
+  a->lock_fd = -1;
+  a->read_only = true;
+}
+
+int state_open(account_t *a) {
+  char why[256];
+  if (state_check_dir(a->conf.state_dir, why, sizeof(why)) != 0) {
+    DCDN_ERROR("account \"%s\": StateDir \"%s\" refused: %s; the plugin "
+               "will not start",
+               a->conf.name, a->conf.state_dir, why);
+    return -1;
+  }
+  state_lock(a);
+  return 0;
+}
+
+/* Takes what the file holds, or nothing of it. */
+static void state_adopt(account_t *a, statefile_state_t *st,
+                        const char *path) {
+  watch_t fresh;
+  bool failed = false;
+  if (watch_init(&fresh, &a->conf) != 0 ||
+      statefile_adopt(st, &fresh, &failed) != 0) {
+    watch_free(&fresh);
+    DCDN_WARNING("account \"%s\": state file %s: out of memory; starting "
+                 "afresh",
+                 a->conf.name, path);
+    return;
+  }
+  watch_free(&a->watch);
+  a->watch = fresh;
+  a->health.failed = failed;
+  DCDN_INFO("account \"%s\": state loaded from %s: %zu tasks", a->conf.name,
+            path, a->watch.tracker.count);
 }
 
 void state_load(account_t *a) {
   char path[PATH_MAX], why[256] = "";
   state_path(a, path, sizeof(path), "");
-  char *text = file_read_text(path, STATE_MAX_FILE_SIZE, why, sizeof(why));
+  char *text =
+      file_read_text_nofollow(path, STATE_MAX_FILE_SIZE, why, sizeof(why));
+  int error = errno;
+  statefile_owner_t owner;
+  statefile_owner(&a->conf, &owner);
   statefile_state_t st;
-  if (text != NULL && statefile_parse(text, a->conf.name, &a->domains, &st, why,
-                                      sizeof(why)) == 0) {
-    DCDN_INFO("account \"%s\": state loaded from %s: %zu tasks", a->conf.name,
-              path, st.tracker.count);
-    state_adopt(a, &st);
-  } else if (text == NULL && errno == ENOENT) {
+  statefile_status_t status =
+      text ? statefile_parse(text, &owner, &st, why, sizeof(why))
+           : STATEFILE_BAD;
+  if (status == STATEFILE_OK)
+    state_adopt(a, &st, path);
+  else if (text == NULL && error == ENOENT)
     /* The first start, or a new account: nothing lost. */
     DCDN_INFO("account \"%s\": no state file %s yet; starting afresh",
               a->conf.name, path);
-  } else {
+  else if (status == STATEFILE_FOREIGN)
+    DCDN_INFO("account \"%s\": state file %s is not this account's history "
+              "(%s); starting afresh",
+              a->conf.name, path, why);
+  else
     DCDN_WARNING("account \"%s\": state file %s: %s; starting afresh",
                  a->conf.name, path, why);
-    if (text != NULL)
-      statefile_state_free(&st);
-  }
+  if (text != NULL)
+    statefile_state_free(&st);
   free(text);
 }
 
@@ -91,19 +157,17 @@ static int state_sync_dir(const char *dir) {
   return status;
 }
 
-/* Temporary file, fsync, rename, fsync of the directory: after a crash at
- * any moment the file is the old one or the new one, never a mix. */
+/* A new temporary file (a unique name, created exclusively, so that no
+ * planted link is followed), fsync, rename, fsync of the directory: after
+ * a crash at any moment the file is the old one or the new one. */
 static int state_replace(const account_t *a, const strbuf_t *text, char *why,
                          size_t why_size) {
   char path[PATH_MAX], tmp[PATH_MAX];
   state_path(a, path, sizeof(path), "");
-  state_path(a, tmp, sizeof(tmp), ".tmp");
-  if (mkdir(a->conf.state_dir, 0700) != 0 && errno != EEXIST) {
-    snprintf(why, why_size, "cannot create %s: %s", a->conf.state_dir,
-             strerror(errno));
-    return -1;
-  }
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  state_path(a, tmp, sizeof(tmp), ".XXXXXX");
+  int fd = mkstemp(tmp); /* O_EXCL, mode 0600 */
+  if (fd >= 0)
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
   int status = fd < 0 ? -1 : state_write_all(fd, text->data, text->len);
   if (status == 0)
     status = fsync(fd);
@@ -115,24 +179,20 @@ static int state_replace(const account_t *a, const strbuf_t *text, char *why,
     status = state_sync_dir(a->conf.state_dir);
   if (status != 0) {
     snprintf(why, why_size, "%s: %s", tmp, strerror(errno));
-    unlink(tmp);
+    if (fd >= 0)
+      unlink(tmp);
   }
   return status;
 }
 
 void state_save(account_t *a) {
-  statefile_state_t view = {
-      .tracker = a->tracker,
-      .ledger = a->ledger,
-      .account_covered = a->account_cursor.covered_until,
-      .domain_mode = a->domain_mode,
-      .domain_cursors = a->domain_cursors,
-      .domain_cursor_count = a->domain_cursor_count,
-      .health_failed = a->health.failed,
-  };
+  if (a->read_only)
+    return;
+  statefile_owner_t owner;
+  statefile_owner(&a->conf, &owner);
   strbuf_t text = STRBUF_INIT;
   char why[PATH_MAX + 128] = "out of memory";
-  statefile_format(&text, a->conf.name, &a->domains, &view);
+  statefile_format(&text, &owner, &a->watch, a->health.failed);
   int status =
       strbuf_str(&text) ? state_replace(a, &text, why, sizeof(why)) : -1;
   strbuf_free(&text);

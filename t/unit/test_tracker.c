@@ -135,7 +135,7 @@ START_TEST(an_empty_tracker_knows_nothing) {
   size_t pos = 0;
   ck_assert_ptr_null(tracker_get(&tr, 1));
   ck_assert_ptr_null(tracker_next(&tr, &pos));
-  ck_assert_uint_eq(tracker_expire(&tr, NOW), 0);
+  ck_assert_uint_eq(tracker_expire(&tr, NOW, NOW), 0);
   ck_assert_uint_eq(tr.count, 0);
 }
 END_TEST
@@ -221,7 +221,7 @@ START_TEST(expiry_drops_tasks_created_before_the_oldest_time) {
   ck_assert(put(1, NOW - 3601, TASK_STATUS_COMPLETE, true));
   ck_assert(put(2, NOW - 3600, TASK_STATUS_COMPLETE, true));
   ck_assert(put(3, NOW - 10, TASK_STATUS_PENDING, true));
-  ck_assert_uint_eq(tracker_expire(&tr, NOW - 3600), 1);
+  ck_assert_uint_eq(tracker_expire(&tr, NOW - 3600, NOW - 3600), 1);
   ck_assert_uint_eq(tr.count, 2);
   ck_assert_ptr_null(tracker_get(&tr, 1));
   ck_assert(holds(2, NOW - 3600, TASK_STATUS_COMPLETE));
@@ -238,7 +238,7 @@ START_TEST(expiry_with_nothing_old_keeps_everything) {
     ok = put(id, NOW - (time_t)id, TASK_STATUS_COMPLETE, true) && ok;
   ck_assert(ok);
   size_t bytes = tracker_bytes(&tr);
-  ck_assert_uint_eq(tracker_expire(&tr, NOW - 1000), 0);
+  ck_assert_uint_eq(tracker_expire(&tr, NOW - 1000, NOW - 1000), 0);
   ck_assert_uint_eq(tr.count, 1000);
   ck_assert_uint_eq(tracker_bytes(&tr), bytes);
   ck_assert(holds(1000, NOW - 1000, TASK_STATUS_COMPLETE));
@@ -247,7 +247,7 @@ END_TEST
 
 START_TEST(expiring_everything_leaves_an_empty_usable_tracker) {
   ck_assert(put_ids(1, 1000, NOW - 7200, TASK_STATUS_COMPLETE, true));
-  ck_assert_uint_eq(tracker_expire(&tr, NOW), 1000);
+  ck_assert_uint_eq(tracker_expire(&tr, NOW, NOW), 1000);
   ck_assert_uint_eq(tr.count, 0);
   size_t pos = 0;
   ck_assert_ptr_null(tracker_next(&tr, &pos));
@@ -269,7 +269,7 @@ START_TEST(expiring_half_of_100000_tasks_keeps_the_rest_and_shrinks) {
   ck_assert_uint_eq(tr.count, N);
   size_t before = tracker_bytes(&tr);
 
-  ck_assert_uint_eq(tracker_expire(&tr, NOW - (N / 2 - 1)), N / 2);
+  ck_assert_uint_eq(tracker_expire(&tr, NOW - (N / 2 - 1), NOW - (N / 2 - 1)), N / 2);
   ck_assert_uint_eq(tr.count, N / 2);
   size_t after = tracker_bytes(&tr);
   ck_assert_msg(after < before, "%zu bytes after, %zu before", after, before);

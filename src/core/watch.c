@@ -1,0 +1,409 @@
+#include "core/watch.h"
+
+#include "core/retry.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define WATCH_REFUSED "Forbidden.RAM"
+
+int watch_init(watch_t *w, const conf_account_t *conf) {
+  memset(w, 0, sizeof(*w));
+  w->lookback = conf->lookback;
+  w->query_mode = conf->query_mode;
+  w->domain_mode = conf->query_mode == CONF_QUERY_DOMAIN;
+  return domtab_init(&w->domains, conf);
+}
+
+void watch_free(watch_t *w) {
+  domtab_free(&w->domains);
+  tracker_free(&w->tracker);
+  ledger_free(&w->ledger);
+  streams_free(&w->streams);
+  plan_idqueue_free(&w->by_id);
+}
+
+bool watch_reports(const watch_t *w, uint32_t domain, unsigned type) {
+  return domain < w->domains.count && type < TASK_TYPE_COUNT &&
+         (w->domains.entries[domain].type_mask & (1u << type));
+}
+
+bool watch_ready(const watch_t *w, uint32_t domain, unsigned type,
+                 time_t now) {
+  return plan_cursor_ready(streams_get(&w->streams, domain, type), now,
+                           w->lookback);
+}
+
+time_t watch_covered(const watch_t *w, uint32_t domain, unsigned type) {
+  const plan_cursor_t *c = streams_get(&w->streams, domain, type);
+  return c ? c->covered_until : 0;
+}
+
+/* The wildcard streams of the types Domain "*" reports. */
+static bool watch_wildcard_type(const watch_t *w, unsigned type) {
+  return w->domains.wildcard &&
+         (w->domains.wildcard_settings.type_mask & (1u << type));
+}
+
+bool watch_wildcard_ready(const watch_t *w, time_t now) {
+  bool any = false;
+  for (unsigned t = 0; t < TASK_TYPE_COUNT; t++) {
+    if (!watch_wildcard_type(w, t))
+      continue;
+    if (!plan_cursor_ready(&w->streams.wildcard[t], now, w->lookback))
+      return false;
+    any = true;
+  }
+  return any;
+}
+
+time_t watch_wildcard_covered(const watch_t *w) {
+  time_t oldest = 0;
+  for (unsigned t = 0; t < TASK_TYPE_COUNT; t++)
+    if (watch_wildcard_type(w, t) &&
+        (oldest == 0 || w->streams.wildcard[t].covered_until < oldest))
+      oldest = w->streams.wildcard[t].covered_until;
+  return oldest;
+}
+
+void watch_begin_poll(watch_t *w, time_t now) {
+  for (size_t i = 0; i < w->streams.domains * TASK_TYPE_COUNT; i++)
+    plan_cursor_clamp(&w->streams.cursors[i], now);
+  for (unsigned t = 0; t < TASK_TYPE_COUNT; t++)
+    plan_cursor_clamp(&w->streams.wildcard[t], now);
+  plan_cursor_clamp(&w->scan, now);
+}
+
+/* A domain Domain "*" has just found had no task in what the account-wide
+ * scans covered so far: it is known as far as they are. */
+static void watch_seed_found(watch_t *w, uint32_t domain) {
+  for (unsigned t = 0; t < TASK_TYPE_COUNT; t++) {
+    plan_cursor_t *c = streams_at(&w->streams, domain, t);
+    if (c != NULL) {
+      c->covered_from = w->streams.wildcard[t].covered_from;
+      c->covered_until = w->streams.wildcard[t].covered_until;
+    }
+  }
+}
+
+/* The domain number of a host. Domain "*" adds hosts in account mode only:
+ * domain by domain, only the domains listed by name are read. */
+static uint32_t watch_resolve(watch_t *w, const char *host) {
+  if (w->domain_mode)
+    return domtab_find(&w->domains, host);
+  size_t before = w->domains.count;
+  uint32_t d = domtab_resolve(&w->domains, host);
+  if (d != DOMTAB_NONE && d >= before)
+    watch_seed_found(w, d);
+  return d;
+}
+
+/* The tracked form of a task, or the reason it is not tracked. */
+static watch_verdict_t watch_tracked_form(watch_t *w, const task_t *task,
+                                          tracked_task_t *t) {
+  memset(t, 0, sizeof(*t));
+  if (tracker_parse_id(task->task_id, &t->id) != 0)
+    return WATCH_BAD_TASK_ID;
+  char host[CONF_MAX_DOMAIN_LEN + 1];
+  if (task_domain_of_path(task->object_path, host, sizeof(host)) != 0)
+    return WATCH_BAD_HOST;
+  if (task->type >= TASK_TYPE_COUNT || task->status >= TASK_STATUS_COUNT)
+    return WATCH_NOT_REPORTED; /* the caller warns about the value */
+  t->domain = watch_resolve(w, host);
+  if (!watch_reports(w, t->domain, task->type))
+    return WATCH_NOT_REPORTED;
+  t->created = task->created;
+  t->type = (uint8_t)task->type;
+  t->status = (uint8_t)task->status;
+  t->progress = (uint8_t)task->progress;
+  return WATCH_TRACKED;
+}
+
+void watch_observe(watch_t *w, const task_t *task, time_t now,
+                   watch_seen_t *out) {
+  memset(out, 0, sizeof(*out));
+  tracked_task_t t;
+  out->verdict = watch_tracked_form(w, task, &t);
+  if (out->verdict != WATCH_TRACKED)
+    return;
+  out->domain = t.domain;
+  const tracked_task_t *known = tracker_get(&w->tracker, t.id);
+  tracked_task_t old = known ? *known : (tracked_task_t){0};
+  bool history = known == NULL &&
+                 plan_is_history(streams_get(&w->streams, t.domain, t.type),
+                                 task->created);
+  lifecycle_observe(known ? &old : NULL, &t, now,
+                    w->domains.entries[t.domain].stuck_after, history,
+                    &out->events);
+  bool is_new = false;
+  if (ledger_record(&w->ledger, t.domain, t.type, &out->events) != 0 ||
+      tracker_put(&w->tracker, &t, &is_new) != 0) {
+    out->verdict = WATCH_NO_MEMORY;
+    return;
+  }
+  w->window_new_tasks += is_new;
+}
+
+/* ---- refreshing tasks in flight ---- */
+
+/* Where the window that reads a task's stream starts: the account-wide one
+ * (account_start), or the stream's own (account_start 0). */
+static time_t watch_cutoff(const watch_t *w, const tracked_task_t *t,
+                           time_t now, time_t account_start) {
+  if (account_start != 0)
+    return account_start;
+  return plan_next_start(streams_get(&w->streams, t->domain, t->type), now,
+                         w->lookback);
+}
+
+static bool watch_left_behind(const watch_t *w, const tracked_task_t *t,
+                              time_t now, time_t account_start) {
+  return tracker_in_flight(t) &&
+         t->created < watch_cutoff(w, t, now, account_start);
+}
+
+/* Queues the tasks in flight that start before their window's cutoff. */
+static int watch_queue(watch_t *w, time_t now, time_t account_start) {
+  if (w->byid_refused || !plan_idqueue_empty(&w->by_id))
+    return 0; /* the last interval's batch is still being worked off */
+  size_t pos = 0;
+  const tracked_task_t *t;
+  while ((t = tracker_next(&w->tracker, &pos)) != NULL)
+    if (watch_left_behind(w, t, now, account_start) &&
+        plan_idqueue_push(&w->by_id, t->id) != 0)
+      return -1;
+  return 0;
+}
+
+int watch_queue_left_behind(watch_t *w, time_t now) {
+  return watch_queue(w, now, 0);
+}
+
+/* What the choice between re-scanning and lookups by id weighs. */
+static plan_refresh_input_t watch_refresh_input(const watch_t *w, time_t now,
+                                                time_t start) {
+  plan_refresh_input_t in = {0, 0, 0, w->last_window_tasks};
+  size_t pos = 0;
+  const tracked_task_t *t;
+  while ((t = tracker_next(&w->tracker, &pos)) != NULL)
+    if (watch_left_behind(w, t, now, start) &&
+        (in.in_flight++ == 0 || t->created < in.oldest_in_flight))
+      in.oldest_in_flight = (time_t)t->created;
+  pos = 0;
+  while (in.in_flight > 0 && (t = tracker_next(&w->tracker, &pos)) != NULL)
+    in.known_in_range +=
+        t->created >= in.oldest_in_flight && t->created < start;
+  return in;
+}
+
+/* The reported streams one by one, those of Domain "*" last (domain
+ * DOMTAB_NONE): start with *pos = 0. */
+static bool watch_next_reported(const watch_t *w, size_t *pos,
+                                watch_pair_t *out) {
+  for (; *pos < (w->domains.count + 1) * TASK_TYPE_COUNT; (*pos)++) {
+    uint32_t d = (uint32_t)(*pos / TASK_TYPE_COUNT);
+    unsigned t = (unsigned)(*pos % TASK_TYPE_COUNT);
+    bool wild = d == w->domains.count;
+    if (wild ? watch_wildcard_type(w, t) : watch_reports(w, d, t)) {
+      *out = (watch_pair_t){wild ? DOMTAB_NONE : d, t};
+      (*pos)++;
+      return true;
+    }
+  }
+  return false;
+}
+
+/* The stream's cursor; made when make is set (NULL: out of memory), else
+ * NULL when it was never made. */
+static plan_cursor_t *watch_cursor(watch_t *w, watch_pair_t p, bool make) {
+  if (p.domain == DOMTAB_NONE)
+    return &w->streams.wildcard[p.type];
+  return make ? streams_at(&w->streams, p.domain, p.type)
+              : (plan_cursor_t *)streams_get(&w->streams, p.domain, p.type);
+}
+
+/* The oldest point any reported stream needs read; false when every one
+ * is known up to now. */
+static bool watch_account_start(watch_t *w, time_t now, time_t *start) {
+  bool any = false, current = true;
+  size_t pos = 0;
+  watch_pair_t p;
+  while (watch_next_reported(w, &pos, &p)) {
+    const plan_cursor_t *c = watch_cursor(w, p, false);
+    time_t s = plan_next_start(c, now, w->lookback);
+    if (!any || s < *start)
+      *start = s;
+    any = true;
+    current = current && plan_cursor_ready(c, now, w->lookback) &&
+              c->covered_until >= now;
+  }
+  return any && !current;
+}
+
+int watch_account_begin(watch_t *w, time_t now) {
+  plan_cursor_t *scan = &w->scan;
+  if (scan->scanning && (scan->window.page > 1 || scan->window.last_page != 0))
+    return 1; /* resumed where the last interval stopped */
+  plan_cursor_abandon(scan);
+  time_t start = 0;
+  if (!watch_account_start(w, now, &start))
+    return 0;
+  plan_refresh_input_t in = watch_refresh_input(w, now, start);
+  plan_refresh_t how = plan_choose_refresh(&in);
+  if (w->byid_refused && how == PLAN_REFRESH_BYID)
+    how = PLAN_REFRESH_RESCAN;
+  /* A re-scan cannot reach past the API's three days: what is older is
+   * looked up by id all the same. */
+  time_t queue_before = how == PLAN_REFRESH_BYID ? start : plan_scan_oldest(now);
+  if (how != PLAN_REFRESH_NONE && watch_queue(w, now, queue_before) != 0)
+    return -1;
+  if (how == PLAN_REFRESH_RESCAN && in.oldest_in_flight < start)
+    start = in.oldest_in_flight;
+  plan_window_begin(scan, start, now);
+  w->window_new_tasks = 0;
+  return 1;
+}
+
+void watch_account_done(watch_t *w) {
+  const plan_window_t *window = &w->scan.window;
+  size_t pos = 0;
+  watch_pair_t p;
+  while (watch_next_reported(w, &pos, &p)) {
+    plan_cursor_t *c = watch_cursor(w, p, true);
+    if (c != NULL)
+      plan_cursor_cover(c, window->start, window->end);
+  }
+  w->scan.scanning = false;
+  w->last_window_tasks = w->window_new_tasks;
+}
+
+/* ---- domain mode ---- */
+
+typedef struct {
+  watch_pair_t pair;
+  time_t key; /* covered_until, 0 when not ready */
+} watch_ranked_t;
+
+static int watch_compare_ranked(const void *a, const void *b) {
+  const watch_ranked_t *x = a, *y = b;
+  if (x->key != y->key)
+    return (x->key > y->key) - (x->key < y->key);
+  /* Equal staleness: a fixed order, so that ties do not reshuffle. */
+  size_t i = (size_t)x->pair.domain * TASK_TYPE_COUNT + x->pair.type;
+  size_t j = (size_t)y->pair.domain * TASK_TYPE_COUNT + y->pair.type;
+  return (i > j) - (i < j);
+}
+
+long watch_domain_order(const watch_t *w, time_t now, watch_pair_t **pairs) {
+  size_t max = w->domains.count * TASK_TYPE_COUNT;
+  watch_ranked_t *ranked = calloc(max + 1, sizeof(*ranked));
+  *pairs = calloc(max + 1, sizeof(**pairs));
+  if (ranked == NULL || *pairs == NULL) {
+    free(ranked);
+    free(*pairs);
+    *pairs = NULL;
+    return -1;
+  }
+  size_t n = 0;
+  for (uint32_t d = 0; d < w->domains.count; d++)
+    for (unsigned t = 0; t < TASK_TYPE_COUNT; t++)
+      if (watch_reports(w, d, t))
+        ranked[n++] = (watch_ranked_t){
+            {d, t}, watch_ready(w, d, t, now) ? watch_covered(w, d, t) : 0};
+  qsort(ranked, n, sizeof(*ranked), watch_compare_ranked);
+  for (size_t i = 0; i < n; i++)
+    (*pairs)[i] = ranked[i].pair;
+  free(ranked);
+  return (long)n;
+}
+
+/* The pair's oldest task in flight that its next window does not reach, or
+ * 0 when there is none. */
+static time_t watch_pair_oldest_left(const watch_t *w, watch_pair_t pair,
+                                     time_t now) {
+  time_t oldest = 0;
+  size_t pos = 0;
+  const tracked_task_t *t;
+  while ((t = tracker_next(&w->tracker, &pos)) != NULL)
+    if (t->domain == pair.domain && t->type == pair.type &&
+        watch_left_behind(w, t, now, 0) &&
+        (oldest == 0 || t->created < oldest))
+      oldest = (time_t)t->created;
+  return oldest;
+}
+
+bool watch_pair_begin(watch_t *w, watch_pair_t pair, time_t now) {
+  plan_cursor_t *c = streams_at(&w->streams, pair.domain, pair.type);
+  if (c == NULL)
+    return false;
+  time_t extend = w->byid_refused ? watch_pair_oldest_left(w, pair, now) : 0;
+  return plan_cursor_begin(c, now, w->lookback, extend);
+}
+
+void watch_pair_done(watch_t *w, watch_pair_t pair) {
+  plan_cursor_t *c = streams_at(&w->streams, pair.domain, pair.type);
+  if (c != NULL)
+    plan_cursor_finish(c);
+}
+
+/* ---- failures ---- */
+
+/* A failure that speaks of the key, the signature, the clock or the
+ * endpoint, not of one domain: every other call would fail the same way. */
+static bool watch_account_trouble(const char *code, long http_status) {
+  if (http_status == 0 || http_status >= 500 || code[0] == '\0' ||
+      retry_is_throttled(http_status, code))
+    return true;
+  return retry_needs_human(code) && strncmp(code, "Forbidden", 9) != 0;
+}
+
+watch_failure_t watch_on_failure(watch_t *w, watch_call_t call,
+                                 const watch_pair_t *pair, const char *code,
+                                 long http_status, bool *first) {
+  bool refused = strcmp(code, WATCH_REFUSED) == 0;
+  if (first != NULL)
+    *first = false;
+  switch (call) {
+  case WATCH_CALL_ACCOUNT_LIST:
+    if (!refused || w->query_mode != CONF_QUERY_AUTO || w->domain_mode)
+      return WATCH_FAIL_POLL;
+    w->domain_mode = true;
+    plan_cursor_abandon(&w->scan);
+    return WATCH_FAIL_SWITCH;
+  case WATCH_CALL_PAIR_LIST: {
+    plan_cursor_t *c =
+        pair ? streams_at(&w->streams, pair->domain, pair->type) : NULL;
+    if (c == NULL || watch_account_trouble(code, http_status))
+      return WATCH_FAIL_POLL;
+    if (first != NULL)
+      *first = !c->failing;
+    c->failing = true;
+    return WATCH_FAIL_PAIR;
+  }
+  case WATCH_CALL_BY_ID:
+    if (!refused)
+      return WATCH_FAIL_POLL;
+    w->byid_refused = true;
+    plan_idqueue_clear(&w->by_id);
+    return WATCH_FAIL_BYID_REFUSED;
+  case WATCH_CALL_QUOTA:
+    if (!refused)
+      return WATCH_FAIL_POLL;
+    w->quota_refused = true;
+    return WATCH_FAIL_QUOTA_REFUSED;
+  }
+  return WATCH_FAIL_POLL;
+}
+
+bool watch_pair_recovered(watch_t *w, watch_pair_t pair) {
+  plan_cursor_t *c = streams_at(&w->streams, pair.domain, pair.type);
+  bool was = c != NULL && c->failing;
+  if (c != NULL)
+    c->failing = false;
+  return was;
+}
+
+void watch_expire(watch_t *w, time_t now) {
+  tracker_expire(&w->tracker, plan_oldest(now, w->lookback),
+                 plan_keep_oldest(now));
+}
