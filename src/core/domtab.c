@@ -94,6 +94,15 @@ uint32_t domtab_resolve(domtab_t *tab, const char *name) {
              : DOMTAB_NONE;
 }
 
+uint32_t domtab_add_dormant(domtab_t *tab, const char *name) {
+  static const domtab_entry_t dormant = {NULL, 0, 0, 0};
+  uint32_t index;
+  if (tab->count >= DOMTAB_MAX_DOMAINS ||
+      domtab_add(tab, name, &dormant, &index) != 0)
+    return DOMTAB_NONE;
+  return index;
+}
+
 void domtab_free(domtab_t *tab) {
   for (size_t i = 0; i < tab->count; i++)
     free(tab->entries[i].name);

@@ -35,6 +35,11 @@ int domtab_init(domtab_t *tab, const conf_account_t *account);
 uint32_t domtab_find(const domtab_t *tab, const char *name);
 /* The domain's number, adding it when wildcard; DOMTAB_NONE otherwise. */
 uint32_t domtab_resolve(domtab_t *tab, const char *name);
+/* A domain no longer reported whose tasks are kept (from a state file, so
+ * that what was notified of them is not notified again should it be
+ * reported once more): its type_mask is 0. Returns its number, or
+ * DOMTAB_NONE when out of memory or the table is full. */
+uint32_t domtab_add_dormant(domtab_t *tab, const char *name);
 void domtab_free(domtab_t *tab);
 
 #endif

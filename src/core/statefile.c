@@ -397,13 +397,15 @@ statefile_status_t statefile_parse(const char *text,
 
 /* ---- adopting ---- */
 
-/* The live number of a file domain, or DOMTAB_NONE when it is no longer
- * reported. Domain "*" takes back the domains it had found, in account
- * mode (domain by domain, only the domains listed by name are read). */
+/* The live number of a file domain. Domain "*" takes back the domains it
+ * had found, in account mode (domain by domain, only the domains listed by
+ * name are read); a domain no longer reported is kept dormant. */
 static uint32_t statefile_live_domain(watch_t *w, const char *name) {
   uint32_t d = domtab_find(&w->domains, name);
   if (d == DOMTAB_NONE && !w->domain_mode)
     d = domtab_resolve(&w->domains, name);
+  if (d == DOMTAB_NONE)
+    d = domtab_add_dormant(&w->domains, name);
   return d;
 }
 
@@ -422,6 +424,9 @@ static int statefile_adopt_domain(const statefile_domain_t *fd, watch_t *w,
   return 0;
 }
 
+/* Every task is kept with what was notified of it. One whose stream is
+ * not known (not reported now, or newly reported) is no longer in the
+ * counters: read again, it counts as on a cold start. */
 static int statefile_adopt_tasks(const statefile_state_t *st, watch_t *w,
                                  const uint32_t *live) {
   size_t pos = 0;
@@ -429,9 +434,12 @@ static int statefile_adopt_tasks(const statefile_state_t *st, watch_t *w,
   while ((t = tracker_next(&st->tracker, &pos)) != NULL) {
     tracked_task_t copy = *t;
     copy.domain = live[t->domain];
+    if (copy.domain == DOMTAB_NONE)
+      continue;
+    if (watch_covered(w, copy.domain, copy.type) == 0)
+      copy.flags &= (uint8_t)~LIFECYCLE_COUNTED;
     bool is_new;
-    if (watch_reports(w, copy.domain, copy.type) &&
-        tracker_put(&w->tracker, &copy, &is_new) != 0)
+    if (tracker_put(&w->tracker, &copy, &is_new) != 0)
       return -1;
   }
   return 0;

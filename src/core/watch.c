@@ -156,9 +156,11 @@ static time_t watch_cutoff(const watch_t *w, const tracked_task_t *t,
                          w->lookback);
 }
 
+/* Only reported tasks are worth a call: those of dormant domains and types
+ * are kept for what was notified of them, not refreshed. */
 static bool watch_left_behind(const watch_t *w, const tracked_task_t *t,
                               time_t now, time_t account_start) {
-  return tracker_in_flight(t) &&
+  return tracker_in_flight(t) && watch_reports(w, t->domain, t->type) &&
          t->created < watch_cutoff(w, t, now, account_start);
 }
 

@@ -136,11 +136,15 @@ static void dispatch_stats(const account_t *a, double staleness) {
 void dispatch_account(const account_t *a, time_t now) {
   const watch_t *w = &a->watch;
   double worst = 0;
+  size_t reported = 0;
   tally_t *counts = calloc(w->domains.count + 1, sizeof(*counts));
   if (counts != NULL) {
     tally_count(&w->domains, &w->tracker, plan_oldest(now, a->conf.lookback),
                 plan_keep_oldest(now), counts);
     for (uint32_t d = 0; d < w->domains.count; d++) {
+      if (w->domains.entries[d].type_mask == 0)
+        continue; /* dormant: kept from a state file, not reported */
+      reported++;
       double stale =
           dispatch_staleness(now, dispatch_domain(a, d, &counts[d], now));
       dispatch_gauge(w->domains.entries[d].name, "duration", "staleness",
@@ -151,7 +155,7 @@ void dispatch_account(const account_t *a, time_t now) {
     }
     free(counts);
   }
-  if (w->domains.count == 0) /* Domain "*" before any task arrived */
+  if (reported == 0) /* Domain "*" before any task arrived */
     worst = dispatch_staleness(
         now, watch_wildcard_ready(w, now) ? watch_wildcard_covered(w) : 0);
   dispatch_stats(a, worst);
