@@ -100,10 +100,14 @@ static uint32_t watch_resolve(watch_t *w, const char *host) {
 
 /* The tracked form of a task, or the reason it is not tracked. */
 static watch_verdict_t watch_tracked_form(watch_t *w, const task_t *task,
-                                          tracked_task_t *t) {
+                                          time_t now, tracked_task_t *t) {
   memset(t, 0, sizeof(*t));
   if (tracker_parse_id(task->task_id, &t->id) != 0)
     return WATCH_BAD_TASK_ID;
+  /* A cold start would not see it: it must not count now either. */
+  if (task->created < plan_oldest(now, w->lookback) &&
+      tracker_get(&w->tracker, t->id) == NULL)
+    return WATCH_TOO_OLD;
   char host[CONF_MAX_DOMAIN_LEN + 1];
   if (task_domain_of_path(task->object_path, host, sizeof(host)) != 0)
     return WATCH_BAD_HOST;
@@ -123,7 +127,7 @@ void watch_observe(watch_t *w, const task_t *task, time_t now,
                    watch_seen_t *out) {
   memset(out, 0, sizeof(*out));
   tracked_task_t t;
-  out->verdict = watch_tracked_form(w, task, &t);
+  out->verdict = watch_tracked_form(w, task, now, &t);
   if (out->verdict != WATCH_TRACKED)
     return;
   out->domain = t.domain;

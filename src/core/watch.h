@@ -70,6 +70,8 @@ void watch_begin_poll(watch_t *w, time_t now);
 typedef enum {
   WATCH_TRACKED,      /* tracked; see events */
   WATCH_NOT_REPORTED, /* a domain or type nobody reports: dropped */
+  WATCH_TOO_OLD,      /* new, and older than the Lookback (met while a
+                         re-scan reached back for a task in flight) */
   WATCH_BAD_TASK_ID,  /* not 1..19 digits */
   WATCH_BAD_HOST,     /* ObjectPath has no valid host name */
   WATCH_NO_MEMORY

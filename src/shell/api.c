@@ -45,7 +45,7 @@ void api_client_free(api_client_t *api) {
 }
 
 time_t api_now(const api_client_t *api) {
-  return time(NULL) + api->clock_offset;
+  return apiclock_now(&api->clock, time(NULL));
 }
 
 static double api_monotonic_now(void) {

@@ -4,6 +4,7 @@
 #ifndef DCDN_API_H
 #define DCDN_API_H
 
+#include "core/apiclock.h"
 #include "core/conf.h"
 #include "core/ratelimit.h"
 #include "core/resp.h"
@@ -22,10 +23,7 @@ typedef struct {
   pthread_mutex_t limiter_lock;
   stats_t stats;
   long budget_left; /* calls this interval may still make */
-  /* The API's clock less this host's, in seconds, as its answers' Date
-   * headers tell: windows are planned in the API's time. */
-  long clock_offset;
-  bool clock_warned; /* an offset worth a word was logged */
+  apiclock_t clock; /* the API's time, from its answers' Date headers */
   creds_t creds;
 } api_client_t;
 
