@@ -186,6 +186,37 @@ class RunningSimulator:
                                     f"SignedHeaders={';'.join(signed_headers)},Signature={signature}")
 
 
+RAM_MESSAGE = "User not authorized to operate on the specified resource, or this API doesn't support RAM."
+
+
+def answered_tasks(resp):
+    """The task objects of a 200 list or by-id answer, in their order."""
+    assert resp.status == 200, resp
+    found = resp.json["Tasks"]
+    return found["Task"] if isinstance(found, dict) else found
+
+
+def task_ids(resp):
+    return [t["TaskId"] for t in answered_tasks(resp)]
+
+
+def assert_forbidden(resp):
+    """403 Forbidden.RAM, in the service's error shape."""
+    assert resp.status == 403, resp
+    body = resp.json
+    assert (body["Code"], body["Message"]) == ("Forbidden.RAM", RAM_MESSAGE)
+    assert set(body) == {"RequestId", "HostId", "Code", "Message", "Recommend"}
+
+
+def exits_2(tmp_path, scenario=None, args=()):
+    """Starts a simulator that must refuse to run: exit 2, nothing on
+    stdout; returns its stderr."""
+    proc = launch(tmp_path, scenario, args, expect_ready=False)
+    out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 2 and out == "", err
+    return err
+
+
 def launch(tmp_path, scenario=None, args=(), rate_limit="0", expect_ready=True):
     """Starts the simulator; returns RunningSimulator (or the Popen if the
     process is expected to fail)."""

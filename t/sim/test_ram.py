@@ -5,10 +5,10 @@ the validation of both sources."""
 
 import pytest
 
-from simclient import launch
+from simclient import assert_forbidden, exits_2
+from simclient import task_ids as ids
 
 LIST, BY_ID, QUOTA = "DescribeDcdnRefreshTasks", "DescribeDcdnRefreshTaskById", "DescribeDcdnRefreshQuota"
-MESSAGE = "User not authorized to operate on the specified resource, or this API doesn't support RAM."
 
 SCENARIO = {
     "tasks": [
@@ -31,19 +31,6 @@ SCOPED = {"key": "scoped", "secret": "scopedsecret"}
 @pytest.fixture
 def ram_sim(start_sim):
     return start_sim(SCENARIO, args=KEYS + POLICIES)
-
-
-def ids(resp):
-    assert resp.status == 200, resp
-    tasks = resp.json["Tasks"]
-    return [t["TaskId"] for t in (tasks["Task"] if isinstance(tasks, dict) else tasks)]
-
-
-def assert_forbidden(resp):
-    assert resp.status == 403, resp
-    body = resp.json
-    assert (body["Code"], body["Message"]) == ("Forbidden.RAM", MESSAGE)
-    assert set(body) == {"RequestId", "HostId", "Code", "Message", "Recommend"}
 
 
 @pytest.mark.parametrize("sig", ["v1", "v3"])
@@ -133,13 +120,6 @@ def test_ram_domains_grammar(sim_module):
         ("k", frozenset({"a.example.com", "b.example.com"}))
     with pytest.raises(sim_module.argparse.ArgumentTypeError):
         sim_module.parse_ram_domains("k=v=x")                # the ID ends at the first "="
-
-
-def exits_2(tmp_path, scenario=None, args=()):
-    proc = launch(tmp_path, scenario, args, expect_ready=False)
-    out, err = proc.communicate(timeout=10)
-    assert proc.returncode == 2 and out == "", err
-    return err
 
 
 def test_bad_ram_domains_on_the_command_line_exit_2(tmp_path):
