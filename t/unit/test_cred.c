@@ -412,6 +412,60 @@ START_TEST(a_body_that_is_not_a_json_object_is_refused) {
 }
 END_TEST
 
+/* The answer is read as a stream (nothing but its fields is copied): it
+ * reads as yajl's tree did. */
+#define METADATA_FIELDS                                                        \
+  "\"AccessKeyId\":\"" KEY_ID "\",\"AccessKeySecret\":\"" SECRET               \
+  "\",\"SecurityToken\":\"" TOKEN "\",\"Expiration\":\"2021-09-26T03:46:38Z\""
+
+START_TEST(of_duplicate_keys_the_first_counts) {
+  ck_assert_int_eq(parse_metadata("{\"Code\":\"Success\"," METADATA_FIELDS
+                                  ",\"AccessKeySecret\":\"other\"}"),
+                   0);
+  ck_assert_str_eq(cred.access_key_secret, SECRET);
+  assert_metadata_refused(
+      "{\"Code\":1,\"Code\":\"Success\"," METADATA_FIELDS "}", "Code");
+}
+END_TEST
+
+START_TEST(escapes_comments_and_other_members_are_read) {
+  ck_assert_int_eq(
+      parse_metadata("/* IMDS */ {\"Code\":\"Success\",\"LastUpdated\":"
+                     "{\"AccessKeySecret\":\"nested\"},\"List\":[1,{\"a\":"
+                     "null}],\"Ok\":true, " METADATA_FIELDS
+                     ",\"SecurityToken\":\"x\"} // end\n"),
+      0);
+  ck_assert_str_eq(cred.access_key_secret, SECRET);
+  ck_assert_str_eq(cred.security_token, TOKEN);
+  ck_assert_int_eq(
+      parse_metadata("{\"Code\":\"Success\",\"AccessKeyId\":\"a\\/b"
+                     "\\u0041\",\"AccessKeySecret\":\"s\\\"\\\\\","
+                     "\"SecurityToken\":\"t\",\"Expiration\":"
+                     "\"2021-09-26T03:46:38Z\"}"),
+      0);
+  ck_assert_str_eq(cred.access_key_id, "a/bA");
+  ck_assert_str_eq(cred.access_key_secret, "s\"\\");
+}
+END_TEST
+
+START_TEST(a_field_only_inside_a_nested_value_is_missing) {
+  assert_metadata_refused(
+      "{\"Code\":\"Success\",\"Inner\":{" METADATA_FIELDS "}}", "AccessKeyId");
+  assert_metadata_refused(
+      "{\"Code\":\"Success\",\"AccessKeyId\":{\"x\":\"" KEY_ID
+      "\"},\"AccessKeySecret\":\"" SECRET "\",\"SecurityToken\":\"" TOKEN
+      "\",\"Expiration\":\"2021-09-26T03:46:38Z\"}",
+      "AccessKeyId");
+}
+END_TEST
+
+START_TEST(anything_after_the_object_is_refused) {
+  assert_metadata_refused("{\"Code\":\"Success\"," METADATA_FIELDS "} {}",
+                          NULL);
+  assert_metadata_refused("{\"Code\":\"Success\"," METADATA_FIELDS "} x", NULL);
+}
+END_TEST
+
 /* ---- cred_first_role ---- */
 
 static const struct {
@@ -590,6 +644,30 @@ START_TEST(freeing_a_profile_clears_it) {
 }
 END_TEST
 
+/* ---- cred_wipe_free, cred_wipe_move, cred_wipe_grow ---- */
+
+START_TEST(a_move_leaves_zeros_behind) {
+  char src[] = SECRET, dst[sizeof(src)] = "";
+  cred_wipe_move(dst, src, sizeof(src));
+  ck_assert_str_eq(dst, SECRET);
+  for (size_t i = 0; i < sizeof(src); i++)
+    ck_assert_int_eq(src[i], 0);
+}
+END_TEST
+
+START_TEST(a_grown_buffer_keeps_what_it_held) {
+  char *buf = cred_wipe_grow(NULL, 0, 4);
+  ck_assert_ptr_nonnull(buf);
+  strcpy(buf, "abc");
+  buf = cred_wipe_grow(buf, 4, sizeof(SECRET) + 3);
+  ck_assert_ptr_nonnull(buf);
+  strcat(buf, SECRET);
+  ck_assert_str_eq(buf, "abc" SECRET);
+  cred_wipe_free(buf);
+  cred_wipe_free(NULL);
+}
+END_TEST
+
 static void add_loop_tests(Suite *suite, TCase *tc) {
   (void)suite;
   tcase_add_loop_test(tc, an_sts_profile_carries_its_security_token, 0,
@@ -626,6 +704,10 @@ int main(void) {
       a_field_of_another_json_type_is_refused_naming_it,
       an_expiration_not_in_the_api_format_is_refused,
       a_body_that_is_not_a_json_object_is_refused,
+      of_duplicate_keys_the_first_counts,
+      escapes_comments_and_other_members_are_read,
+      a_field_only_inside_a_nested_value_is_missing,
+      anything_after_the_object_is_refused,
       without_credentials_a_refresh_is_needed,
       credentials_without_an_expiration_never_need_a_refresh,
       six_hour_credentials_refresh_fifteen_minutes_before_expiry,
@@ -635,6 +717,8 @@ int main(void) {
       a_copy_without_a_token_has_none,
       freeing_leaves_every_field_cleared_and_may_be_repeated,
       freeing_a_profile_clears_it,
+      a_move_leaves_zeros_behind,
+      a_grown_buffer_keeps_what_it_held,
   };
   return unit_main("cred", tests, N_OF(tests), &test_case);
 }
