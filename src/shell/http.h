@@ -1,4 +1,5 @@
-/* HTTP GET through libcurl, one reusable handle per account. */
+/* HTTP GET through libcurl, one reusable handle per account. TLS 1.2 or
+ * later only; every answer buffer and header line is wiped when freed. */
 #ifndef DCDN_HTTP_H
 #define DCDN_HTTP_H
 
@@ -14,9 +15,11 @@
 typedef struct {
   CURL *curl;
   double timeout;     /* seconds */
-  const char *cacert; /* NULL: system store */
+  const char *cacert; /* NULL: system store; else the only trust */
+  bool direct;        /* never through a proxy (the metadata service) */
   char *body;         /* NUL-terminated answer of the last request */
   size_t body_len;
+  size_t body_cap; /* bytes allocated; wiped when freed or grown */
   size_t max_body;
   bool too_large; /* the last answer was cut off at max_body */
   unsigned sends; /* times libcurl began sending the last request */
