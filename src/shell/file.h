@@ -18,8 +18,4 @@ char *file_read_text_nofollow(const char *path, size_t max_size, char *why,
 /* Wipes the text (it may hold a secret) and frees it; NULL is ignored. */
 void file_text_free(char *text);
 
-/* The same, refusing a symbolic link (O_NOFOLLOW): for the state file. */
-char *file_read_text_nofollow(const char *path, size_t max_size, char *why,
-                              size_t why_size);
-
 #endif

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
 
@@ -107,6 +108,21 @@ static struct curl_slist *http_headers(const request_t *req) {
   return list;
 }
 
+/* The Date header tells the server's clock (whole seconds), which the
+ * plan follows; curl_getdate reads the HTTP date formats. */
+static size_t http_header(char *data, size_t size, size_t nmemb, void *ud) {
+  http_client_t *client = ud;
+  size_t len = size * nmemb;
+  char line[128];
+  if (len > 5 && len < sizeof(line) && strncasecmp(data, "Date:", 5) == 0) {
+    memcpy(line, data + 5, len - 5);
+    line[len - 5] = '\0';
+    time_t date = curl_getdate(line, NULL);
+    client->date = date > 0 ? date : 0;
+  }
+  return len;
+}
+
 static void http_set_options(http_client_t *client, const request_t *req,
                              struct curl_slist *headers) {
   CURL *c = client->curl;
@@ -122,6 +138,8 @@ static void http_set_options(http_client_t *client, const request_t *req,
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_write);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, client);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, http_header);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, client);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, client->error);
   curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, http_progress);
@@ -148,12 +166,13 @@ static int http_send(http_client_t *client, const request_t *req,
   client->too_large = false;
   client->sends = 0;
   client->resend_refused = false;
+  client->date = 0;
   client->error[0] = '\0';
   http_body_free(client);
   int reserved = http_reserve(client, 256);
   if (reserved == 0)
     client->body[0] = '\0';
-  *out = (http_response_t){0, client->body, 0};
+  *out = (http_response_t){0, client->body, 0, 0};
   if (headers == NULL || reserved != 0) {
     http_headers_free(headers);
     snprintf(client->error, sizeof(client->error), "out of memory");
@@ -181,6 +200,7 @@ static int http_send(http_client_t *client, const request_t *req,
   }
   curl_easy_getinfo(client->curl, CURLINFO_RESPONSE_CODE, &out->status);
   out->body = client->body;
+  out->date = client->date;
   return 0;
 }
 

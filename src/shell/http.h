@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -24,6 +25,7 @@ typedef struct {
   bool too_large; /* the last answer was cut off at max_body */
   unsigned sends; /* times libcurl began sending the last request */
   bool resend_refused;
+  time_t date; /* the last answer's Date header, 0 when it had none */
   char error[CURL_ERROR_SIZE];
 } http_client_t;
 
@@ -31,6 +33,7 @@ typedef struct {
   long status;      /* HTTP status, 0 when no answer arrived */
   const char *body; /* owned by the client, valid until the next call */
   double seconds;   /* how long the exchange took */
+  time_t date;      /* its Date header (the server's clock), 0: none */
 } http_response_t;
 
 int http_client_init(http_client_t *client, double timeout, const char *cacert);

@@ -132,7 +132,7 @@ void state_load(account_t *a) {
                  a->conf.name, path, why);
   if (text != NULL)
     statefile_state_free(&st);
-  free(text);
+  file_text_free(text);
 }
 
 static int state_write_all(int fd, const char *data, size_t len) {
