@@ -66,8 +66,7 @@ static void api_observe_clock(api_client_t *api, time_t date) {
     DCDN_WARNING("account \"%s\": the API's clock (HTTP Date from %s) is "
                  "%ld s %s this host's: check NTP on this host; windows are "
                  "planned in the API's time",
-                 api->conf->name, api->conf->endpoint,
-                 labs(api->clock.offset),
+                 api->conf->name, api->conf->endpoint, labs(api->clock.offset),
                  api->clock.offset > 0 ? "ahead of" : "behind");
 }
 

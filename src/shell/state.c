@@ -86,8 +86,7 @@ int state_open(account_t *a) {
 }
 
 /* Takes what the file holds, or nothing of it. */
-static void state_adopt(account_t *a, statefile_state_t *st,
-                        const char *path) {
+static void state_adopt(account_t *a, statefile_state_t *st, const char *path) {
   watch_t fresh;
   bool failed = false;
   if (watch_init(&fresh, &a->conf) != 0 ||
