@@ -19,6 +19,7 @@ import pytest
 
 from conftest import account_block
 from harness import Collectd, Simulator, free_port, stop_pid, wait_for
+from test_security import CONTROL, assert_log_forges_nothing
 
 LIST = "DescribeDcdnRefreshTasks"
 SECRET = "testsecret"
@@ -66,6 +67,16 @@ def api_task(domain, **fields):
             "CreationTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 60))}
     task.update(fields)
     return {k: v for k, v in task.items() if v is not None}
+
+
+# What a hostile answer would write into a log line: a line of its own, a
+# terminal's colour and erase-line escapes, a carriage return.
+FORGED = "\n[error] dcdn plugin: forged"
+ESCAPES = "\u001b[31m\r\u001b[2K\x07"
+
+
+def error_body(code, message, request_id="R-FAULT"):
+    return json.dumps({"RequestId": request_id, "Code": code, "Message": message})
 
 
 def html(status_line):
@@ -128,6 +139,16 @@ CASES = [
                                        total=10 ** 15))], level="warning", task_id="777"),
     # Later pages repeat tasks of the page before: each counts once, no error.
     Case("duplicate_ids", r"(?!)", [list_fault("shift", count=5, times=3)], level=None),
+    # An answer's text in an error line is made printable: one line, no
+    # control byte (test_no_answer_forges_a_log_line_or_names_a_series).
+    Case("message_injection",
+         r'failed: HTTP 503, Code "ServiceUnavailable", RequestId "R-[^"]*forged RequestId", '
+         r'Message "Unavailable\.[^"]*forged Message[^"]*"$',
+         [list_fault("body", http=503, body=error_body(
+             "ServiceUnavailable", f"Unavailable.{FORGED} Message{ESCAPES}",
+             request_id=f"R-{ESCAPES}{FORGED} RequestId"))]),
+    Case("code_control_bytes", r'failed: HTTP 503, Code "Internal[^"]*Error", RequestId "R-FAULT"',
+         [list_fault("body", http=503, body=error_body(f"Internal{ESCAPES}{FORGED}Error", "x"))]),
     Case("tls_unknown_ca", r"to https://.* failed: .*certificate", endpoint="tls-unknown-ca",
          recovers=False),
     Case("tls_wrong_host", r"to https://.* failed: .*(subject name|host name)",
@@ -351,3 +372,13 @@ def test_an_absurd_total_count_costs_no_second_page(matrix):
 def test_duplicate_task_ids_across_pages_were_served(matrix):
     shifted = matrix.faulted(case_named("duplicate_ids"))
     assert shifted and all(r["params"]["PageNumber"] == "2" for r in shifted)
+
+
+def test_no_answer_forges_a_log_line_or_names_a_series(matrix):
+    """Whatever an answer held (newlines, escapes, a carriage return in its
+    Message, RequestId or Code): every line of the log is one the logger
+    began, with no control byte, and no CSV series (errors-<Code>) has a
+    control byte in its name."""
+    assert_log_forges_nothing(matrix.daemon)
+    names = [p.name for p in matrix.daemon.csv_dir.rglob("*")]
+    assert not [n for n in names if CONTROL.search(n.encode())], names
