@@ -334,16 +334,28 @@ static int conf_opt_rate_limit(conf_ctx_t *ctx, const oconfig_item_t *it) {
   return 0;
 }
 
-static bool conf_valid_domain_name(const char *name) {
-  if (strcmp(name, CONF_WILDCARD_DOMAIN) == 0)
-    return true;
-  if (name[0] == '\0' || name[0] == '.' || name[0] == '-' ||
-      strlen(name) > CONF_MAX_DOMAIN_LEN)
+/* One label: 1 to 63 letters, digits and '-', no '-' at either end. */
+static bool conf_valid_label(const char *label, size_t len) {
+  if (len == 0 || len > CONF_MAX_LABEL_LEN || label[0] == '-' ||
+      label[len - 1] == '-')
     return false;
-  for (const char *c = name; *c; c++)
-    if (!isalnum((unsigned char)*c) && *c != '-' && *c != '.')
+  for (size_t i = 0; i < len; i++)
+    if (!isalnum((unsigned char)label[i]) && label[i] != '-')
       return false;
   return true;
+}
+
+bool conf_valid_domain_name(const char *name) {
+  if (strlen(name) > CONF_MAX_HOST_NAME_LEN)
+    return false;
+  for (;;) {
+    size_t len = strcspn(name, ".");
+    if (!conf_valid_label(name, len))
+      return false;
+    if (name[len] == '\0')
+      return true;
+    name += len + 1;
+  }
 }
 
 static const char *conf_domain_owner(const conf_ctx_t *ctx, const char *name) {
@@ -368,11 +380,19 @@ static int conf_add_domain(conf_ctx_t *ctx, const oconfig_item_t *it,
     *c = (char)tolower((unsigned char)*c);
   const char *owner = conf_domain_owner(ctx, name);
   int status = 0;
-  if (!conf_valid_domain_name(name))
+  if (strcmp(name, CONF_WILDCARD_DOMAIN) != 0 && !conf_valid_domain_name(name))
     status = conf_fail(ctx, it,
-                       "\"%s\" is not a host name such as "
-                       "example.com",
-                       raw);
+                       "\"%s\" is not a host name such as example.com "
+                       "(dot-separated labels of 1 to %d letters, digits "
+                       "and '-', not starting or ending with '-'; at most "
+                       "%d characters)",
+                       raw, CONF_MAX_LABEL_LEN, CONF_MAX_HOST_NAME_LEN);
+  else if (strlen(name) > CONF_MAX_DOMAIN_LEN)
+    status = conf_fail(ctx, it,
+                       "domain \"%s\" has %zu characters: collectd's "
+                       "plugin_instance, which names the domain's metrics, "
+                       "holds %d",
+                       raw, strlen(name), CONF_MAX_DOMAIN_LEN);
   else if (owner != NULL)
     status = conf_fail(ctx, it,
                        "domain \"%s\" is already listed in "
@@ -584,6 +604,14 @@ static int conf_check_account_name(conf_ctx_t *ctx, const oconfig_item_t *it) {
     return conf_fail(ctx, it,
                      "the name may hold only letters, digits, "
                      "'-', '_' and '.'");
+  /* Cut names could collide: two accounts would share metrics. */
+  if (strlen(name) > CONF_MAX_ACCOUNT_NAME_LEN)
+    return conf_fail(ctx, it,
+                     "the name has %zu characters, at most %zu fit: "
+                     "collectd's plugin_instance and the read callback's "
+                     "name (\"" CONF_READ_CALLBACK_PREFIX "<name>\") hold %d",
+                     strlen(name), CONF_MAX_ACCOUNT_NAME_LEN,
+                     CONF_COLLECTD_NAME_MAX);
   for (size_t i = 0; i < ctx->conf->count; i++)
     if (strcmp(ctx->conf->accounts[i].name, name) == 0)
       return conf_fail(ctx, it, "an account of this name already exists");

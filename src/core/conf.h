@@ -22,8 +22,20 @@
 #define CONF_DEFAULT_RATE_LIMIT 5.0
 #define CONF_DOCUMENTED_RATE_LIMIT 5.0
 #define CONF_WILDCARD_DOMAIN "*" /* every domain the account's tasks name */
-/* A domain becomes collectd's plugin_instance, which holds 127 bytes. */
-#define CONF_MAX_DOMAIN_LEN 127
+/* collectd's names (plugin_instance, a read callback's name) hold
+ * DATA_MAX_NAME_LEN (128) bytes with their NUL; longer ones are cut, and
+ * two cut names may collide. */
+#define CONF_COLLECTD_NAME_MAX 127
+/* A domain becomes collectd's plugin_instance. */
+#define CONF_MAX_DOMAIN_LEN CONF_COLLECTD_NAME_MAX
+/* An account's read callback is "dcdn-<name>"; its name is also the
+ * plugin_instance of its own metrics. */
+#define CONF_READ_CALLBACK_PREFIX "dcdn-"
+#define CONF_MAX_ACCOUNT_NAME_LEN                                              \
+  (CONF_COLLECTD_NAME_MAX - (sizeof(CONF_READ_CALLBACK_PREFIX) - 1))
+/* DNS limits (RFC 1035 section 2.3.4): a name and each of its labels. */
+#define CONF_MAX_HOST_NAME_LEN 253
+#define CONF_MAX_LABEL_LEN 63
 
 /* Notify bits: which notifications are sent. */
 #define CONF_NOTIFY_FAILED 0x1
@@ -108,6 +120,12 @@ int conf_add_block(conf_t *conf, const oconfig_item_t *block, char *err,
  * with a reason in err. */
 int conf_parse_endpoint(const char *url, char **endpoint, char **host,
                         bool *tls, char *err, size_t err_size);
+
+/* Whether name is a host name (RFC 1123): at most CONF_MAX_HOST_NAME_LEN
+ * characters, dot-separated labels of 1 to CONF_MAX_LABEL_LEN letters,
+ * digits and '-', none starting or ending with '-'. "*" is none: configured
+ * domains allow it besides. Punycode ("xn--...") is such a name. */
+bool conf_valid_domain_name(const char *name);
 
 /* Finds a configured domain by its lowercase name (binary search). */
 const conf_domain_t *conf_find_domain(const conf_account_t *account,

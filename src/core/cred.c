@@ -10,13 +10,30 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/crypto.h>
-#include <yajl/yajl_tree.h>
+#include <malloc.h>
 
-static void cred_wipe_free(char *s) {
+#include <openssl/crypto.h>
+#include <yajl/yajl_parse.h>
+
+void cred_wipe_free(char *s) {
   if (s != NULL)
     OPENSSL_cleanse(s, strlen(s));
   free(s);
+}
+
+void cred_wipe_move(char *dst, char *src, size_t len) {
+  memcpy(dst, src, len);
+  OPENSSL_cleanse(src, len);
+}
+
+char *cred_wipe_grow(char *buf, size_t used, size_t size) {
+  char *grown = malloc(size);
+  if (grown == NULL)
+    return NULL;
+  if (buf != NULL)
+    cred_wipe_move(grown, buf, used);
+  free(buf);
+  return grown;
 }
 
 void cred_free(cred_t *c) {
@@ -192,35 +209,165 @@ int cred_parse_ini(const char *text, const char *profile, cred_profile_t *out,
   return status;
 }
 
-static const char *cred_json_string(yajl_val root, const char *name) {
-  const char *path[] = {name, NULL};
-  yajl_val v = yajl_tree_get(root, path, yajl_t_string);
-  return v != NULL && *v->u.string != '\0' ? v->u.string : NULL;
+/* yajl's own buffers (the lexer's, for strings with escapes) may hold a
+ * secret of the answer: its allocator wipes every block it gives back. */
+static void *cred_yajl_malloc(void *ctx, size_t size) {
+  (void)ctx;
+  return malloc(size);
 }
 
-static int cred_fill_metadata(yajl_val root, cred_t *out, char *why,
-                              size_t why_size) {
-  const char *code = cred_json_string(root, "Code");
+static void cred_yajl_free(void *ctx, void *p) {
+  (void)ctx;
+  if (p != NULL)
+    OPENSSL_cleanse(p, malloc_usable_size(p));
+  free(p);
+}
+
+static void *cred_yajl_realloc(void *ctx, void *p, size_t size) {
+  if (p == NULL)
+    return malloc(size);
+  size_t old = malloc_usable_size(p);
+  void *grown = malloc(size);
+  if (grown != NULL) {
+    memcpy(grown, p, old < size ? old : size);
+    cred_yajl_free(ctx, p);
+  }
+  return grown;
+}
+
+/* The answer's fields that matter, all top-level strings. */
+enum { META_CODE, META_ID, META_SECRET, META_TOKEN, META_EXPIRATION, META_N };
+static const char *const cred_meta_names[META_N] = {
+    "Code", "AccessKeyId", "AccessKeySecret", "SecurityToken", "Expiration"};
+
+/* The answer read as a stream, so that no tree of copies holds the secret:
+ * only the five values are copied, and wiped after use. */
+typedef struct {
+  int depth; /* 1: inside the top-level object */
+  bool object, too_deep, no_memory;
+  int pending;       /* the field the last top-level key named, or -1 */
+  bool seen[META_N]; /* the first of duplicate keys counts */
+  char *value[META_N];
+} cred_meta_t;
+
+/* Any value; returns whether to go on. */
+static int cred_meta_value(cred_meta_t *m, const unsigned char *s, size_t len,
+                           bool is_string) {
+  if (m->depth == 1 && m->pending >= 0 && is_string) {
+    m->value[m->pending] = strndup((const char *)s, len);
+    m->no_memory = m->value[m->pending] == NULL;
+  }
+  if (m->depth == 1)
+    m->pending = -1;
+  return !m->no_memory;
+}
+
+static int cred_meta_null(void *ctx) {
+  return cred_meta_value(ctx, NULL, 0, false);
+}
+
+static int cred_meta_boolean(void *ctx, int b) {
+  (void)b;
+  return cred_meta_value(ctx, NULL, 0, false);
+}
+
+static int cred_meta_number(void *ctx, const char *s, size_t len) {
+  (void)s, (void)len;
+  return cred_meta_value(ctx, NULL, 0, false);
+}
+
+static int cred_meta_string(void *ctx, const unsigned char *s, size_t len) {
+  return cred_meta_value(ctx, s, len, true);
+}
+
+static int cred_meta_open(cred_meta_t *m, bool object) {
+  if (m->depth == 0)
+    m->object = object;
+  cred_meta_value(m, NULL, 0, false);
+  /* As deep as the API's answers may nest, and no deeper. */
+  m->too_deep = ++m->depth > RESP_MAX_DEPTH;
+  return !m->too_deep;
+}
+
+static int cred_meta_start_map(void *ctx) { return cred_meta_open(ctx, true); }
+
+static int cred_meta_start_array(void *ctx) {
+  return cred_meta_open(ctx, false);
+}
+
+static int cred_meta_close(void *ctx) {
+  ((cred_meta_t *)ctx)->depth--;
+  return 1;
+}
+
+static int cred_meta_key(void *ctx, const unsigned char *key, size_t len) {
+  cred_meta_t *m = ctx;
+  if (m->depth != 1)
+    return 1;
+  m->pending = -1;
+  for (int i = 0; i < META_N; i++)
+    if (strlen(cred_meta_names[i]) == len &&
+        memcmp(cred_meta_names[i], key, len) == 0 && !m->seen[i]) {
+      m->seen[i] = true;
+      m->pending = i;
+    }
+  return 1;
+}
+
+static const yajl_callbacks cred_meta_callbacks = {cred_meta_null,
+                                                   cred_meta_boolean,
+                                                   NULL,
+                                                   NULL,
+                                                   cred_meta_number,
+                                                   cred_meta_string,
+                                                   cred_meta_start_map,
+                                                   cred_meta_key,
+                                                   cred_meta_close,
+                                                   cred_meta_start_array,
+                                                   cred_meta_close};
+
+/* Returns whether the body is one JSON object (read into m). */
+static bool cred_meta_parse(const char *body, cred_meta_t *m) {
+  yajl_alloc_funcs wiping = {cred_yajl_malloc, cred_yajl_realloc,
+                             cred_yajl_free, NULL};
+  yajl_handle h = yajl_alloc(&cred_meta_callbacks, &wiping, m);
+  if (h == NULL) {
+    m->no_memory = true;
+    return false;
+  }
+  yajl_config(h, yajl_allow_comments, 1); /* as yajl_tree_parse does */
+  bool ok = yajl_parse(h, (const unsigned char *)body, strlen(body)) ==
+                yajl_status_ok &&
+            yajl_complete_parse(h) == yajl_status_ok;
+  yajl_free(h);
+  return ok && m->object;
+}
+
+static const char *cred_meta_get(const cred_meta_t *m, int field) {
+  const char *v = m->value[field];
+  return v != NULL && *v != '\0' ? v : NULL;
+}
+
+static int cred_meta_fill(const cred_meta_t *m, cred_t *out, char *why,
+                          size_t why_size) {
+  const char *code = cred_meta_get(m, META_CODE);
   if (code == NULL || strcmp(code, "Success") != 0) {
     snprintf(why, why_size, "Code is \"%s\", not \"Success\"",
              code ? code : "(missing)");
     return -1;
   }
-  static const char *const fields[] = {"AccessKeyId", "AccessKeySecret",
-                                       "SecurityToken", "Expiration"};
-  for (size_t i = 0; i < 4; i++)
-    if (cred_json_string(root, fields[i]) == NULL) {
-      snprintf(why, why_size, "field \"%s\" is missing", fields[i]);
+  for (int i = META_ID; i < META_N; i++)
+    if (cred_meta_get(m, i) == NULL) {
+      snprintf(why, why_size, "field \"%s\" is missing", cred_meta_names[i]);
       return -1;
     }
-  if (isotime_parse(cred_json_string(root, "Expiration"), &out->expiration)) {
+  time_t expiration;
+  if (isotime_parse(m->value[META_EXPIRATION], &expiration)) {
     snprintf(why, why_size, "field \"Expiration\" is not a UTC time");
     return -1;
   }
-  cred_t from = {(char *)cred_json_string(root, "AccessKeyId"),
-                 (char *)cred_json_string(root, "AccessKeySecret"),
-                 (char *)cred_json_string(root, "SecurityToken"),
-                 out->expiration, 0};
+  cred_t from = {m->value[META_ID], m->value[META_SECRET], m->value[META_TOKEN],
+                 expiration, 0};
   if (cred_copy(out, &from) != 0) {
     snprintf(why, why_size, "out of memory");
     return -1;
@@ -231,18 +378,16 @@ static int cred_fill_metadata(yajl_val root, cred_t *out, char *why,
 int cred_parse_metadata(const char *body, cred_t *out, char *why,
                         size_t why_size) {
   memset(out, 0, sizeof(*out));
-  if (resp_too_deep(body)) { /* yajl_tree_free recurses */
-    snprintf(why, why_size, "JSON nested too deeply");
-    return -1;
-  }
-  char errbuf[128] = "";
-  yajl_val root = yajl_tree_parse(body, errbuf, sizeof(errbuf));
-  if (root == NULL || !YAJL_IS_OBJECT(root)) {
-    snprintf(why, why_size, "not a JSON object");
-    yajl_tree_free(root);
-    return -1;
-  }
-  int status = cred_fill_metadata(root, out, why, why_size);
-  yajl_tree_free(root);
+  cred_meta_t m = {.pending = -1};
+  int status = -1;
+  if (cred_meta_parse(body, &m))
+    status = cred_meta_fill(&m, out, why, why_size);
+  else
+    snprintf(why, why_size, "%s",
+             m.too_deep    ? "JSON nested too deeply"
+             : m.no_memory ? "out of memory"
+                           : "not a JSON object");
+  for (int i = 0; i < META_N; i++)
+    cred_wipe_free(m.value[i]);
   return status;
 }

@@ -35,7 +35,9 @@ typedef struct {
  * with a reason in why that names the profile and key (never a value). */
 int cred_parse_ini(const char *text, const char *profile, cred_profile_t *out,
                    char *why, size_t why_size);
-/* The metadata service's answer for a role. Returns 0, or -1 with why. */
+/* The metadata service's answer for a role. Returns 0, or -1 with why.
+ * Only the fields read are copied, and every copy and every buffer of the
+ * JSON parser is wiped before it is freed. */
 int cred_parse_metadata(const char *body, cred_t *out, char *why,
                         size_t why_size);
 /* The first role name of a role listing ("" lines skipped); NULL if none. */
@@ -49,5 +51,15 @@ int cred_copy(cred_t *dst, const cred_t *src);
 /* Frees, wiping the secret and the token first. */
 void cred_free(cred_t *c);
 void cred_profile_free(cred_profile_t *p);
+
+/* Wiping, with OPENSSL_cleanse (a memset before free is optimised away). */
+/* Wipes the string (to its NUL) and frees it; NULL is ignored. */
+void cred_wipe_free(char *s);
+/* Copies len bytes from src to dst, then wipes them in src. */
+void cred_wipe_move(char *dst, char *src, size_t len);
+/* realloc for a buffer that may hold a secret: the first used bytes move to
+ * a new block of size bytes (>= used) and the old one is wiped and freed.
+ * NULL when out of memory, buf left as it was. */
+char *cred_wipe_grow(char *buf, size_t used, size_t size);
 
 #endif

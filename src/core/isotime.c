@@ -1,6 +1,7 @@
 #include "core/isotime.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,10 +21,23 @@ static int isotime_digits(const char *s, int n) {
   return v;
 }
 
-int isotime_parse(const char *s, time_t *out) {
+/* Whether s, after the seconds, is "Z" or ".<digits>Z" (ISO 8601's
+ * decimal fraction of a second, dropped: the API counts whole seconds). */
+static bool isotime_valid_end(const char *s) {
+  if (*s == '.') {
+    size_t digits = strspn(s + 1, "0123456789");
+    if (digits == 0)
+      return false;
+    s += 1 + digits;
+  }
+  return strcmp(s, "Z") == 0;
+}
+
+static int isotime_read(const char *s, bool fraction, time_t *out) {
   /* Positions of the separators in "yyyy-MM-ddTHH:mm:ssZ". */
-  if (s == NULL || strlen(s) != ISOTIME_LEN - 1 || s[4] != '-' || s[7] != '-' ||
-      s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
+  if (s == NULL || strlen(s) < ISOTIME_LEN - 1 || s[4] != '-' || s[7] != '-' ||
+      s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
+      !(fraction ? isotime_valid_end(s + 19) : strcmp(s + 19, "Z") == 0))
     return -1;
   struct tm tm = {0};
   int year = isotime_digits(s, 4), mon = isotime_digits(s + 5, 2),
@@ -46,4 +60,12 @@ int isotime_parse(const char *s, time_t *out) {
     return -1;
   *out = t;
   return 0;
+}
+
+int isotime_parse(const char *s, time_t *out) {
+  return isotime_read(s, false, out);
+}
+
+int isotime_parse_fraction(const char *s, time_t *out) {
+  return isotime_read(s, true, out);
 }

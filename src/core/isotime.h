@@ -9,5 +9,9 @@
 void isotime_format(time_t t, char out[ISOTIME_LEN]);
 /* Strict: exactly the API's format. Returns 0, or -1 on anything else. */
 int isotime_parse(const char *s, time_t *out);
+/* The same, or with a fraction of a second before the Z, as ISO 8601
+ * allows ("...T10:00:00.123Z"): dropped (not rounded), for the API counts
+ * whole seconds. For a task's CreationTime. */
+int isotime_parse_fraction(const char *s, time_t *out);
 
 #endif

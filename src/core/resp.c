@@ -1,15 +1,16 @@
 #include "core/resp.h"
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <yajl/yajl_tree.h>
 
 #include "core/isotime.h"
+#include "core/strbuf.h"
 
 bool resp_too_deep(const char *body) {
   int depth = 0;
@@ -43,9 +44,11 @@ static yajl_val resp_member(yajl_val obj, const char *name) {
   return yajl_tree_get(obj, path, yajl_t_any);
 }
 
+/* Every string from the network is made printable as it is read: no one
+ * logs or notifies a peer's raw control bytes. */
 static char *resp_strdup_member(yajl_val obj, const char *name) {
   yajl_val v = resp_member(obj, name);
-  return YAJL_IS_STRING(v) ? strdup(v->u.string) : NULL;
+  return YAJL_IS_STRING(v) ? strbuf_printable_dup(v->u.string) : NULL;
 }
 
 __attribute__((format(printf, 3, 4))) static resp_status_t
@@ -76,73 +79,107 @@ static int resp_get_long(yajl_val obj, const char *name, long *out,
   return 0;
 }
 
-/* A string member; NULL when absent or of another type (*present tells). */
-static const char *resp_get_string(yajl_val obj, const char *name,
-                                   bool *wrong_type) {
+/* A task's members in the order they are checked; the optional ones may
+ * be absent (or null). Each name is the static text resp_skipped_t.field
+ * points to. */
+static const struct {
+  const char *name;
+  bool required;
+} resp_task_fields[] = {
+    {"TaskId", true},       {"ObjectPath", true},   {"ObjectType", true},
+    {"Status", true},       {"CreationTime", true}, {"Process", false},
+    {"Description", false},
+};
+
+/* A string member's raw text, or NULL when absent or of another type. */
+static const char *resp_task_string(yajl_val obj, const char *name) {
   yajl_val v = resp_member(obj, name);
-  *wrong_type = v != NULL && !YAJL_IS_STRING(v);
   return YAJL_IS_STRING(v) ? v->u.string : NULL;
 }
 
-static const char *const resp_required_task_fields[] = {
-    "TaskId", "ObjectPath", "ObjectType", "Status", "CreationTime"};
-
-static resp_status_t resp_check_task_fields(yajl_val obj, char *why,
-                                            size_t why_size) {
-  bool wrong = false;
-  for (size_t i = 0; i < sizeof(resp_required_task_fields) /
-                             sizeof(resp_required_task_fields[0]);
+/* The first member that makes the task unreadable (missing when required,
+ * not a string, or not of its form), or NULL when every one reads; sets
+ * the task's non-string fields. */
+static const char *resp_unreadable_field(yajl_val obj, task_t *task) {
+  for (size_t i = 0; i < sizeof(resp_task_fields) / sizeof(resp_task_fields[0]);
        i++) {
-    const char *name = resp_required_task_fields[i];
-    if (resp_get_string(obj, name, &wrong) == NULL)
-      return resp_fail(why, why_size,
-                       wrong ? "task field \"%s\" is not a string"
-                             : "task field \"%s\" is missing",
-                       name);
+    yajl_val v = resp_member(obj, resp_task_fields[i].name);
+    bool required = resp_task_fields[i].required;
+    /* An optional member may also be null: absent all the same. */
+    bool absent = v == NULL || (!required && YAJL_IS_NULL(v));
+    if (absent ? required : !YAJL_IS_STRING(v))
+      return resp_task_fields[i].name;
   }
-  const char *optional[] = {"Process", "Description"};
-  for (size_t i = 0; i < 2; i++)
-    if (resp_get_string(obj, optional[i], &wrong) == NULL && wrong)
-      return resp_fail(why, why_size, "task field \"%s\" is not a string",
-                       optional[i]);
-  return RESP_OK;
+  if (isotime_parse_fraction(resp_task_string(obj, "CreationTime"),
+                             &task->created) != 0)
+    return "CreationTime";
+  const char *process = resp_task_string(obj, "Process");
+  if (process != NULL && *process != '\0' &&
+      task_progress_from_string(process, &task->progress) != 0)
+    return "Process";
+  const char *type = resp_task_string(obj, "ObjectType");
+  const char *status = resp_task_string(obj, "Status");
+  task->type = task_type_from_string(type);
+  task->status = task_status_from_string(status);
+  return NULL;
 }
 
-static resp_status_t resp_parse_task(yajl_val obj, task_t *task, char *why,
+/* The task's strings, each a printable copy. Returns 0, or -1 when out of
+ * memory. */
+static int resp_task_strings(yajl_val obj, task_t *task) {
+  const char *description = resp_task_string(obj, "Description");
+  task->task_id = resp_strdup_member(obj, "TaskId");
+  task->object_path = resp_strdup_member(obj, "ObjectPath");
+  task->description = strbuf_printable_dup(description ? description : "");
+  if (task->type == TASK_TYPE_UNKNOWN)
+    task->unknown_type = resp_strdup_member(obj, "ObjectType");
+  if (task->status == TASK_STATUS_UNKNOWN)
+    task->unknown_status = resp_strdup_member(obj, "Status");
+  bool lost_raw =
+      (task->type == TASK_TYPE_UNKNOWN && task->unknown_type == NULL) ||
+      (task->status == TASK_STATUS_UNKNOWN && task->unknown_status == NULL);
+  return task->task_id && task->object_path && task->description && !lost_raw
+             ? 0
+             : -1;
+}
+
+/* Records a task left out for its field. Returns 0, or -1 when out of
+ * memory. */
+static int resp_skip_task(resp_page_t *page, size_t capacity, yajl_val obj,
+                          const char *field) {
+  if (page->skipped == NULL) {
+    page->skipped = calloc(capacity, sizeof(*page->skipped));
+    if (page->skipped == NULL)
+      return -1;
+  }
+  resp_skipped_t *skip = &page->skipped[page->skipped_count];
+  const char *id = resp_task_string(obj, "TaskId");
+  skip->task_id = id ? strbuf_printable_dup(id) : NULL;
+  skip->field = field;
+  if (id != NULL && skip->task_id == NULL)
+    return -1;
+  page->skipped_count++;
+  return 0;
+}
+
+/* One element of the task array: kept, skipped, or (not an object, or
+ * out of memory) the page's failure. */
+static resp_status_t resp_parse_task(yajl_val obj, resp_page_t *page,
+                                     size_t capacity, char *why,
                                      size_t why_size) {
   if (!YAJL_IS_OBJECT(obj))
     return resp_fail(why, why_size, "%s is not an object", "a task");
-  resp_status_t st = resp_check_task_fields(obj, why, why_size);
-  if (st != RESP_OK)
-    return st;
-  bool wrong = false;
-  const char *type = resp_get_string(obj, "ObjectType", &wrong);
-  const char *status = resp_get_string(obj, "Status", &wrong);
-  const char *created = resp_get_string(obj, "CreationTime", &wrong);
-  const char *process = resp_get_string(obj, "Process", &wrong);
-  const char *description = resp_get_string(obj, "Description", &wrong);
-  if (isotime_parse(created, &task->created) != 0)
-    return resp_fail(why, why_size,
-                     "task field \"%s\" is not yyyy-MM-ddTHH:mm:ssZ",
-                     "CreationTime");
-  if (process != NULL && *process != '\0' &&
-      task_progress_from_string(process, &task->progress) != 0)
-    return resp_fail(why, why_size, "task field \"%s\" is not a percentage",
-                     "Process");
-  task->type = task_type_from_string(type);
-  task->status = task_status_from_string(status);
-  task->task_id = resp_strdup_member(obj, "TaskId");
-  task->object_path = resp_strdup_member(obj, "ObjectPath");
-  task->description = strdup(description ? description : "");
-  if (task->type == TASK_TYPE_UNKNOWN)
-    task->unknown_type = strdup(type);
-  if (task->status == TASK_STATUS_UNKNOWN)
-    task->unknown_status = strdup(status);
-  if (task->task_id == NULL || task->object_path == NULL ||
-      task->description == NULL ||
-      (task->type == TASK_TYPE_UNKNOWN && task->unknown_type == NULL) ||
-      (task->status == TASK_STATUS_UNKNOWN && task->unknown_status == NULL))
+  task_t task = {0};
+  const char *field = resp_unreadable_field(obj, &task);
+  if (field != NULL)
+    return resp_skip_task(page, capacity, obj, field) == 0
+               ? RESP_OK
+               : resp_fail(why, why_size, "%s", "out of memory");
+  if (resp_task_strings(obj, &task) != 0) {
+    task_free(&task);
     return resp_fail(why, why_size, "%s", "out of memory");
+  }
+  page->tasks[page->count++] = task;
   return RESP_OK;
 }
 
@@ -190,14 +227,10 @@ static resp_status_t resp_parse_page(yajl_val root, resp_page_t *page,
   page->tasks = calloc(n ? n : 1, sizeof(*page->tasks));
   if (page->tasks == NULL)
     return resp_fail(why, why_size, "%s", "out of memory");
-  for (size_t i = 0; i < n; i++) {
-    page->count = i + 1;
-    st = resp_parse_task(YAJL_GET_ARRAY(array)->values[i], &page->tasks[i], why,
+  for (size_t i = 0; i < n && st == RESP_OK; i++)
+    st = resp_parse_task(YAJL_GET_ARRAY(array)->values[i], page, n, why,
                          why_size);
-    if (st != RESP_OK)
-      return st;
-  }
-  return RESP_OK;
+  return st;
 }
 
 typedef resp_status_t (*resp_body_fn)(yajl_val root, void *out, char *why,
@@ -238,25 +271,85 @@ resp_status_t resp_parse_tasks(const char *body, resp_page_t *page,
   return resp_parse_body(body, resp_page_body, page, err, why, why_size);
 }
 
-/* "IgnoreParamsRemain" -> "ignore_params", remain. */
-static bool resp_quota_name(const char *key, resp_quota_item_t *item) {
+/* The kinds DescribeDcdnRefreshQuota documents, each as a *Quota and a
+ * *Remain member: "IgnoreParamsRemain" -> "ignore_params", remain. */
+static const struct {
+  const char *prefix; /* of the JSON member */
+  const char *kind;   /* in the metric's type instance */
+} resp_quota_kinds[] = {
+    {"Url", "url"},     {"Dir", "dir"},     {"Preload", "preload"},
+    {"Block", "block"}, {"Regex", "regex"}, {"IgnoreParams", "ignore_params"},
+};
+
+typedef enum {
+  RESP_QUOTA_NONE,   /* no *Quota or *Remain member */
+  RESP_QUOTA_KNOWN,  /* a documented kind: item is set */
+  RESP_QUOTA_UNKNOWN /* a *Quota or *Remain member of another kind */
+} resp_quota_key_t;
+
+/* What a member's key is; names match in any case, as the API's own
+ * example spells "blockRemain". */
+static resp_quota_key_t resp_quota_name(const char *key,
+                                        resp_quota_item_t *item) {
   size_t len = strlen(key);
   size_t suffix = 0;
-  if (len > 6 && strcmp(key + len - 6, "Remain") == 0)
+  if (len > 6 && strcasecmp(key + len - 6, "Remain") == 0)
     suffix = 6;
-  else if (len > 5 && strcmp(key + len - 5, "Quota") == 0)
+  else if (len > 5 && strcasecmp(key + len - 5, "Quota") == 0)
     suffix = 5;
-  if (suffix == 0 || len - suffix >= sizeof(item->kind) / 2)
-    return false;
-  item->remain = suffix == 6;
-  size_t o = 0;
-  for (size_t i = 0; i < len - suffix; i++) {
-    if (isupper((unsigned char)key[i]) && i > 0)
-      item->kind[o++] = '_';
-    item->kind[o++] = (char)tolower((unsigned char)key[i]);
-  }
-  item->kind[o] = '\0';
-  return true;
+  if (suffix == 0)
+    return RESP_QUOTA_NONE;
+  for (size_t i = 0; i < sizeof(resp_quota_kinds) / sizeof(resp_quota_kinds[0]);
+       i++)
+    if (strlen(resp_quota_kinds[i].prefix) == len - suffix &&
+        strncasecmp(key, resp_quota_kinds[i].prefix, len - suffix) == 0) {
+      snprintf(item->kind, sizeof(item->kind), "%s", resp_quota_kinds[i].kind);
+      item->remain = suffix == 6;
+      return RESP_QUOTA_KNOWN;
+    }
+  return RESP_QUOTA_UNKNOWN;
+}
+
+/* Keeps a printable, cut copy of an undocumented key for the caller's
+ * warning. Returns -1 when out of memory. */
+static int resp_quota_unknown(resp_quota_t *quota, const char *key) {
+  if (quota->unknown_count == RESP_MAX_QUOTAS)
+    return 0;
+  char *printable = strbuf_printable_dup(key);
+  if (printable == NULL)
+    return -1;
+  char *out = quota->unknown[quota->unknown_count++];
+  size_t len = strbuf_utf8_fit(printable, sizeof(quota->unknown[0]) - 1);
+  memcpy(out, printable, len);
+  out[len] = '\0';
+  free(printable);
+  return 0;
+}
+
+static bool resp_quota_seen(const resp_quota_t *quota,
+                            const resp_quota_item_t *item) {
+  for (size_t i = 0; i < quota->count; i++)
+    if (quota->items[i].remain == item->remain &&
+        strcmp(quota->items[i].kind, item->kind) == 0)
+      return true;
+  return false;
+}
+
+/* A figure: a string of digits or a JSON number, not negative. */
+static int resp_quota_value(yajl_val v, double *out) {
+  char *end = NULL;
+  if (YAJL_IS_STRING(v))
+    *out = strtod(v->u.string, &end);
+  else if (YAJL_IS_NUMBER(v))
+    *out = YAJL_GET_DOUBLE(v);
+  else
+    return -1;
+  /* Digits only: strtod would also take "inf", "0x10", " 5" or "-1". */
+  if (YAJL_IS_STRING(v) &&
+      (end == v->u.string || *end != '\0' ||
+       v->u.string[strspn(v->u.string, "0123456789")] != '\0'))
+    return -1;
+  return *out >= 0 ? 0 : -1;
 }
 
 static resp_status_t resp_quota_body(yajl_val root, void *out, char *why,
@@ -264,25 +357,21 @@ static resp_status_t resp_quota_body(yajl_val root, void *out, char *why,
   resp_quota_t *quota = out;
   for (size_t i = 0; i < YAJL_GET_OBJECT(root)->len; i++) {
     const char *key = YAJL_GET_OBJECT(root)->keys[i];
-    yajl_val v = YAJL_GET_OBJECT(root)->values[i];
     resp_quota_item_t item = {0};
-    if (!resp_quota_name(key, &item) || quota->count == RESP_MAX_QUOTAS)
+    resp_quota_key_t what = resp_quota_name(key, &item);
+    if (what == RESP_QUOTA_UNKNOWN && resp_quota_unknown(quota, key) != 0)
+      return resp_fail(why, why_size, "%s", "out of memory");
+    /* A kind named twice (in two spellings) is reported once. */
+    if (what != RESP_QUOTA_KNOWN || resp_quota_seen(quota, &item) ||
+        quota->count == RESP_MAX_QUOTAS)
       continue;
-    char *end = NULL;
-    if (YAJL_IS_STRING(v))
-      item.value = strtod(v->u.string, &end);
-    else if (YAJL_IS_NUMBER(v))
-      item.value = YAJL_GET_DOUBLE(v);
-    /* Digits only: strtod would also take "inf", "0x10", " 5" or "-1". */
-    if ((YAJL_IS_STRING(v) &&
-         (end == v->u.string || *end != '\0' ||
-          v->u.string[strspn(v->u.string, "0123456789")] != '\0')) ||
-        (!YAJL_IS_STRING(v) && !YAJL_IS_NUMBER(v)) || !(item.value >= 0))
+    if (resp_quota_value(YAJL_GET_OBJECT(root)->values[i], &item.value) != 0)
       return resp_fail(why, why_size, "field \"%s\" is not a number", key);
     quota->items[quota->count++] = item;
   }
   if (quota->count == 0)
-    return resp_fail(why, why_size, "%s", "no *Quota or *Remain field");
+    return resp_fail(why, why_size, "%s",
+                     "no documented *Quota or *Remain field");
   return RESP_OK;
 }
 
@@ -296,6 +385,9 @@ void resp_page_free(resp_page_t *page) {
   for (size_t i = 0; i < page->count; i++)
     task_free(&page->tasks[i]);
   free(page->tasks);
+  for (size_t i = 0; i < page->skipped_count; i++)
+    free(page->skipped[i].task_id);
+  free(page->skipped);
   free(page->request_id);
   memset(page, 0, sizeof(*page));
 }

@@ -16,14 +16,20 @@
  * reads it: strings and comments hold no nesting). */
 bool resp_too_deep(const char *body);
 
+/* A task left out of its page because one of its members could not be
+ * read: one per task, naming the first such member. */
 typedef struct {
-  char *task_id;     /* printable copy, may be NULL */
-  const char *field; /* static name of the JSON member */
+  char *task_id;     /* printable copy; NULL when TaskId was unreadable */
+  const char *field; /* static name of the JSON member, e.g. "Process" */
 } resp_skipped_t;
 
+/* Every string in it (the tasks', the skipped ones' ids, request_id) is
+ * a printable copy: see strbuf_append_printable. */
 typedef struct {
   task_t *tasks;
   size_t count;
+  /* count + skipped_count is how many tasks the page held, which is what
+   * tells a full page (and so whether another follows). */
   resp_skipped_t *skipped;
   size_t skipped_count;
   long page_number;
@@ -45,9 +51,15 @@ typedef enum {
 } resp_status_t;
 
 /* Parses a NUL-terminated body of DescribeDcdnRefreshTasks (Tasks.Task) or
- * DescribeDcdnRefreshTaskById (Tasks as an array). On RESP_MALFORMED, why
- * names the offending field. page and err are zeroed first and must be
- * freed by the caller whatever the result. */
+ * DescribeDcdnRefreshTaskById (Tasks as an array). A task whose required
+ * member (TaskId, ObjectPath, ObjectType, Status, CreationTime) is missing,
+ * or whose member is not a string (an optional Process or Description may
+ * be null) or not of its form (CreationTime yyyy-MM-ddTHH:mm:ss[.fff]Z,
+ * Process a percentage), is skipped: see
+ * resp_skipped_t. What makes the page unreadable (not JSON, TotalCount,
+ * PageNumber, PageSize, Tasks, Tasks.Task, a task that is no object) is
+ * RESP_MALFORMED, and why names it. page and err are zeroed first and must
+ * be freed by the caller whatever the result. */
 resp_status_t resp_parse_tasks(const char *body, resp_page_t *page,
                                resp_error_t *err, char *why, size_t why_size);
 
@@ -56,7 +68,7 @@ resp_status_t resp_parse_tasks(const char *body, resp_page_t *page,
 /* One DescribeDcdnRefreshQuota figure: "UrlRemain" -> kind "url",
  * remain true. */
 typedef struct {
-  char kind[32]; /* url, dir, preload, block, regex, ignore_params, ... */
+  char kind[32]; /* url, dir, preload, block, regex, ignore_params */
   bool remain;   /* *Remain; otherwise *Quota (the daily total) */
   double value;
 } resp_quota_item_t;
@@ -64,11 +76,15 @@ typedef struct {
 typedef struct {
   resp_quota_item_t items[RESP_MAX_QUOTAS];
   size_t count;
+  /* Keys ending in Quota or Remain of no documented kind (not reported):
+   * printable copies, cut to 32 bytes, for a warning. */
   char unknown[RESP_MAX_QUOTAS][33];
   size_t unknown_count;
 } resp_quota_t;
 
-/* Every *Quota and *Remain member (strings of digits, or numbers). */
+/* The documented *Quota and *Remain members (Url, Dir, Preload, Block,
+ * Regex, IgnoreParams; names in any case), strings of digits or numbers;
+ * a kind given twice counts once. An answer with none is malformed. */
 resp_status_t resp_parse_quota(const char *body, resp_quota_t *quota,
                                resp_error_t *err, char *why, size_t why_size);
 

@@ -44,8 +44,7 @@ void statefile_owner(const conf_account_t *c, statefile_owner_t *out) {
 /* ---- writing ---- */
 
 static void statefile_format_task(strbuf_t *out, const tracked_task_t *t) {
-  strbuf_printf(out,
-                "task %" PRIu64 " %" PRId64 " %" PRIu32 " %u %u %u %u\n",
+  strbuf_printf(out, "task %" PRIu64 " %" PRId64 " %" PRIu32 " %u %u %u %u\n",
                 t->id, t->created, t->domain, t->type, t->status, t->progress,
                 t->flags);
 }
@@ -189,9 +188,8 @@ static int statefile_domain(statefile_parser_t *p, const char *args) {
 }
 
 /* "<domain> <type>" at the start of args, both declared and in range. */
-static statefile_domain_t *statefile_stream_of(statefile_parser_t *p,
-                                               const char *args,
-                                               unsigned *type) {
+static statefile_domain_t *
+statefile_stream_of(statefile_parser_t *p, const char *args, unsigned *type) {
   uint32_t d;
   if (sscanf(args, "%" SCNu32 " %u", &d, type) != 2 || *type >= TASK_TYPE_COUNT)
     return NULL;
@@ -205,8 +203,8 @@ static statefile_domain_t *statefile_stream_of(statefile_parser_t *p,
 static int statefile_cursor_fields(statefile_parser_t *p, const char *args,
                                    int skip, plan_cursor_t *c) {
   int64_t v[4];
-  if (sscanf(args, "%" SCNd64 " %" SCNd64 " %" SCNd64 " %" SCNd64, &v[0],
-             &v[1], &v[2], &v[3]) != skip + 2 ||
+  if (sscanf(args, "%" SCNd64 " %" SCNd64 " %" SCNd64 " %" SCNd64, &v[0], &v[1],
+             &v[2], &v[3]) != skip + 2 ||
       v[skip] > v[skip + 1] || v[skip + 1] == 0)
     return statefile_fail(p, "bad coverage");
   c->covered_from = (time_t)v[skip];
@@ -355,8 +353,8 @@ static statefile_status_t statefile_header(statefile_parser_t *p,
                    STATEFILE_VERSION);
     return STATEFILE_FOREIGN;
   }
-  statefile_status_t st = statefile_expect(p, cursor, "account",
-                                           p->owner->account, STATEFILE_BAD);
+  statefile_status_t st =
+      statefile_expect(p, cursor, "account", p->owner->account, STATEFILE_BAD);
   if (st == STATEFILE_OK)
     st = statefile_expect(p, cursor, "endpoint", p->owner->endpoint,
                           STATEFILE_FOREIGN);

@@ -1,9 +1,12 @@
 #include "core/strbuf.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/crypto.h>
 
 static bool strbuf_reserve(strbuf_t *sb, size_t extra) {
   if (sb->failed)
@@ -14,10 +17,17 @@ static bool strbuf_reserve(strbuf_t *sb, size_t extra) {
   size_t cap = sb->cap ? sb->cap : 64;
   while (cap < need)
     cap *= 2;
-  char *data = realloc(sb->data, cap);
+  /* Not realloc: a request's buffer holds signatures and STS tokens, and
+   * realloc would leave a copy of them behind, unwiped. */
+  char *data = malloc(cap);
   if (data == NULL) {
     sb->failed = true;
     return false;
+  }
+  if (sb->data != NULL) {
+    memcpy(data, sb->data, sb->len + 1);
+    OPENSSL_cleanse(sb->data, sb->cap);
+    free(sb->data);
   }
   sb->data = data;
   sb->cap = cap;
@@ -25,6 +35,8 @@ static bool strbuf_reserve(strbuf_t *sb, size_t extra) {
 }
 
 void strbuf_free(strbuf_t *sb) {
+  if (sb->data != NULL)
+    OPENSSL_cleanse(sb->data, sb->cap);
   free(sb->data);
   *sb = (strbuf_t)STRBUF_INIT;
 }
@@ -49,12 +61,85 @@ void strbuf_append(strbuf_t *sb, const char *s) {
 
 void strbuf_append_char(strbuf_t *sb, char c) { strbuf_append_len(sb, &c, 1); }
 
+static bool strbuf_is_continuation(unsigned char c) {
+  return c >= 0x80 && c <= 0xBF;
+}
+
+size_t strbuf_utf8_char_len(const char *str) {
+  const unsigned char *s = (const unsigned char *)str;
+  /* The second byte's range rules out overlong forms, surrogates and code
+   * points past U+10FFFF (RFC 3629, section 4). */
+  unsigned char lo = 0x80, hi = 0xBF;
+  size_t len;
+  if (s[0] < 0x80)
+    return s[0] != '\0';
+  if (s[0] >= 0xC2 && s[0] <= 0xDF)
+    len = 2;
+  else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+    len = 3;
+  else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+    len = 4;
+  else
+    return 0;
+  if (s[0] == 0xE0)
+    lo = 0xA0;
+  else if (s[0] == 0xED)
+    hi = 0x9F;
+  else if (s[0] == 0xF0)
+    lo = 0x90;
+  else if (s[0] == 0xF4)
+    hi = 0x8F;
+  if (s[1] < lo || s[1] > hi)
+    return 0;
+  /* A NUL is no continuation byte: nothing is read past the string. */
+  for (size_t i = 2; i < len; i++)
+    if (!strbuf_is_continuation(s[i]))
+      return 0;
+  return len;
+}
+
+size_t strbuf_utf8_fit(const char *s, size_t max) {
+  size_t i = 0;
+  while (s[i] != '\0') {
+    size_t n = strbuf_utf8_char_len(s + i);
+    n = n ? n : 1;
+    if (i + n > max)
+      break;
+    i += n;
+  }
+  return i;
+}
+
+/* A control character in either encoding: C0 and DEL as one byte, C1
+ * (U+0080..U+009F, which terminals also obey) as 0xC2 0x80..0x9F. */
+static bool strbuf_is_control(const char *s, size_t len) {
+  return (len == 1 && iscntrl((unsigned char)s[0])) ||
+         (len == 2 && (unsigned char)s[0] == 0xC2 &&
+          (unsigned char)s[1] <= 0x9F);
+}
+
 void strbuf_append_printable(strbuf_t *sb, const char *s, size_t max) {
   size_t i = 0;
-  for (; s[i] != '\0' && i < max; i++)
-    strbuf_append_char(sb, iscntrl((unsigned char)s[i]) ? ' ' : s[i]);
+  while (s[i] != '\0') {
+    size_t len = strbuf_utf8_char_len(s + i);
+    if (i + (len ? len : 1) > max)
+      break;
+    if (len == 0)
+      strbuf_append(sb, "\xEF\xBF\xBD"); /* U+FFFD REPLACEMENT CHARACTER */
+    else if (strbuf_is_control(s + i, len))
+      strbuf_append_char(sb, ' ');
+    else
+      strbuf_append_len(sb, s + i, len);
+    i += len ? len : 1;
+  }
   if (s[i] != '\0')
     strbuf_append(sb, "...");
+}
+
+char *strbuf_printable_dup(const char *s) {
+  strbuf_t sb = STRBUF_INIT;
+  strbuf_append_printable(&sb, s, SIZE_MAX);
+  return strbuf_take(&sb);
 }
 
 void strbuf_vprintf(strbuf_t *sb, const char *fmt, va_list ap) {

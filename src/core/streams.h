@@ -22,7 +22,9 @@ typedef struct {
 
 #define STREAMS_INIT                                                           \
   {                                                                            \
-    NULL, 0, { { 0 } }                                                         \
+    NULL, 0, {                                                                 \
+      { 0 }                                                                    \
+    }                                                                          \
   }
 
 /* The cursor of a domain and type, made (zeroed) when new. NULL when out

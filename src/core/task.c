@@ -1,5 +1,7 @@
 #include "core/task.h"
 
+#include "core/conf.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +68,12 @@ int task_domain_of_path(const char *object_path, char *out, size_t out_size) {
   for (size_t i = 0; i < len; i++)
     out[i] = (char)tolower((unsigned char)host[i]);
   out[len] = '\0';
+  /* The host names a plugin_instance and a state file's domain: only what
+   * a configured domain may be, so no peer's spaces, newlines or "..". */
+  if (!conf_valid_domain_name(out)) {
+    out[0] = '\0';
+    return -1;
+  }
   return 0;
 }
 

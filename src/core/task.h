@@ -47,7 +47,8 @@ task_status_t task_status_from_string(const char *s);
 int task_progress_from_string(const char *s, double *out);
 
 /* Writes the lowercased host of an object path ("http://Ex.com:80/a" ->
- * "ex.com") into out. Returns 0, or -1 if it has no host or is too long. */
+ * "ex.com") into out. Returns 0, or -1 if it has no host, is too long for
+ * out or is no host name by conf_valid_domain_name. */
 int task_domain_of_path(const char *object_path, char *out, size_t out_size);
 
 void task_free(task_t *task);

@@ -28,8 +28,7 @@ bool watch_reports(const watch_t *w, uint32_t domain, unsigned type) {
          (w->domains.entries[domain].type_mask & (1u << type));
 }
 
-bool watch_ready(const watch_t *w, uint32_t domain, unsigned type,
-                 time_t now) {
+bool watch_ready(const watch_t *w, uint32_t domain, unsigned type, time_t now) {
   return plan_cursor_ready(streams_get(&w->streams, domain, type), now,
                            w->lookback);
 }
@@ -260,7 +259,8 @@ int watch_account_begin(watch_t *w, time_t now) {
     how = PLAN_REFRESH_RESCAN;
   /* A re-scan cannot reach past the API's three days: what is older is
    * looked up by id all the same. */
-  time_t queue_before = how == PLAN_REFRESH_BYID ? start : plan_scan_oldest(now);
+  time_t queue_before =
+      how == PLAN_REFRESH_BYID ? start : plan_scan_oldest(now);
   if (how != PLAN_REFRESH_NONE && watch_queue(w, now, queue_before) != 0)
     return -1;
   if (how == PLAN_REFRESH_RESCAN && in.oldest_in_flight < start)
@@ -332,8 +332,7 @@ static time_t watch_pair_oldest_left(const watch_t *w, watch_pair_t pair,
   const tracked_task_t *t;
   while ((t = tracker_next(&w->tracker, &pos)) != NULL)
     if (t->domain == pair.domain && t->type == pair.type &&
-        watch_left_behind(w, t, now, 0) &&
-        (oldest == 0 || t->created < oldest))
+        watch_left_behind(w, t, now, 0) && (oldest == 0 || t->created < oldest))
       oldest = (time_t)t->created;
   return oldest;
 }

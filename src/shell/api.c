@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -55,6 +56,20 @@ static double api_monotonic_now(void) {
 }
 
 /* Sleeps in slices, so that a stopping collectd is not kept waiting. */
+/* Plans follow the API's clock; a large offset is this host's clock (or
+ * the API's) gone wrong, worth one line. */
+static void api_observe_clock(api_client_t *api, time_t date) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  double local = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+  if (apiclock_observe(&api->clock, date, local))
+    DCDN_WARNING("account \"%s\": the API's clock (HTTP Date from %s) is "
+                 "%ld s %s this host's: check NTP on this host; windows are "
+                 "planned in the API's time",
+                 api->conf->name, api->conf->endpoint, labs(api->clock.offset),
+                 api->clock.offset > 0 ? "ahead of" : "behind");
+}
+
 static void api_sleep(double seconds) {
   while (seconds > 0 && !stop_requested()) {
     double slice = seconds < 0.1 ? seconds : 0.1;
@@ -185,6 +200,8 @@ static api_status_t api_attempt(api_client_t *api, const char *action,
   request_free(&req);
   api->budget_left--;
   stats_call(&api->stats, rsp.seconds);
+  if (rc == 0)
+    api_observe_clock(api, rsp.date);
   if (rc != 0) {
     snprintf(err->reason, sizeof(err->reason), "%s", api->http.error);
     return API_FAILED;

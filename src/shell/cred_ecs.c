@@ -6,14 +6,25 @@
 #include "core/request.h"
 #include "shell/http.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #define CRED_ECS_PATH "/latest/meta-data/ram/security-credentials/"
 
-/* One request; returns the body (caller frees) of a 200 answer, or NULL
- * with why. */
+/* The headers' copy of the token is wiped before it is freed. */
+static void cred_ecs_headers_free(params_t *headers) {
+  for (size_t i = 0; i < headers->count; i++)
+    OPENSSL_cleanse(headers->items[i].value, strlen(headers->items[i].value));
+  params_free(headers);
+}
+
+/* One request; returns the body (the caller wipes and frees it with
+ * cred_wipe_free: the token and the credentials are secrets) of a 200
+ * answer, or NULL with why. */
 static char *cred_ecs_call(http_client_t *http, const char *url,
                            const char *token, bool put, char *why,
                            size_t why_size) {
@@ -25,7 +36,7 @@ static char *cred_ecs_call(http_client_t *http, const char *url,
     params_add(&req.headers, "X-aliyun-ecs-metadata-token", token);
   http_response_t rsp;
   int rc = put ? http_put_empty(http, &req, &rsp) : http_get(http, &req, &rsp);
-  params_free(&req.headers);
+  cred_ecs_headers_free(&req.headers);
   if (rc != 0) {
     snprintf(why, why_size, "%s: %s", url, http->error);
     return NULL;
@@ -51,7 +62,7 @@ static int cred_ecs_with(http_client_t *http, const char *endpoint,
     *role_found = listing ? cred_first_role(listing) : NULL;
     if (listing != NULL && *role_found == NULL)
       snprintf(why, why_size, "%s: the instance has no RAM role", url);
-    free(listing);
+    cred_wipe_free(listing);
     role = *role_found;
   }
   if (role != NULL) {
@@ -63,11 +74,9 @@ static int cred_ecs_with(http_client_t *http, const char *endpoint,
       snprintf(why, why_size, "%s: %s", url, reason);
     else if (body != NULL)
       status = 0;
-    if (body != NULL)
-      memset(body, 0, strlen(body));
-    free(body);
+    cred_wipe_free(body);
   }
-  free(token);
+  cred_wipe_free(token);
   return status;
 }
 
@@ -80,11 +89,11 @@ int cred_ecs_fetch(const char *endpoint, const char *role, cred_t *out,
     snprintf(why, why_size, "libcurl failed");
     return -1;
   }
+  /* The token and the role's secret go to the instance's own service and
+   * to nothing in between: never through http_proxy or ALL_PROXY. */
+  http.direct = true;
   int status =
       cred_ecs_with(&http, endpoint, role, out, role_found, why, why_size);
-  /* The answer held the secret: wipe the buffer before it is freed. */
-  if (http.body != NULL)
-    memset(http.body, 0, http.body_len);
-  http_client_free(&http);
+  http_client_free(&http); /* wipes the answers */
   return status;
 }

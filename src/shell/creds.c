@@ -131,12 +131,18 @@ static int creds_load_profile(creds_t *c, char *text) {
   return 0;
 }
 
+/* What the file is called in the configuration, for log lines. */
+static const char *creds_file_what(const creds_t *c) {
+  return c->source == CONF_CRED_SECRET_FILE ? "AccessKeySecretFile"
+                                            : "credentials file";
+}
+
 /* Reads the secret or credentials file again when it changed. */
 static int creds_reload_file(creds_t *c) {
   struct stat st;
   if (stat(c->file, &st) != 0) {
-    DCDN_ERROR("account \"%s\": %s: %s", c->conf->name, c->file,
-               strerror(errno));
+    DCDN_ERROR("account \"%s\": %s %s: %s", c->conf->name, creds_file_what(c),
+               c->file, strerror(errno));
     return c->current.access_key_id ? 0 : -1;
   }
   if (st.st_mtime == c->file_mtime && c->current.access_key_id != NULL)
@@ -144,21 +150,18 @@ static int creds_reload_file(creds_t *c) {
   char why[256];
   char *text = file_read_text(c->file, CREDS_MAX_FILE, why, sizeof(why));
   if (text == NULL) {
-    DCDN_ERROR("account \"%s\": %s: %s", c->conf->name, c->file, why);
+    DCDN_ERROR("account \"%s\": %s %s: %s", c->conf->name, creds_file_what(c),
+               c->file, why);
     return c->current.access_key_id ? 0 : -1;
   }
   if (!c->warned_permissions) {
-    creds_check_private(c->conf->name, c->file,
-                        c->source == CONF_CRED_SECRET_FILE
-                            ? "AccessKeySecretFile"
-                            : "credentials file");
+    creds_check_private(c->conf->name, c->file, creds_file_what(c));
     c->warned_permissions = true;
   }
   int status = c->source == CONF_CRED_SECRET_FILE
                    ? creds_load_secret_file(c, text)
                    : creds_load_profile(c, text);
-  memset(text, 0, strlen(text));
-  free(text);
+  file_text_free(text);
   if (status == 0)
     c->file_mtime = st.st_mtime;
   return status;

@@ -39,7 +39,7 @@ static int dcdn_config(oconfig_item_t *ci) {
 static int dcdn_register_account(conf_account_t *conf) {
   char name[DATA_MAX_NAME_LEN], account_name[DATA_MAX_NAME_LEN];
   sstrncpy(account_name, conf->name, sizeof(account_name));
-  ssnprintf(name, sizeof(name), "dcdn-%s", conf->name);
+  ssnprintf(name, sizeof(name), CONF_READ_CALLBACK_PREFIX "%s", conf->name);
   cdtime_t interval = DOUBLE_TO_CDTIME_T(conf->interval);
   account_t *account = account_create(conf);
   if (account == NULL) {

@@ -2,11 +2,15 @@
 
 #include "shell/http.h"
 
+#include "core/cred.h"
 #include "shell/stop.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
 
 /* A transfer in progress ends at once when collectd is stopping. */
 static int http_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
@@ -30,6 +34,29 @@ static int http_prereq(void *ud, char *conn_primary_ip, char *conn_local_ip,
   return CURL_PREREQFUNC_ABORT;
 }
 
+/* An answer may hold a secret (the metadata service's): the buffer grows
+ * geometrically, and each block it leaves is wiped (realloc would not). */
+static int http_reserve(http_client_t *client, size_t size) {
+  if (size <= client->body_cap)
+    return 0;
+  size_t cap = client->body_cap * 2 > size ? client->body_cap * 2 : size;
+  char *grown = cred_wipe_grow(client->body, client->body_len + 1, cap);
+  if (grown == NULL)
+    return -1;
+  client->body = grown;
+  client->body_cap = cap;
+  return 0;
+}
+
+/* Wipes and frees the last answer. */
+static void http_body_free(http_client_t *client) {
+  if (client->body != NULL)
+    OPENSSL_cleanse(client->body, client->body_cap);
+  free(client->body);
+  client->body = NULL;
+  client->body_len = client->body_cap = 0;
+}
+
 static size_t http_write(char *data, size_t size, size_t nmemb, void *ud) {
   http_client_t *client = ud;
   size_t len = size * nmemb;
@@ -38,11 +65,9 @@ static size_t http_write(char *data, size_t size, size_t nmemb, void *ud) {
     client->too_large = true;
     return 0;
   }
-  char *body = realloc(client->body, client->body_len + len + 1);
-  if (body == NULL)
+  if (http_reserve(client, client->body_len + len + 1) != 0)
     return 0;
-  memcpy(body + client->body_len, data, len);
-  client->body = body;
+  memcpy(client->body + client->body_len, data, len);
   client->body_len += len;
   client->body[client->body_len] = '\0';
   return len;
@@ -58,6 +83,13 @@ int http_client_init(http_client_t *client, double timeout,
   return client->curl ? 0 : -1;
 }
 
+/* Header lines hold the security token and the signature: wiped. */
+static void http_headers_free(struct curl_slist *list) {
+  for (struct curl_slist *item = list; item != NULL; item = item->next)
+    OPENSSL_cleanse(item->data, strlen(item->data));
+  curl_slist_free_all(list);
+}
+
 static struct curl_slist *http_headers(const request_t *req) {
   struct curl_slist *list = NULL;
   list = curl_slist_append(list, "Accept: application/json");
@@ -66,13 +98,29 @@ static struct curl_slist *http_headers(const request_t *req) {
     snprintf(line, sizeof(line), "%s: %s", req->headers.items[i].name,
              req->headers.items[i].value);
     struct curl_slist *next = curl_slist_append(list, line);
+    OPENSSL_cleanse(line, sizeof(line));
     if (next == NULL) {
-      curl_slist_free_all(list);
+      http_headers_free(list);
       return NULL;
     }
     list = next;
   }
   return list;
+}
+
+/* The Date header tells the server's clock (whole seconds), which the
+ * plan follows; curl_getdate reads the HTTP date formats. */
+static size_t http_header(char *data, size_t size, size_t nmemb, void *ud) {
+  http_client_t *client = ud;
+  size_t len = size * nmemb;
+  char line[128];
+  if (len > 5 && len < sizeof(line) && strncasecmp(data, "Date:", 5) == 0) {
+    memcpy(line, data + 5, len - 5);
+    line[len - 5] = '\0';
+    time_t date = curl_getdate(line, NULL);
+    client->date = date > 0 ? date : 0;
+  }
+  return len;
 }
 
 static void http_set_options(http_client_t *client, const request_t *req,
@@ -90,28 +138,43 @@ static void http_set_options(http_client_t *client, const request_t *req,
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_write);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, client);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, http_header);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, client);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, client->error);
   curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, http_progress);
   curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, http_prereq);
   curl_easy_setopt(c, CURLOPT_PREREQDATA, client);
-  if (client->cacert != NULL)
+  /* TLS 1.0 and 1.1 are refused (to the peer and to an https:// proxy),
+   * even where OpenSSL's configuration still allows them. */
+  curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+  curl_easy_setopt(c, CURLOPT_PROXY_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+  /* CACert is the only trust: Debian's libcurl would also trust the
+   * directory /etc/ssl/certs besides it. */
+  if (client->cacert != NULL) {
     curl_easy_setopt(c, CURLOPT_CAINFO, client->cacert);
+    curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
+  }
+  /* http_proxy, ALL_PROXY and the like are not for this peer. */
+  if (client->direct)
+    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
 }
 
 static int http_send(http_client_t *client, const request_t *req,
                      const char *method, http_response_t *out) {
   struct curl_slist *headers = http_headers(req);
-  client->body_len = 0;
   client->too_large = false;
   client->sends = 0;
   client->resend_refused = false;
+  client->date = 0;
   client->error[0] = '\0';
-  free(client->body);
-  client->body = strdup("");
-  *out = (http_response_t){0, client->body, 0};
-  if (headers == NULL || client->body == NULL) {
-    curl_slist_free_all(headers);
+  http_body_free(client);
+  int reserved = http_reserve(client, 256);
+  if (reserved == 0)
+    client->body[0] = '\0';
+  *out = (http_response_t){0, client->body, 0, 0};
+  if (headers == NULL || reserved != 0) {
+    http_headers_free(headers);
     snprintf(client->error, sizeof(client->error), "out of memory");
     return -1;
   }
@@ -121,7 +184,7 @@ static int http_send(http_client_t *client, const request_t *req,
   curl_off_t micros = 0;
   curl_easy_getinfo(client->curl, CURLINFO_TOTAL_TIME_T, &micros);
   out->seconds = (double)micros / 1e6;
-  curl_slist_free_all(headers);
+  http_headers_free(headers);
   curl_easy_setopt(client->curl, CURLOPT_HTTPHEADER, NULL);
   if (rc != CURLE_OK) {
     if (client->too_large)
@@ -137,6 +200,7 @@ static int http_send(http_client_t *client, const request_t *req,
   }
   curl_easy_getinfo(client->curl, CURLINFO_RESPONSE_CODE, &out->status);
   out->body = client->body;
+  out->date = client->date;
   return 0;
 }
 
@@ -153,6 +217,6 @@ int http_put_empty(http_client_t *client, const request_t *req,
 void http_client_free(http_client_t *client) {
   if (client->curl != NULL)
     curl_easy_cleanup(client->curl);
-  free(client->body);
+  http_body_free(client);
   memset(client, 0, sizeof(*client));
 }

@@ -1,4 +1,5 @@
-/* HTTP GET through libcurl, one reusable handle per account. */
+/* HTTP GET through libcurl, one reusable handle per account. TLS 1.2 or
+ * later only; every answer buffer and header line is wiped when freed. */
 #ifndef DCDN_HTTP_H
 #define DCDN_HTTP_H
 
@@ -6,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -14,13 +16,16 @@
 typedef struct {
   CURL *curl;
   double timeout;     /* seconds */
-  const char *cacert; /* NULL: system store */
+  const char *cacert; /* NULL: system store; else the only trust */
+  bool direct;        /* never through a proxy (the metadata service) */
   char *body;         /* NUL-terminated answer of the last request */
   size_t body_len;
+  size_t body_cap; /* bytes allocated; wiped when freed or grown */
   size_t max_body;
   bool too_large; /* the last answer was cut off at max_body */
   unsigned sends; /* times libcurl began sending the last request */
   bool resend_refused;
+  time_t date; /* the last answer's Date header, 0 when it had none */
   char error[CURL_ERROR_SIZE];
 } http_client_t;
 
@@ -28,6 +33,7 @@ typedef struct {
   long status;      /* HTTP status, 0 when no answer arrived */
   const char *body; /* owned by the client, valid until the next call */
   double seconds;   /* how long the exchange took */
+  time_t date;      /* its Date header (the server's clock), 0: none */
 } http_response_t;
 
 int http_client_init(http_client_t *client, double timeout, const char *cacert);

@@ -8,6 +8,15 @@
 
 #include "shell/log.h"
 
+#include "core/message.h"
+#include "core/strbuf.h"
+
+#include <stdlib.h>
+
+/* message_task and message_account fit what collectd keeps. */
+_Static_assert(sizeof(((notification_t *)0)->message) == MESSAGE_SIZE,
+               "MESSAGE_SIZE is collectd's NOTIF_MAX_MSG_LEN");
+
 static void notify_init(notification_t *n, int severity,
                         const char *plugin_instance, const char *type,
                         const char *type_instance) {
@@ -26,46 +35,50 @@ static void notify_send(notification_t *n) {
   n->meta = NULL;
 }
 
-static void notify_task_meta(notification_t *n, const account_t *account,
-                             const domtab_entry_t *domain, const task_t *task) {
-  plugin_notification_meta_add_string(n, "task_id", task->task_id);
-  plugin_notification_meta_add_string(n, "object_path", task->object_path);
-  plugin_notification_meta_add_string(n, "object_type",
-                                      task_type_name(task->type));
-  plugin_notification_meta_add_string(n, "status",
-                                      task_status_name(task->status));
-  plugin_notification_meta_add_string(n, "description", task->description);
-  plugin_notification_meta_add_string(n, "domain", domain->name);
-  plugin_notification_meta_add_string(n, "account", account->conf.name);
+/* Meta strings come from the network (and collectd passes them on to
+ * scripts and peers): printable, like the message. */
+static void notify_meta(notification_t *n, const char *name,
+                        const char *value) {
+  char *printable = strbuf_printable_dup(value);
+  if (printable != NULL)
+    plugin_notification_meta_add_string(n, name, printable);
+  free(printable);
 }
 
-static int notify_severity(notify_kind_t kind) {
-  return kind == NOTIFY_FAILED  ? NOTIF_FAILURE
-         : kind == NOTIFY_STUCK ? NOTIF_WARNING
-                                : NOTIF_OKAY;
+static void notify_task_meta(notification_t *n, const account_t *account,
+                             const domtab_entry_t *domain, const task_t *task) {
+  notify_meta(n, "task_id", task->task_id);
+  notify_meta(n, "object_path", task->object_path);
+  notify_meta(n, "object_type", task_type_name(task->type));
+  notify_meta(n, "status", task_status_name(task->status));
+  notify_meta(n, "description", task->description);
+  notify_meta(n, "domain", domain->name);
+  notify_meta(n, "account", account->conf.name);
 }
+
+static const struct {
+  int severity;
+  message_task_kind_t message;
+} notify_kinds[] = {
+    [NOTIFY_FAILED] = {NOTIF_FAILURE, MESSAGE_TASK_FAILED},
+    [NOTIFY_STUCK] = {NOTIF_WARNING, MESSAGE_TASK_STUCK},
+    [NOTIFY_RECOVERED] = {NOTIF_OKAY, MESSAGE_TASK_COMPLETED},
+};
 
 void notify_task(const account_t *account, const domtab_entry_t *domain,
                  const task_t *task, notify_kind_t kind, time_t now) {
   notification_t n;
-  notify_init(&n, notify_severity(kind), domain->name, "task",
+  notify_init(&n, notify_kinds[kind].severity, domain->name, "task",
               task_type_name(task->type));
-  long age = (long)(now - task->created);
-  const char *type = task_type_name(task->type);
-  if (kind == NOTIFY_FAILED)
-    ssnprintf(n.message, sizeof(n.message), "DCDN %s task %s (%s) failed: %s",
-              type, task->task_id, task->object_path,
-              task->description[0] ? task->description : "no reason given");
-  else if (kind == NOTIFY_STUCK)
-    ssnprintf(n.message, sizeof(n.message),
-              "DCDN %s task %s (%s) has been %s for %ld s, longer than "
-              "StuckAfter %d s",
-              type, task->task_id, task->object_path,
-              task_status_name(task->status), age, domain->stuck_after);
-  else
-    ssnprintf(n.message, sizeof(n.message),
-              "DCDN %s task %s (%s) completed after %ld s", type, task->task_id,
-              task->object_path, age);
+  message_task(notify_kinds[kind].message,
+               &(message_task_t){.type = task_type_name(task->type),
+                                 .task_id = task->task_id,
+                                 .object_path = task->object_path,
+                                 .status = task_status_name(task->status),
+                                 .reason = task->description,
+                                 .age = (long)(now - task->created),
+                                 .stuck_after = domain->stuck_after},
+               n.message, sizeof(n.message));
   notify_task_meta(&n, account, domain, task);
   notify_send(&n);
 }
@@ -74,14 +87,8 @@ void notify_account(const account_t *account, bool failed, const char *why) {
   notification_t n;
   notify_init(&n, failed ? NOTIF_FAILURE : NOTIF_OKAY, account->conf.name,
               "account", "health");
-  if (failed)
-    ssnprintf(n.message, sizeof(n.message),
-              "DCDN account \"%s\": API calls fail and need attention: %s",
-              account->conf.name, why);
-  else
-    ssnprintf(n.message, sizeof(n.message),
-              "DCDN account \"%s\": API calls succeed again",
-              account->conf.name);
-  plugin_notification_meta_add_string(&n, "account", account->conf.name);
+  message_account(account->conf.name, failed ? why : NULL, n.message,
+                  sizeof(n.message));
+  notify_meta(&n, "account", account->conf.name);
   notify_send(&n);
 }

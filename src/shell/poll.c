@@ -121,8 +121,11 @@ static api_status_t poll_call(poll_t *p, const char *action,
       api_call_tasks(&p->account->api, action, params, &page, err);
   if (st == API_OK && poll_store_page(p, &page) != 0)
     st = API_FAILED;
+  /* A skipped task still took its place on the page: a full page with
+   * one unreadable task is not the last one. */
   if (size != NULL)
-    *size = (poll_page_size_t){page.total_count, page.count};
+    *size =
+        (poll_page_size_t){page.total_count, page.count + page.skipped_count};
   resp_page_free(&page);
   return st;
 }
@@ -160,10 +163,9 @@ static api_status_t poll_window(poll_t *p, const watch_pair_t *pair,
       return API_OK; /* all of it left the three days */
     params_t params = PARAMS_INIT;
     poll_page_size_t size = {0, 0};
-    api_status_t st =
-        plan_window_params(&c->window, domain, type, &params) == 0
-            ? poll_call(p, API_LIST_ACTION, &params, &size, err)
-            : API_FAILED;
+    api_status_t st = plan_window_params(&c->window, domain, type, &params) == 0
+                          ? poll_call(p, API_LIST_ACTION, &params, &size, err)
+                          : API_FAILED;
     params_free(&params);
     if (st != API_OK)
       return st;

@@ -86,8 +86,7 @@ int state_open(account_t *a) {
 }
 
 /* Takes what the file holds, or nothing of it. */
-static void state_adopt(account_t *a, statefile_state_t *st,
-                        const char *path) {
+static void state_adopt(account_t *a, statefile_state_t *st, const char *path) {
   watch_t fresh;
   bool failed = false;
   if (watch_init(&fresh, &a->conf) != 0 ||
@@ -132,7 +131,7 @@ void state_load(account_t *a) {
                  a->conf.name, path, why);
   if (text != NULL)
     statefile_state_free(&st);
-  free(text);
+  file_text_free(text);
 }
 
 static int state_write_all(int fd, const char *data, size_t len) {

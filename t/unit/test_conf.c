@@ -258,6 +258,14 @@ static const struct {
      "already listed in account \"prod\""},
     {ACCOUNT_START "  Domain \"bad/name\"\n</Account>\n", "\"bad/name\"",
      "host name"},
+    {ACCOUNT_START "  Domain \"a..com\"\n</Account>\n", "\"a..com\"",
+     "labels of 1 to 63"},
+    {ACCOUNT_START "  Domain \"example.com.\"\n</Account>\n",
+     "\"example.com.\"", "host name"},
+    {ACCOUNT_START "  Domain \"a-.example.com\"\n</Account>\n",
+     "\"a-.example.com\"", "ending with '-'"},
+    {ACCOUNT_START "  Domain \"a b.com\"\n</Account>\n", "\"a b.com\"",
+     "host name"},
     {ACCOUNT_START "  <Domain \"a.com\">\n    ObjectType \"file\" \"dir\"\n"
                    "  </Domain>\n</Account>\n",
      "\"ObjectType\" = \"file\" \"dir\"", "one of file, directory"},
@@ -485,6 +493,73 @@ START_TEST(two_accounts_of_one_name_are_refused) {
 }
 END_TEST
 
+/* A <Plugin dcdn> block of one account named name with one domain. */
+static int parse_names(const char *name, const char *domain) {
+  char text[1024];
+  snprintf(text, sizeof(text),
+           "<Account \"%s\">\n AccessKeyId \"k\"\n AccessKeySecret \"s\"\n"
+           " Domain \"%s\"\n</Account>\n",
+           name, domain);
+  return parse(text);
+}
+
+/* n characters of c, in labels of 50 so that they make a host name. */
+static const char *name_of_length(char c, size_t n) {
+  static char name[300];
+  ck_assert_uint_lt(n, sizeof(name));
+  memset(name, c, n);
+  for (size_t i = 50; i < n - 1; i += 51)
+    name[i] = '.';
+  name[n] = '\0';
+  return name;
+}
+
+/* Cut to collectd's 127 characters, two long names would collide. */
+START_TEST(an_account_name_must_fit_the_read_callback_name) {
+  char name[CONF_MAX_ACCOUNT_NAME_LEN + 2];
+  memset(name, 'a', sizeof(name) - 1);
+  name[CONF_MAX_ACCOUNT_NAME_LEN] = '\0';
+  ck_assert_uint_eq(strlen(CONF_READ_CALLBACK_PREFIX) + strlen(name), 127);
+  ck_assert_msg(parse_names(name, "a.com") == 0, "%s", err);
+  conf_free(&conf);
+  name[CONF_MAX_ACCOUNT_NAME_LEN] = 'a';
+  name[CONF_MAX_ACCOUNT_NAME_LEN + 1] = '\0';
+  ck_assert_int_eq(parse_names(name, "a.com"), -1);
+  assert_names(err, "option \"Account\"");
+  assert_names(err, "has 123 characters, at most 122 fit");
+  assert_names(err, "plugin_instance and the read callback's name");
+  assert_names(err, "hold 127");
+  ck_assert_uint_eq(conf.count, 0);
+}
+END_TEST
+
+/* 128 to 253 characters is a host name, but no plugin_instance: the
+ * reason says so (it said "not a host name"). */
+START_TEST(a_domain_must_fit_collectds_plugin_instance) {
+  ck_assert_msg(parse_names("prod", name_of_length('a', 127)) == 0, "%s", err);
+  ck_assert_uint_eq(strlen(conf.accounts[0].domains[0].name), 127);
+  conf_free(&conf);
+  static const size_t too_long[] = {128, 200, 253};
+  for (size_t i = 0; i < N_OF(too_long); i++) {
+    ck_assert_int_eq(parse_names("prod", name_of_length('b', too_long[i])), -1);
+    assert_names(err, "option \"Domain\"");
+    assert_names(err, "plugin_instance");
+    assert_names(err, "holds 127");
+    ck_assert_msg(strstr(err, "not a host name") == NULL, "%s", err);
+  }
+  ck_assert_int_eq(parse_names("prod", name_of_length('c', 254)), -1);
+  assert_names(err, "not a host name");
+}
+END_TEST
+
+START_TEST(a_punycode_domain_is_a_host_name) {
+  parse_valid(ACCOUNT_START "  Domain \"XN--bcher-kva.example\" \"1.2.3.4\"\n"
+                            "</Account>\n");
+  ck_assert_ptr_nonnull(
+      conf_find_domain(&conf.accounts[0], "xn--bcher-kva.example"));
+}
+END_TEST
+
 int main(void) {
   const TTest *const tests[] = {
       minimal_account_gets_the_documented_defaults,
@@ -497,6 +572,9 @@ int main(void) {
       an_error_leaves_no_account_of_the_block_configured,
       two_accounts_of_one_name_are_refused,
       the_wildcard_domain_may_appear_in_several_accounts,
+      an_account_name_must_fit_the_read_callback_name,
+      a_domain_must_fit_collectds_plugin_instance,
+      a_punycode_domain_is_a_host_name,
   };
   return unit_main("conf", tests, N_OF(tests), &test_case);
 }

@@ -1,6 +1,7 @@
-/* DescribeDcdnRefreshQuota: every *Quota and *Remain member, as the API's
- * strings of digits or as numbers, becomes a kind, a remain flag and a
- * value; anything else is refused naming the field. */
+/* DescribeDcdnRefreshQuota: every documented *Quota and *Remain member, as
+ * the API's strings of digits or as numbers, becomes a kind, a remain flag
+ * and a value; anything else is refused naming the field. Undocumented
+ * kinds are named for a warning, not reported. */
 #include "core/resp.h"
 
 #include "unit.h"
@@ -94,9 +95,43 @@ START_TEST(strings_and_numbers_may_be_mixed) {
 }
 END_TEST
 
-START_TEST(a_figure_of_a_kind_not_known_yet_is_kept) {
-  assert_parses_into("{\"UrlQuota\":\"1\",\"WafRuleQuota\":\"7\"}", 2);
-  assert_item("waf_rule", false, 7);
+/* Until only documented kinds were, "WafRuleQuota" became a metric. */
+START_TEST(a_figure_of_an_undocumented_kind_is_named_not_reported) {
+  assert_parses_into("{\"UrlQuota\":\"1\",\"WafRuleQuota\":\"7\","
+                     "\"PreloadEdgeRemain\":\"not a number\"}",
+                     1);
+  assert_item("url", false, 1);
+  ck_assert_uint_eq(quota.unknown_count, 2);
+  ck_assert_str_eq(quota.unknown[0], "WafRuleQuota");
+  ck_assert_str_eq(quota.unknown[1], "PreloadEdgeRemain");
+}
+END_TEST
+
+START_TEST(an_undocumented_key_is_kept_printable_and_cut_between_characters) {
+  /* 30 bytes, then U+4E2D (3 bytes), which would pass the 32 bytes. */
+  assert_parses_into(
+      "{\"UrlQuota\":\"1\",\"Evil\\u001b[2J\\nxxxxxxxxxxxxxxxxxxxxx"
+      "\\u4e2dQuota\":\"7\"}",
+      1);
+  ck_assert_uint_eq(quota.unknown_count, 1);
+  ck_assert_str_eq(quota.unknown[0], "Evil [2J xxxxxxxxxxxxxxxxxxxxx");
+}
+END_TEST
+
+START_TEST(names_match_in_any_case_and_a_kind_counts_once) {
+  /* The API's own example spells "blockRemain". */
+  assert_parses_into("{\"blockRemain\":\"3\",\"URLQUOTA\":\"9\","
+                     "\"UrlQuota\":\"8\"}",
+                     2);
+  assert_item("block", true, 3);
+  assert_item("url", false, 9);
+}
+END_TEST
+
+START_TEST(an_answer_of_undocumented_figures_only_is_malformed) {
+  ck_assert_int_eq(parse("{\"WafRuleQuota\":\"7\"}"), RESP_MALFORMED);
+  ck_assert_msg(strstr(why, "documented") != NULL, "\"%s\"", why);
+  ck_assert_uint_eq(quota.count, 0);
 }
 END_TEST
 
@@ -179,16 +214,19 @@ START_TEST(a_body_that_is_not_a_json_object_is_malformed) {
 }
 END_TEST
 
-START_TEST(more_figures_than_room_are_not_written_past_the_end) {
-  char body[4096] = "{";
+START_TEST(more_keys_than_room_are_not_written_past_the_end) {
+  char body[4096];
+  strcpy(body, facts_body);
+  body[strlen(body) - 1] = '\0'; /* its closing brace */
   for (int i = 0; i < RESP_MAX_QUOTAS + 8; i++) {
     char member[64];
-    snprintf(member, sizeof(member), "%s\"K%cQuota\":\"%d\"", i ? "," : "",
-             'a' + i, i);
+    snprintf(member, sizeof(member), ",\"K%cQuota\":\"%d\"", 'a' + i, i);
     strcat(body, member);
   }
   strcat(body, "}");
-  assert_parses_into(body, RESP_MAX_QUOTAS);
+  assert_parses_into(body, 12);
+  ck_assert_uint_eq(quota.unknown_count, RESP_MAX_QUOTAS);
+  ck_assert_str_eq(quota.unknown[RESP_MAX_QUOTAS - 1], "KpQuota");
 }
 END_TEST
 
@@ -206,7 +244,10 @@ int main(void) {
       the_documented_answer_gives_twelve_figures,
       figures_sent_as_numbers_are_accepted,
       strings_and_numbers_may_be_mixed,
-      a_figure_of_a_kind_not_known_yet_is_kept,
+      a_figure_of_an_undocumented_kind_is_named_not_reported,
+      an_undocumented_key_is_kept_printable_and_cut_between_characters,
+      names_match_in_any_case_and_a_kind_counts_once,
+      an_answer_of_undocumented_figures_only_is_malformed,
       members_that_are_not_figures_are_ignored,
       a_figure_that_is_not_digits_is_refused_naming_it,
       a_string_that_strtod_reads_but_is_not_digits_is_refused,
@@ -215,7 +256,7 @@ int main(void) {
       an_error_body_is_an_api_error,
       an_answer_without_figures_is_malformed,
       a_body_that_is_not_a_json_object_is_malformed,
-      more_figures_than_room_are_not_written_past_the_end,
+      more_keys_than_room_are_not_written_past_the_end,
       the_figures_are_zeroed_before_parsing,
   };
   return unit_main("quota", tests, N_OF(tests), &test_case);

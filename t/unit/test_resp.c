@@ -139,10 +139,23 @@ START_TEST(process_accepts_spaces_and_a_fraction) {
 }
 END_TEST
 
+/* The body must parse, its only task skipped for field: no task, one
+ * skipped entry naming the field and the task (NULL: no readable id). */
+static void assert_skipped(const char *body, const char *field,
+                           const char *task_id) {
+  ck_assert_msg(parse(body) == RESP_OK, "refused: %s", why);
+  ck_assert_uint_eq(page.count, 0);
+  ck_assert_uint_eq(page.skipped_count, 1);
+  ck_assert_str_eq(page.skipped[0].field, field);
+  ck_assert_pstr_eq(page.skipped[0].task_id, task_id);
+  ck_assert_ptr_null(err.code);
+}
+
 /* Process values a task must not have: a percentage, as a string, from 0 to
  * 100, in plain decimal. */
 static const char *const bad_processes[] = {
     "\"abc\"",  /* not a number */
+    "\"N/A\"",  /* what some consoles show */
     "\"150\"",  /* above a hundred */
     "\"0x10\"", /* hex form */
     "\"1e1\"",  /* exponent form */
@@ -150,11 +163,12 @@ static const char *const bad_processes[] = {
     "10",       /* a JSON number */
 };
 
-START_TEST(process_that_is_not_a_percentage_string_is_malformed) {
+/* One unreadable task must not fail its page (it did, until the rule). */
+START_TEST(process_that_is_not_a_percentage_string_skips_the_task) {
   char body[512];
   snprintf(body, sizeof(body), PAGE(TASK("%s", "\"file\"", "\"Complete\"")),
            bad_processes[_i]);
-  assert_malformed(body, "Process");
+  assert_skipped(body, "Process", "704225667");
 }
 END_TEST
 
@@ -210,6 +224,16 @@ END_TEST
 START_TEST(an_unknown_type_keeps_the_task_and_the_raw_string) {
   assert_kind(&(kind_t){"\"Block\"", "\"Complete\"", TASK_TYPE_UNKNOWN,
                         TASK_STATUS_COMPLETE, "Block", NULL});
+}
+END_TEST
+
+START_TEST(a_null_description_or_process_is_absent) {
+  const task_t *t = parse_one(
+      PAGE("{\"TaskId\":\"1\",\"ObjectPath\":\"http://e.com/\","
+           "\"ObjectType\":\"file\",\"Status\":\"Pending\",\"Process\":null,"
+           "\"Description\":null,\"CreationTime\":\"2014-11-27T08:23:22Z\"}"));
+  ck_assert_str_eq(t->description, "");
+  ck_assert_double_eq(t->progress, 0.0);
 }
 END_TEST
 
@@ -341,31 +365,6 @@ static const struct {
      "Tasks.Task"},
     /* a task that is not an object */
     {"{\"TotalCount\":1,\"Tasks\":{\"Task\":[\"1\"]}}", "task"},
-    /* TaskId as a number */
-    {PAGE("{\"TaskId\":704225667,\"ObjectPath\":\"http://e.com/\","
-          "\"ObjectType\":\"file\",\"Status\":\"Complete\","
-          "\"CreationTime\":\"2014-11-27T08:23:22Z\"}"),
-     "TaskId"},
-    /* a missing ObjectPath */
-    {PAGE("{\"TaskId\":\"1\",\"ObjectType\":\"file\","
-          "\"Status\":\"Complete\","
-          "\"CreationTime\":\"2014-11-27T08:23:22Z\"}"),
-     "ObjectPath"},
-    /* a missing CreationTime */
-    {PAGE("{\"TaskId\":\"1\",\"ObjectPath\":\"http://e.com/\","
-          "\"ObjectType\":\"file\",\"Status\":\"Complete\"}"),
-     "CreationTime"},
-    /* a bad CreationTime format */
-    {PAGE("{\"TaskId\":\"1\",\"ObjectPath\":\"http://e.com/\","
-          "\"ObjectType\":\"file\",\"Status\":\"Complete\","
-          "\"CreationTime\":\"2014-11-27 08:23:22\"}"),
-     "CreationTime"},
-    /* Description as a number */
-    {PAGE("{\"TaskId\":\"1\",\"ObjectPath\":\"http://e.com/\","
-          "\"ObjectType\":\"file\",\"Status\":\"Complete\","
-          "\"CreationTime\":\"2014-11-27T08:23:22Z\","
-          "\"Description\":5}"),
-     "Description"},
 };
 
 START_TEST(a_member_of_the_wrong_type_or_form_is_malformed_and_named) {
@@ -373,11 +372,123 @@ START_TEST(a_member_of_the_wrong_type_or_form_is_malformed_and_named) {
 }
 END_TEST
 
-START_TEST(a_bad_second_task_fails_the_page_without_leaking_the_first) {
-  assert_malformed(PAGE(TASK("\"1\"", "\"file\"", "\"Complete\"") "," TASK(
-                       "\"x\"", "\"file\"", "\"Complete\"")),
-                   "Process");
+/* Tasks with one member missing, of the wrong type or form: each is
+ * skipped, naming the member, and the page parses. */
+static const struct {
+  const char *body;
+  const char *field;
+  const char *task_id; /* as skipped_t holds it */
+} bad_tasks[] = {
+    /* TaskId as a number */
+    {PAGE("{\"TaskId\":704225667,\"ObjectPath\":\"http://e.com/\","
+          "\"ObjectType\":\"file\",\"Status\":\"Complete\","
+          "\"CreationTime\":\"2014-11-27T08:23:22Z\"}"),
+     "TaskId", NULL},
+    /* a missing TaskId */
+    {PAGE("{\"ObjectPath\":\"http://e.com/\",\"ObjectType\":\"file\","
+          "\"Status\":\"Complete\",\"CreationTime\":\"2014-11-27T08:23:22Z\"}"),
+     "TaskId", NULL},
+    /* a missing ObjectPath */
+    {PAGE("{\"TaskId\":\"1\",\"ObjectType\":\"file\","
+          "\"Status\":\"Complete\","
+          "\"CreationTime\":\"2014-11-27T08:23:22Z\"}"),
+     "ObjectPath", "1"},
+    /* ObjectType as null (required: null is no value) */
+    {PAGE("{\"TaskId\":\"1\",\"ObjectPath\":\"http://e.com/\","
+          "\"ObjectType\":null,\"Status\":\"Complete\","
+          "\"CreationTime\":\"2014-11-27T08:23:22Z\"}"),
+     "ObjectType", "1"},
+    /* a missing Status */
+    {PAGE("{\"TaskId\":\"1\",\"ObjectPath\":\"http://e.com/\","
+          "\"ObjectType\":\"file\","
+          "\"CreationTime\":\"2014-11-27T08:23:22Z\"}"),
+     "Status", "1"},
+    /* a missing CreationTime */
+    {PAGE("{\"TaskId\":\"1\",\"ObjectPath\":\"http://e.com/\","
+          "\"ObjectType\":\"file\",\"Status\":\"Complete\"}"),
+     "CreationTime", "1"},
+    /* a bad CreationTime format */
+    {PAGE("{\"TaskId\":\"1\",\"ObjectPath\":\"http://e.com/\","
+          "\"ObjectType\":\"file\",\"Status\":\"Complete\","
+          "\"CreationTime\":\"2014-11-27 08:23:22\"}"),
+     "CreationTime", "1"},
+    /* CreationTime as N/A */
+    {PAGE("{\"TaskId\":\"1\",\"ObjectPath\":\"http://e.com/\","
+          "\"ObjectType\":\"file\",\"Status\":\"Complete\","
+          "\"CreationTime\":\"N/A\"}"),
+     "CreationTime", "1"},
+    /* Description as a number */
+    {PAGE("{\"TaskId\":\"1\",\"ObjectPath\":\"http://e.com/\","
+          "\"ObjectType\":\"file\",\"Status\":\"Complete\","
+          "\"CreationTime\":\"2014-11-27T08:23:22Z\","
+          "\"Description\":5}"),
+     "Description", "1"},
+};
+
+/* These failed the whole page until one unreadable task no longer did. */
+START_TEST(a_task_member_missing_or_of_the_wrong_type_skips_the_task) {
+  assert_skipped(bad_tasks[_i].body, bad_tasks[_i].field,
+                 bad_tasks[_i].task_id);
+}
+END_TEST
+
+/* A full page with unreadable tasks among readable ones: the readable
+ * ones are kept in order, and the page still tells how many it held. */
+START_TEST(a_page_keeps_its_readable_tasks_around_skipped_ones) {
+  ck_assert_msg(
+      parse("{\"TotalCount\":4,\"PageSize\":4,\"Tasks\":{\"Task\":["
+            "{\"TaskId\":\"1\",\"ObjectPath\":\"http://e.com/a\","
+            "\"ObjectType\":\"file\",\"Status\":\"Complete\","
+            "\"Process\":\"N/A\",\"CreationTime\":\"2026-01-01T10:00:00Z\"},"
+            "{\"TaskId\":\"2\",\"ObjectPath\":\"http://e.com/b\","
+            "\"ObjectType\":\"file\",\"Status\":\"Complete\","
+            "\"Process\":\"100%\","
+            "\"CreationTime\":\"2026-01-01T10:00:00.123Z\"},"
+            "{\"TaskId\":3,\"ObjectPath\":\"http://e.com/c\"},"
+            "{\"TaskId\":\"4\",\"ObjectPath\":\"http://e.com/d\","
+            "\"ObjectType\":\"path\",\"Status\":\"Refreshing\","
+            "\"CreationTime\":\"2026-01-01T10:00:01Z\"}]}}") == RESP_OK,
+      "refused: %s", why);
+  ck_assert_uint_eq(page.count, 2);
+  ck_assert_str_eq(page.tasks[0].task_id, "2");
+  /* fractional seconds are read and dropped */
+  ck_assert_int_eq(page.tasks[0].created, 1767261600);
+  ck_assert_str_eq(page.tasks[1].task_id, "4");
+  ck_assert_int_eq(page.tasks[1].created, 1767261601);
+  ck_assert_uint_eq(page.skipped_count, 2);
+  ck_assert_str_eq(page.skipped[0].task_id, "1");
+  ck_assert_str_eq(page.skipped[0].field, "Process");
+  ck_assert_ptr_null(page.skipped[1].task_id);
+  ck_assert_str_eq(page.skipped[1].field, "TaskId");
+  ck_assert_uint_eq(page.count + page.skipped_count, (size_t)page.page_size);
   /* teardown frees what was parsed; valgrind checks nothing leaked. */
+}
+END_TEST
+
+/* Every string a task holds is printable before anyone logs it: control
+ * bytes become spaces; valid UTF-8 stays. */
+START_TEST(every_task_string_is_made_printable) {
+  const task_t *t = parse_one(
+      "{\"RequestId\":\"R\\u001b[2J\",\"TotalCount\":1,\"Tasks\":{\"Task\":["
+      "{\"TaskId\":\"12\\n34\",\"ObjectPath\":\"http://e.com/\\u001b]0;x\","
+      "\"ObjectType\":\"Blo\\rck\",\"Status\":\"Can\\tcelled\","
+      "\"CreationTime\":\"2026-01-01T10:00:00Z\","
+      "\"Description\":\"Origin\\r\\nTimeout \\u00fc\\u0085\"}]}}");
+  ck_assert_str_eq(t->task_id, "12 34");
+  ck_assert_str_eq(t->object_path, "http://e.com/ ]0;x");
+  ck_assert_str_eq(t->unknown_type, "Blo ck");
+  ck_assert_str_eq(t->unknown_status, "Can celled");
+  ck_assert_str_eq(t->description, "Origin  Timeout \xc3\xbc ");
+  ck_assert_str_eq(page.request_id, "R [2J");
+}
+END_TEST
+
+START_TEST(a_skipped_task_id_is_made_printable) {
+  assert_skipped(
+      PAGE("{\"TaskId\":\"7\\u0007\\u0008\",\"ObjectPath\":\"http://e.com/\","
+           "\"ObjectType\":\"file\",\"Status\":\"Complete\","
+           "\"CreationTime\":\"yesterday\"}"),
+      "CreationTime", "7  ");
 }
 END_TEST
 
@@ -428,72 +539,25 @@ START_TEST(brackets_inside_strings_do_not_count_as_nesting) {
 }
 END_TEST
 
-static void assert_domain(const char *path, const char *want) {
-  char out[64];
-  memset(out, 'x', sizeof(out));
-  ck_assert_msg(task_domain_of_path(path, out, sizeof(out)) == 0,
-                "no domain in %s", path);
-  ck_assert_str_eq(out, want);
-}
-
-START_TEST(domain_of_path_is_the_lowercased_host) {
-  assert_domain("http://Ex.COM:8080/a?b", "ex.com");
-  assert_domain("https://a.b/c", "a.b");
-  assert_domain("http://example.com/examplefile.txt", "example.com");
-  assert_domain("HTTPS://WWW.Example.ORG", "www.example.org");
-  assert_domain("http://example.com?x=1", "example.com");
-  assert_domain("http://example.com#top", "example.com");
-}
-END_TEST
-
-START_TEST(domain_of_path_without_a_scheme) {
-  assert_domain("a.b/c", "a.b");
-  assert_domain("Example.com:443/dir/", "example.com");
-  assert_domain("example.com", "example.com");
-}
-END_TEST
-
-START_TEST(domain_of_path_ignores_a_url_inside_the_path) {
-  assert_domain("example.com/go?to=http://other.com/", "example.com");
-  assert_domain("http://example.com/go?to=http://other.com/", "example.com");
-}
-END_TEST
-
-START_TEST(domain_of_path_refuses_no_host_or_a_small_buffer) {
-  char out[8];
-  ck_assert_int_eq(task_domain_of_path("", out, sizeof(out)), -1);
-  ck_assert_int_eq(task_domain_of_path("http://", out, sizeof(out)), -1);
-  ck_assert_int_eq(task_domain_of_path("http:///x", out, sizeof(out)), -1);
-  ck_assert_int_eq(task_domain_of_path("/only/a/path", out, sizeof(out)), -1);
-  /* "abcdefgh" needs 9 bytes with its NUL. */
-  ck_assert_int_eq(task_domain_of_path("http://abcdefgh/", out, sizeof(out)),
-                   -1);
-  ck_assert_int_eq(task_domain_of_path("http://abcdefg/", out, sizeof(out)), 0);
-  ck_assert_str_eq(out, "abcdefg");
-}
-END_TEST
-
-static void add_table_and_task_tests(Suite *suite, TCase *tc) {
+static void add_table_tests(Suite *suite, TCase *tc) {
+  (void)suite;
   tcase_add_loop_test(tc, process_is_a_percentage_and_zero_when_empty_or_absent,
                       0, N_OF(good_processes));
-  tcase_add_loop_test(tc, process_that_is_not_a_percentage_string_is_malformed,
-                      0, N_OF(bad_processes));
+  tcase_add_loop_test(tc,
+                      process_that_is_not_a_percentage_string_skips_the_task, 0,
+                      N_OF(bad_processes));
+  tcase_add_loop_test(tc,
+                      a_task_member_missing_or_of_the_wrong_type_skips_the_task,
+                      0, N_OF(bad_tasks));
   tcase_add_loop_test(tc, object_types_and_statuses_are_recognised_in_any_case,
                       0, N_OF(known_kinds));
   tcase_add_loop_test(tc,
                       a_member_of_the_wrong_type_or_form_is_malformed_and_named,
                       0, N_OF(bad_members));
-  /* Task helpers: no parse, so no fixture. */
-  TCase *tc_task = tcase_create("task");
-  tcase_add_test(tc_task, domain_of_path_is_the_lowercased_host);
-  tcase_add_test(tc_task, domain_of_path_without_a_scheme);
-  tcase_add_test(tc_task, domain_of_path_ignores_a_url_inside_the_path);
-  tcase_add_test(tc_task, domain_of_path_refuses_no_host_or_a_small_buffer);
-  suite_add_tcase(suite, tc_task);
 }
 
 static const unit_case_t test_case = {
-    .setup = setup, .teardown = teardown, .extend = add_table_and_task_tests};
+    .setup = setup, .teardown = teardown, .extend = add_table_tests};
 
 int main(void) {
   const TTest *const tests[] = {
@@ -502,6 +566,7 @@ int main(void) {
       an_unknown_status_keeps_the_task_and_the_raw_string,
       an_unknown_type_keeps_the_task_and_the_raw_string,
       an_absent_description_is_empty,
+      a_null_description_or_process_is_absent,
       an_error_body_is_an_api_error,
       a_code_member_wins_over_page_fields,
       an_empty_task_list_is_an_empty_page,
@@ -512,7 +577,9 @@ int main(void) {
       truncated_json_is_malformed,
       invalid_utf8_in_a_string_is_malformed,
       a_top_level_array_is_malformed,
-      a_bad_second_task_fails_the_page_without_leaking_the_first,
+      a_page_keeps_its_readable_tasks_around_skipped_ones,
+      every_task_string_is_made_printable,
+      a_skipped_task_id_is_made_printable,
       deeply_nested_json_is_refused,
       deeply_nested_objects_inside_a_member_are_refused,
       brackets_inside_strings_do_not_count_as_nesting,
