@@ -182,9 +182,10 @@ def test_task_fields_forge_no_log_line(start_simulator, start_collectd):
              task(5)]
     sim = start_simulator(scenario={"tasks": tasks})
     daemon = start_collectd(account_block("prod", sim, domains=["a.example.com"]))
-    wait_for(lambda: daemon.log_lines("Notification: severity = FAILURE"), timeout=20,
+    failed = "dcdn-a.example.com/count-file-failed"
+    wait_for(lambda: daemon.values().get(failed) == 1.0, timeout=20, what="task 4 to fail")
+    wait_for(lambda: daemon.log_lines("Notification: severity = FAILURE"),
              what="the failure notification in the log")
-    wait_for(lambda: len(sim.records("DescribeDcdnRefreshTasks")) >= 4, what="more polls")
     assert_log_forges_nothing(daemon)
     for field in ("TaskId", "ObjectType", "Status"):
         lines = daemon.log_lines(f"forged {field}")
@@ -192,9 +193,7 @@ def test_task_fields_forge_no_log_line(start_simulator, start_collectd):
             (field, lines)
     [notified] = daemon.log_lines("Notification: severity = FAILURE")
     assert "forged ObjectPath" in notified and notified.endswith("OriginTimeout"), notified
-    values = daemon.values()
-    assert values["dcdn-a.example.com/count-file-complete"] == 1.0  # task 5 only
-    assert values["dcdn-a.example.com/count-file-failed"] == 1.0
+    assert daemon.values()["dcdn-a.example.com/count-file-complete"] == 1.0  # task 5 only
 
 
 def notification_files(sink):
@@ -224,22 +223,24 @@ NOTIFICATION_FIELDS = {"Severity", "Time", "Host", "Plugin", "PluginInstance", "
                        "description", "domain", "account"}
 
 
+@pytest.mark.parametrize("domain", ["a.example.com", "*"])
 def test_a_failure_notification_carries_no_control_byte_and_ends_with_its_reason(
-        start_simulator, start_collectd, notifications):
+        start_simulator, start_collectd, notifications, domain):
     """A Failed task whose ObjectPath and Description hold newlines, a
     forged line and escapes, and one whose ObjectPath is 1000 characters of
-    multi-byte UTF-8: each FAILURE notification has exactly its header
-    fields (no value opened a line of its own), no control byte in the
-    message or the meta data, and a message of at most 256 bytes of valid
-    UTF-8 that still ends with the failure reason."""
+    multi-byte UTF-8 (its domain named, or found by Domain "*"): each
+    FAILURE notification has exactly its header fields (no value opened a
+    line of its own), no control byte in the message or the meta data, and
+    a message of at most 256 bytes of valid UTF-8 that still ends with the
+    failure reason. The log's notification lines forge nothing either."""
     long_path = "http://a.example.com/" + ("é日🙂" * 334)[:1000]
     hostile_path = f"http://a.example.com/x{FORGED} ObjectPath\u001b[31m\r\x07"
     tasks = [failing_later(31, f"{FORGED} Description\u001b[0m\t OriginTimeout",
                            ObjectPath=hostile_path),
              dict(failing_later(32, "OriginReturn StatusCode 5XX"), path=long_path)]
     sim = start_simulator(scenario={"tasks": tasks})
-    start_collectd(account_block("prod", sim, domains=["a.example.com"]),
-                   extra_config=notifications.config())
+    daemon = start_collectd(account_block("prod", sim, domains=[domain]),
+                            extra_config=notifications.config())
     wait_for(lambda: len(notification_files(notifications)) >= 2, timeout=20,
              what="two FAILURE notifications")
     found = {n["task_id"]: n for n in map(parse_notification, notification_files(notifications))}
@@ -254,6 +255,7 @@ def test_a_failure_notification_carries_no_control_byte_and_ends_with_its_reason
     assert "forged Description" in hostile["description"]
     assert long["message"].endswith("failed: OriginReturn StatusCode 5XX"), long["message"]
     assert long["object_path"] == long_path  # the meta data keeps it whole
+    assert_log_forges_nothing(daemon)
 
 
 # -- 3. Hosts of ObjectPath under Domain "*" ---------------------------------------
