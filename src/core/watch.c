@@ -277,7 +277,7 @@ void watch_account_done(watch_t *w) {
   while (watch_next_reported(w, &pos, &p)) {
     plan_cursor_t *c = watch_cursor(w, p, true);
     if (c != NULL)
-      plan_cursor_cover(c, window->start, window->end);
+      plan_cursor_cover(c, window->covers_from, window->end);
   }
   w->scan.scanning = false;
   w->last_window_tasks = w->window_new_tasks;
