@@ -311,12 +311,17 @@ START_TEST(domains_must_be_declared_in_order) {
                         "line 6");
   assert_sealed_refused(HEAD "domain 0\n", "bad domain line");
   assert_sealed_refused(HEAD "domain 0 a.example.com x\n", "bad domain line");
+  /* Labels of 63, 62 and 1 (128 characters), then of 63, 61 and 1 (127):
+   * one over the limit, then at it. */
   char body[512];
   char name[CONF_MAX_DOMAIN_LEN + 2];
   memset(name, 'a', sizeof(name) - 1);
   name[sizeof(name) - 1] = '\0';
+  name[63] = name[126] = '.';
   snprintf(body, sizeof(body), HEAD "domain 0 %s\n", name);
   assert_sealed_refused(body, "bad domain line");
+  name[126] = 'a';
+  name[125] = '.';
   name[CONF_MAX_DOMAIN_LEN] = '\0';
   snprintf(body, sizeof(body), HEAD "domain 0 %s\n", name);
   assert_sealed_parses(body);

@@ -188,17 +188,32 @@ END_TEST
 
 START_TEST(a_domain_found_by_domain_star_starts_with_the_wildcard_coverage) {
   wf_watch(&w, &conf, EVERY_DOMAIN);
-  w.streams.wildcard[TASK_TYPE_FILE].covered_from = NOW - HOUR;
+  w.streams.wildcard[TASK_TYPE_FILE].covered_from = NOW - HOUR / 2;
   w.streams.wildcard[TASK_TYPE_FILE].covered_until = NOW - 60;
   /* The account was read and this domain had no task then: its failure
-   * is news; one older than the reading is history. */
+   * is news; one older than the reading (inside the Lookback) is
+   * history. */
   ck_assert(failure_is_news("http://new.example.com/x", NOW - 30));
-  ck_assert(!failure_is_news("http://new.example.com/y", NOW - HOUR - 1));
+  ck_assert(!failure_is_news("http://new.example.com/y", NOW - HOUR / 2 - 1));
   uint32_t d = wf_domain(&w, "new.example.com");
   ck_assert_int_eq(watch_covered(&w, d, TASK_TYPE_FILE), NOW - 60);
   ck_assert_int_eq(streams_get(&w.streams, d, TASK_TYPE_FILE)->covered_from,
-                   NOW - HOUR);
+                   NOW - HOUR / 2);
   ck_assert_int_eq(watch_covered(&w, d, TASK_TYPE_REGEX), 0);
+}
+END_TEST
+
+START_TEST(a_new_task_older_than_the_lookback_is_not_counted) {
+  /* A re-scan reaching back for a task in flight meets it; a cold start
+   * would not see it. */
+  wf_watch(&w, &conf, TWO_DOMAINS);
+  ck_assert_int_eq(verdict_of("77", "http://a.example.com/x", TASK_TYPE_FILE,
+                              TASK_STATUS_COMPLETE),
+                   WATCH_TRACKED);
+  ck_assert_int_eq(observe("78", "http://a.example.com/y", TASK_TYPE_FILE,
+                           TASK_STATUS_COMPLETE, NOW - HOUR - 1)
+                       .verdict,
+                   WATCH_TOO_OLD);
 }
 END_TEST
 
@@ -481,6 +496,7 @@ int main(void) {
       a_task_older_than_what_the_stream_was_read_over_is_history,
       a_task_seen_in_flight_that_fails_is_news_whatever_its_age,
       a_domain_found_by_domain_star_starts_with_the_wildcard_coverage,
+      a_new_task_older_than_the_lookback_is_not_counted,
       before_the_account_was_read_a_found_domains_failures_are_history,
       domain_star_adds_no_domain_once_in_domain_mode,
       a_cold_account_is_read_from_the_oldest_start_to_now,
