@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 int params_add(params_t *p, const char *name, const char *value) {
   if (grow_for_one((void **)&p->items, &p->cap, p->count, sizeof(*p->items)))
     return -1;
@@ -45,10 +47,17 @@ const char *params_get(const params_t *p, const char *name) {
   return NULL;
 }
 
+/* A value may be an STS token or a signature: wiped before it is freed. */
+static void params_wipe_free(char *s) {
+  if (s != NULL)
+    OPENSSL_cleanse(s, strlen(s));
+  free(s);
+}
+
 void params_free(params_t *p) {
   for (size_t i = 0; i < p->count; i++) {
     free(p->items[i].name);
-    free(p->items[i].value);
+    params_wipe_free(p->items[i].value);
   }
   free(p->items);
   *p = (params_t)PARAMS_INIT;

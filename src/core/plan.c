@@ -69,7 +69,8 @@ bool plan_window_clamp(plan_window_t *w, time_t now) {
 
 void plan_window_begin(plan_cursor_t *c, time_t start, time_t now) {
   time_t oldest = plan_scan_oldest(now);
-  c->window = (plan_window_t){start > oldest ? start : oldest, now, 1, 0};
+  start = start > oldest ? start : oldest;
+  c->window = (plan_window_t){start, now, 1, 0, start};
   c->scanning = true;
 }
 
@@ -130,7 +131,7 @@ bool plan_window_advance(plan_window_t *w, long total_count,
 }
 
 void plan_cursor_finish(plan_cursor_t *c) {
-  plan_cursor_cover(c, c->window.start, c->window.end);
+  plan_cursor_cover(c, c->window.covers_from, c->window.end);
   c->scanning = false;
 }
 

@@ -27,10 +27,14 @@
 /* A time window scanned page by page; EndTime is fixed when it begins so
  * that pages stay stable, and an unfinished one resumes where it stopped. */
 typedef struct {
-  time_t start;
+  time_t start; /* the StartTime asked for: moves up with the API's edge */
   time_t end;
   long page;      /* the next page, from 1 */
   long last_page; /* 0 until an answer tells TotalCount */
+  /* What the window covers once read: its start when it began. What lies
+   * between it and a start moved up by the API's edge left the API (and
+   * the counts) during the scan: nothing of it is missing. */
+  time_t covers_from;
 } plan_window_t;
 
 /* One stream of tasks (one domain and object type, or the account-wide

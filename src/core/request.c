@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #define REQUEST_METHOD "GET"
 
 static int request_copy_params(params_t *dst, const params_t *src) {
@@ -99,6 +101,9 @@ int request_build(const request_spec_t *spec, request_t *out) {
 }
 
 void request_free(request_t *req) {
+  /* A V1 URL carries the signature and the STS token. */
+  if (req->url != NULL)
+    OPENSSL_cleanse(req->url, strlen(req->url));
   free(req->url);
   req->url = NULL;
   params_free(&req->headers);

@@ -110,7 +110,9 @@ void statefile_format(strbuf_t *out, const statefile_owner_t *owner,
                 owner->endpoint, owner->credential,
                 w->domain_mode ? "domain" : "account",
                 health_failed ? "failed" : "ok");
-  for (unsigned t = 0; t < TASK_TYPE_COUNT && w->domains.wildcard; t++) {
+  for (unsigned t = 0; t < TASK_TYPE_COUNT; t++) {
+    if (!watch_wildcard_reports(w, t))
+      continue;
     char which[8];
     snprintf(which, sizeof(which), "%u", t);
     statefile_format_cursor(out, "wildcard", which, &w->streams.wildcard[t]);
@@ -144,16 +146,18 @@ statefile_fail(statefile_parser_t *p, const char *fmt, ...) {
   return -1;
 }
 
-/* Exactly n fields one space apart, each 1..19 digits. sscanf alone would
- * read "-1" as a huge unsigned number, overflow on more digits and ignore
- * whatever follows. */
-static bool statefile_fields(const char *args, int n) {
+/* Exactly n fields one space apart, each 1..19 digits (so that each fits
+ * a uint64_t), into out. sscanf alone would read "-1" as a huge unsigned
+ * number, wrap a number too large for its field and ignore whatever
+ * follows. */
+static bool statefile_numbers(const char *args, int n, uint64_t *out) {
   for (int i = 0; i < n; i++) {
     if (i > 0 && *args++ != ' ')
       return false;
     size_t digits = strspn(args, "0123456789");
     if (digits == 0 || digits > 19)
       return false;
+    out[i] = strtoull(args, NULL, 10);
     args += digits;
   }
   return *args == '\0';
@@ -164,16 +168,21 @@ static bool statefile_fields(const char *args, int n) {
 static bool statefile_valid_name(const char *name) {
   char host[CONF_MAX_DOMAIN_LEN + 1];
   return task_domain_of_path(name, host, sizeof(host)) == 0 &&
-         strcmp(host, name) == 0;
+         strcmp(host, name) == 0 && conf_valid_domain_name(name);
 }
 
 static int statefile_domain(statefile_parser_t *p, const char *args) {
-  uint32_t n;
-  int used = -1;
-  char name[CONF_MAX_DOMAIN_LEN + 2];
-  if (sscanf(args, "%" SCNu32 " %128s%n", &n, name, &used) != 2 || used < 0 ||
-      args[used] != '\0' || n != p->st->domain_count ||
-      !statefile_valid_name(name))
+  const char *name = strchr(args, ' ');
+  char number[24];
+  uint64_t n;
+  size_t len = name ? (size_t)(name - args) : 0;
+  if (len == 0 || len >= sizeof(number))
+    return statefile_fail(p, "bad domain line");
+  memcpy(number, args, len);
+  number[len] = '\0';
+  name++;
+  if (!statefile_numbers(number, 1, &n) || n != p->st->domain_count ||
+      strlen(name) > CONF_MAX_DOMAIN_LEN || !statefile_valid_name(name))
     return statefile_fail(p, "bad domain line");
   statefile_state_t *st = p->st;
   if (grow_for_one((void **)&st->domains, &p->domain_cap, st->domain_count,
@@ -187,77 +196,67 @@ static int statefile_domain(statefile_parser_t *p, const char *args) {
   return 0;
 }
 
-/* "<domain> <type>" at the start of args, both declared and in range. */
-static statefile_domain_t *
-statefile_stream_of(statefile_parser_t *p, const char *args, unsigned *type) {
-  uint32_t d;
-  if (sscanf(args, "%" SCNu32 " %u", &d, type) != 2 || *type >= TASK_TYPE_COUNT)
+/* The declared domain v[0] and the type v[1] in range. */
+static statefile_domain_t *statefile_stream_of(statefile_parser_t *p,
+                                               const uint64_t *v) {
+  if (v[1] >= TASK_TYPE_COUNT)
     return NULL;
-  if (d >= p->st->domain_count) {
-    statefile_fail(p, "domain %" PRIu32 " was not declared", d);
+  if (v[0] >= p->st->domain_count) {
+    statefile_fail(p, "domain %" PRIu64 " was not declared", v[0]);
     return NULL;
   }
-  return &p->st->domains[d];
+  return &p->st->domains[v[0]];
 }
 
-static int statefile_cursor_fields(statefile_parser_t *p, const char *args,
-                                   int skip, plan_cursor_t *c) {
-  int64_t v[4];
-  if (sscanf(args, "%" SCNd64 " %" SCNd64 " %" SCNd64 " %" SCNd64, &v[0], &v[1],
-             &v[2], &v[3]) != skip + 2 ||
-      v[skip] > v[skip + 1] || v[skip + 1] == 0)
+/* Coverage from..until: a real range of times. */
+static int statefile_coverage(statefile_parser_t *p, const uint64_t *v,
+                              plan_cursor_t *c) {
+  if (v[0] > v[1] || v[1] == 0 || v[1] > INT64_MAX)
     return statefile_fail(p, "bad coverage");
-  c->covered_from = (time_t)v[skip];
-  c->covered_until = (time_t)v[skip + 1];
+  c->covered_from = (time_t)v[0];
+  c->covered_until = (time_t)v[1];
   return 0;
 }
 
 static int statefile_stream(statefile_parser_t *p, const char *args) {
-  unsigned t;
+  uint64_t v[4];
   statefile_domain_t *d =
-      statefile_fields(args, 4) ? statefile_stream_of(p, args, &t) : NULL;
+      statefile_numbers(args, 4, v) ? statefile_stream_of(p, v) : NULL;
   if (d == NULL)
     return p->why[0] ? -1 : statefile_fail(p, "bad stream line");
-  return statefile_cursor_fields(p, args, 2, &d->streams[t]);
+  return statefile_coverage(p, v + 2, &d->streams[v[1]]);
 }
 
 static int statefile_wildcard(statefile_parser_t *p, const char *args) {
-  unsigned t;
-  if (!statefile_fields(args, 3) || sscanf(args, "%u", &t) != 1 ||
-      t >= TASK_TYPE_COUNT)
+  uint64_t v[3];
+  if (!statefile_numbers(args, 3, v) || v[0] >= TASK_TYPE_COUNT)
     return statefile_fail(p, "bad wildcard line");
-  return statefile_cursor_fields(p, args, 1, &p->st->wildcard[t]);
+  return statefile_coverage(p, v + 1, &p->st->wildcard[v[0]]);
 }
 
 static int statefile_ledger(statefile_parser_t *p, const char *args) {
-  unsigned t;
-  uint32_t d_ignored;
-  uint64_t completed, failed;
+  uint64_t v[4];
   statefile_domain_t *d =
-      statefile_fields(args, 4) ? statefile_stream_of(p, args, &t) : NULL;
-  if (d == NULL || sscanf(args, "%" SCNu32 " %u %" SCNu64 " %" SCNu64,
-                          &d_ignored, &t, &completed, &failed) != 4)
+      statefile_numbers(args, 4, v) ? statefile_stream_of(p, v) : NULL;
+  if (d == NULL)
     return p->why[0] ? -1 : statefile_fail(p, "bad ledger line");
-  d->completed[t] = completed;
-  d->failed[t] = failed;
+  d->completed[v[1]] = v[2];
+  d->failed[v[1]] = v[3];
   return 0;
 }
 
 static int statefile_task(statefile_parser_t *p, const char *args) {
-  tracked_task_t t = {0};
-  unsigned type, status, progress, flags;
-  if (!statefile_fields(args, 7) ||
-      sscanf(args, "%" SCNu64 " %" SCNd64 " %" SCNu32 " %u %u %u %u", &t.id,
-             &t.created, &t.domain, &type, &status, &progress, &flags) != 7 ||
-      t.id == 0 || type >= TASK_TYPE_COUNT || status >= TASK_STATUS_COUNT ||
-      progress > 100 || flags > 0xff)
+  /* id created domain type status progress flags */
+  uint64_t v[7];
+  if (!statefile_numbers(args, 7, v) || v[0] == 0 || v[1] > INT64_MAX ||
+      v[3] >= TASK_TYPE_COUNT || v[4] >= TASK_STATUS_COUNT || v[5] > 100 ||
+      v[6] > 0xff)
     return statefile_fail(p, "bad task line");
-  if (t.domain >= p->st->domain_count)
+  if (v[2] >= p->st->domain_count)
     return statefile_fail(p, "bad task domain");
-  t.type = (uint8_t)type;
-  t.status = (uint8_t)status;
-  t.progress = (uint8_t)progress;
-  t.flags = (uint8_t)flags;
+  tracked_task_t t = {v[0],          (int64_t)v[1], (uint32_t)v[2],
+                      (uint8_t)v[3], (uint8_t)v[4], (uint8_t)v[5],
+                      (uint8_t)v[6]};
   bool is_new;
   if (tracker_put(&p->st->tracker, &t, &is_new) != 0)
     return statefile_fail(p, "out of memory");
@@ -448,8 +447,9 @@ int statefile_adopt(statefile_state_t *st, watch_t *w, bool *health_failed) {
   w->domain_mode = w->query_mode == CONF_QUERY_DOMAIN ||
                    (w->query_mode == CONF_QUERY_AUTO && st->domain_mode);
   *health_failed = st->health_failed;
-  for (unsigned t = 0; t < TASK_TYPE_COUNT && w->domains.wildcard; t++)
-    w->streams.wildcard[t] = st->wildcard[t];
+  for (unsigned t = 0; t < TASK_TYPE_COUNT; t++)
+    if (watch_wildcard_reports(w, t))
+      w->streams.wildcard[t] = st->wildcard[t];
   uint32_t *live = calloc(st->domain_count + 1, sizeof(*live));
   if (live == NULL)
     return -1;

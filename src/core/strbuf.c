@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 static bool strbuf_reserve(strbuf_t *sb, size_t extra) {
   if (sb->failed)
     return false;
@@ -15,10 +17,17 @@ static bool strbuf_reserve(strbuf_t *sb, size_t extra) {
   size_t cap = sb->cap ? sb->cap : 64;
   while (cap < need)
     cap *= 2;
-  char *data = realloc(sb->data, cap);
+  /* Not realloc: a request's buffer holds signatures and STS tokens, and
+   * realloc would leave a copy of them behind, unwiped. */
+  char *data = malloc(cap);
   if (data == NULL) {
     sb->failed = true;
     return false;
+  }
+  if (sb->data != NULL) {
+    memcpy(data, sb->data, sb->len + 1);
+    OPENSSL_cleanse(sb->data, sb->cap);
+    free(sb->data);
   }
   sb->data = data;
   sb->cap = cap;
@@ -26,6 +35,8 @@ static bool strbuf_reserve(strbuf_t *sb, size_t extra) {
 }
 
 void strbuf_free(strbuf_t *sb) {
+  if (sb->data != NULL)
+    OPENSSL_cleanse(sb->data, sb->cap);
   free(sb->data);
   *sb = (strbuf_t)STRBUF_INIT;
 }

@@ -1,4 +1,8 @@
-/* A growable, always NUL-terminated string used to assemble requests. */
+/* A growable, always NUL-terminated string used to assemble requests.
+ * Invariants: data is NULL until the first append (strbuf_str then gives
+ * NULL only after a failure); once an allocation fails, failed stays set
+ * and every later append does nothing; the bytes it held are wiped
+ * whenever it grows or is freed (requests carry signatures and tokens). */
 #ifndef DCDN_STRBUF_H
 #define DCDN_STRBUF_H
 

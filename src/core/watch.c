@@ -38,8 +38,7 @@ time_t watch_covered(const watch_t *w, uint32_t domain, unsigned type) {
   return c ? c->covered_until : 0;
 }
 
-/* The wildcard streams of the types Domain "*" reports. */
-static bool watch_wildcard_type(const watch_t *w, unsigned type) {
+bool watch_wildcard_reports(const watch_t *w, unsigned type) {
   return w->domains.wildcard &&
          (w->domains.wildcard_settings.type_mask & (1u << type));
 }
@@ -47,7 +46,7 @@ static bool watch_wildcard_type(const watch_t *w, unsigned type) {
 bool watch_wildcard_ready(const watch_t *w, time_t now) {
   bool any = false;
   for (unsigned t = 0; t < TASK_TYPE_COUNT; t++) {
-    if (!watch_wildcard_type(w, t))
+    if (!watch_wildcard_reports(w, t))
       continue;
     if (!plan_cursor_ready(&w->streams.wildcard[t], now, w->lookback))
       return false;
@@ -59,7 +58,7 @@ bool watch_wildcard_ready(const watch_t *w, time_t now) {
 time_t watch_wildcard_covered(const watch_t *w) {
   time_t oldest = 0;
   for (unsigned t = 0; t < TASK_TYPE_COUNT; t++)
-    if (watch_wildcard_type(w, t) &&
+    if (watch_wildcard_reports(w, t) &&
         (oldest == 0 || w->streams.wildcard[t].covered_until < oldest))
       oldest = w->streams.wildcard[t].covered_until;
   return oldest;
@@ -209,7 +208,7 @@ static bool watch_next_reported(const watch_t *w, size_t *pos,
     uint32_t d = (uint32_t)(*pos / TASK_TYPE_COUNT);
     unsigned t = (unsigned)(*pos % TASK_TYPE_COUNT);
     bool wild = d == w->domains.count;
-    if (wild ? watch_wildcard_type(w, t) : watch_reports(w, d, t)) {
+    if (wild ? watch_wildcard_reports(w, t) : watch_reports(w, d, t)) {
       *out = (watch_pair_t){wild ? DOMTAB_NONE : d, t};
       (*pos)++;
       return true;
@@ -277,7 +276,7 @@ void watch_account_done(watch_t *w) {
   while (watch_next_reported(w, &pos, &p)) {
     plan_cursor_t *c = watch_cursor(w, p, true);
     if (c != NULL)
-      plan_cursor_cover(c, window->start, window->end);
+      plan_cursor_cover(c, window->covers_from, window->end);
   }
   w->scan.scanning = false;
   w->last_window_tasks = w->window_new_tasks;

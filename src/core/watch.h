@@ -52,6 +52,8 @@ void watch_free(watch_t *w);
 
 /* Whether the domain number and type are reported. */
 bool watch_reports(const watch_t *w, uint32_t domain, unsigned type);
+/* Whether Domain "*" reports the type for the domains it finds. */
+bool watch_wildcard_reports(const watch_t *w, unsigned type);
 /* Whether a reported stream is known completely over the Lookback, and how
  * far (0: never). */
 bool watch_ready(const watch_t *w, uint32_t domain, unsigned type, time_t now);

@@ -19,6 +19,7 @@ import pytest
 
 from conftest import account_block
 from harness import Collectd, Simulator, free_port, stop_pid, wait_for
+from test_security import CONTROL, assert_log_forges_nothing
 
 LIST = "DescribeDcdnRefreshTasks"
 SECRET = "testsecret"
@@ -36,6 +37,7 @@ class Case:
     recovers: bool = True
     endpoint: str = ""  # not the main simulator: "refused", "dns", "tls-..."
     task_id: str = ""  # of the account's one task; default: by position
+    true_page: bool = False  # the faulty page also holds that task, truly
 
     @property
     def key(self):
@@ -43,11 +45,15 @@ class Case:
 
     @property
     def domain(self):
-        return f"{self.name.replace('_', '-')}.example.com"
+        return domain_of(self.name)
 
     @property
     def series(self):
         return f"dcdn-{self.domain}/count-file-complete"
+
+
+def domain_of(case_name):
+    return f"{case_name.replace('_', '-')}.example.com"
 
 
 def list_fault(kind, times=RETRIES, **spec):
@@ -66,6 +72,16 @@ def api_task(domain, **fields):
             "CreationTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 60))}
     task.update(fields)
     return {k: v for k, v in task.items() if v is not None}
+
+
+# What a hostile answer would write into a log line: a line of its own, a
+# terminal's colour and erase-line escapes, a carriage return.
+FORGED = "\n[error] dcdn plugin: forged"
+ESCAPES = "\u001b[31m\r\u001b[2K\x07"
+
+
+def error_body(code, message, request_id="R-FAULT"):
+    return json.dumps({"RequestId": request_id, "Code": code, "Message": message})
 
 
 def html(status_line):
@@ -109,10 +125,16 @@ CASES = [
          [list_fault("body", body=page([], total="1"))]),
     Case("task_object", r'field "Tasks\.Task" is not an array',
          [list_fault("body", body=json.dumps({"TotalCount": 1, "Tasks": {"Task": {}}}))]),
-    Case("number_for_string", r'"TaskId"',
-         [list_fault("body", body=page([api_task("x.example.com", TaskId=7)]))]),
-    Case("missing_field", r'"Status"',
-         [list_fault("body", body=page([api_task("x.example.com", Status=None)]))]),
+    # A task that cannot be read is skipped with a warning; the rest of the
+    # page (the account's real task) counts.
+    Case("number_for_string", r"field TaskId is unreadable; the task is skipped",
+         [list_fault("body", body=page([api_task(domain_of("number_for_string"), TaskId="778"),
+                                        api_task("x.example.com", TaskId=7)]))],
+         level="warning", task_id="778", true_page=True),
+    Case("missing_field", r"task 9: field Status is unreadable; the task is skipped",
+         [list_fault("body", body=page([api_task(domain_of("missing_field"), TaskId="779"),
+                                        api_task("x.example.com", Status=None)]))],
+         level="warning", task_id="779", true_page=True),
     Case("deep_nesting", r"nested",
          [list_fault("body", body="[" * 100000 + "]" * 100000)]),
     Case("too_large", r"answer larger than 4096 bytes",
@@ -124,10 +146,21 @@ CASES = [
     # The page is true but for its TotalCount: the task in it is real.
     Case("absurd_total", r"page 1 held 1 tasks, yet TotalCount is 1000000000000000; "
                          r"taking it as the last page",
-         [list_fault("body", body=page([api_task("absurd-total.example.com", TaskId="777")],
-                                       total=10 ** 15))], level="warning", task_id="777"),
+         [list_fault("body", body=page([api_task(domain_of("absurd_total"), TaskId="777")],
+                                       total=10 ** 15))], level="warning", task_id="777",
+         true_page=True),
     # Later pages repeat tasks of the page before: each counts once, no error.
     Case("duplicate_ids", r"(?!)", [list_fault("shift", count=5, times=3)], level=None),
+    # An answer's text in an error line is made printable: one line, no
+    # control byte (test_no_answer_forges_a_log_line_or_names_a_series).
+    Case("message_injection",
+         r'failed: HTTP 503, Code "ServiceUnavailable", RequestId "R-[^"]*forged RequestId", '
+         r'Message "Unavailable\.[^"]*forged Message[^"]*"$',
+         [list_fault("body", http=503, body=error_body(
+             "ServiceUnavailable", f"Unavailable.{FORGED} Message{ESCAPES}",
+             request_id=f"R-{ESCAPES}{FORGED} RequestId"))]),
+    Case("code_control_bytes", r'failed: HTTP 503, Code "Internal[^"]*Error", RequestId "R-FAULT"',
+         [list_fault("body", http=503, body=error_body(f"Internal{ESCAPES}{FORGED}Error", "x"))]),
     Case("tls_unknown_ca", r"to https://.* failed: .*certificate", endpoint="tls-unknown-ca",
          recovers=False),
     Case("tls_wrong_host", r"to https://.* failed: .*(subject name|host name)",
@@ -323,7 +356,7 @@ def assert_no_value_before_a_good_answer(matrix, case):
     assert rows, f"{case.name} did not recover"
     good = [r["t"] for r in matrix.calls(case)
             if r["status"] == 200 and r["fault"] in (None, "shift")]
-    if case.name != "absurd_total":  # its faulty page holds a real task
+    if not case.true_page:
         assert good and rows[0][0] >= min(good) - 1.0, (rows[0], good[:1])
     expected = DUPLICATE_TASKS if case.name == "duplicate_ids" else 1.0
     assert rows[-1][1] == expected
@@ -351,3 +384,13 @@ def test_an_absurd_total_count_costs_no_second_page(matrix):
 def test_duplicate_task_ids_across_pages_were_served(matrix):
     shifted = matrix.faulted(case_named("duplicate_ids"))
     assert shifted and all(r["params"]["PageNumber"] == "2" for r in shifted)
+
+
+def test_no_answer_forges_a_log_line_or_names_a_series(matrix):
+    """Whatever an answer held (newlines, escapes, a carriage return in its
+    Message, RequestId or Code): every line of the log is one the logger
+    began, with no control byte, and no CSV series (errors-<Code>) has a
+    control byte in its name."""
+    assert_log_forges_nothing(matrix.daemon)
+    names = [p.name for p in matrix.daemon.csv_dir.rglob("*")]
+    assert not [n for n in names if CONTROL.search(n.encode())], names

@@ -2,6 +2,7 @@
  * when one is known, FAILURE once, the stuck WARNING once and its OKAY. */
 #include "core/lifecycle.h"
 #include "core/statefile.h"
+#include "watch_fixture.h"
 
 #include "unit.h"
 
@@ -234,39 +235,34 @@ START_TEST(the_flags_come_from_the_old_record_not_the_new_sighting) {
 }
 END_TEST
 
-/* The record after a save and a restart: formatted and parsed back. */
+/* The record after a save and a restart: written with the watch of an
+ * account whose task stream was read, read back and adopted by the watch
+ * of the restarted plugin. */
 static tracked_task_t restarted(const tracked_task_t *before) {
-  conf_domain_t dom = {(char *)"example.com", CONF_TYPES_ALL, CONF_INHERIT,
-                       CONF_INHERIT};
-  conf_account_t account;
-  memset(&account, 0, sizeof(account));
-  account.name = (char *)"prod";
-  account.domains = &dom;
-  account.domain_count = 1;
-  account.stuck_after = STUCK_AFTER;
-  account.notify = CONF_NOTIFY_ALL;
-  domtab_t domains;
-  ck_assert_int_eq(domtab_init(&domains, &account), 0);
+  conf_t conf;
+  watch_t w;
+  wf_watch(&w, &conf, WF_KEY "Domain \"example.com\"\n");
+  wf_cover(&w, before->domain, before->type, CREATED - 60, CREATED + 60);
+  bool is_new;
+  ck_assert_int_eq(tracker_put(&w.tracker, before, &is_new), 0);
+  char *text = wf_format(&conf.accounts[0], &w, false);
+  watch_free(&w);
 
   statefile_state_t st;
-  memset(&st, 0, sizeof(st));
-  bool is_new;
-  ck_assert_int_eq(tracker_put(&st.tracker, before, &is_new), 0);
-  strbuf_t text = STRBUF_INIT;
-  statefile_format(&text, "prod", &domains, &st);
-  ck_assert_ptr_nonnull(strbuf_str(&text));
-  statefile_state_free(&st);
-
   char why[256] = "";
-  ck_assert_msg(statefile_parse(strbuf_str(&text), "prod", &domains, &st, why,
-                                sizeof(why)) == 0,
+  ck_assert_msg(wf_parse(&conf.accounts[0], text, &st, why, sizeof(why)) ==
+                    STATEFILE_OK,
                 "%s", why);
-  const tracked_task_t *loaded = tracker_get(&st.tracker, before->id);
+  bool health_failed;
+  ck_assert_int_eq(watch_init(&w, &conf.accounts[0]), 0);
+  ck_assert_int_eq(statefile_adopt(&st, &w, &health_failed), 0);
+  const tracked_task_t *loaded = tracker_get(&w.tracker, before->id);
   ck_assert_ptr_nonnull(loaded);
   tracked_task_t out = *loaded;
   statefile_state_free(&st);
-  strbuf_free(&text);
-  domtab_free(&domains);
+  watch_free(&w);
+  conf_free(&conf);
+  free(text);
   return out;
 }
 

@@ -1,7 +1,7 @@
 /* The calls an interval makes: its budget, incremental windows per cursor,
  * their pages and parameters, the choice between re-scanning and looking
- * in-flight tasks up by id, the id queue, and the API's time format. */
-#include "core/isotime.h"
+ * in-flight tasks up by id, and the id queue. Cursors and their windows
+ * are in test_plan_cursor.c. */
 #include "core/plan.h"
 
 #include "unit.h"
@@ -86,147 +86,12 @@ START_TEST(a_lookback_just_inside_the_margin_is_kept) {
 }
 END_TEST
 
-/* ---- cursors and their windows ---- */
-
-static void assert_window(plan_window_t w, time_t start, time_t end, long page,
-                          long last_page) {
-  ck_assert_int_eq(w.start, start);
-  ck_assert_int_eq(w.end, end);
-  ck_assert_int_eq(w.page, page);
-  ck_assert_int_eq(w.last_page, last_page);
-}
-
 /* A cursor that has begun its first window, an hour back from NOW. */
 static plan_cursor_t begun_cursor(void) {
   plan_cursor_t c = {0};
   ck_assert(plan_cursor_begin(&c, NOW, 3600, 0));
   return c;
 }
-
-/* A cursor whose first window, up to NOW, is done. */
-static plan_cursor_t finished_cursor(void) {
-  plan_cursor_t c = begun_cursor();
-  plan_cursor_finish(&c);
-  return c;
-}
-
-START_TEST(a_cold_cursor_scans_from_the_oldest_start_to_now) {
-  plan_cursor_t c = {0};
-  ck_assert_int_eq(plan_next_start(&c, NOW, 3600), NOW - 3600);
-  ck_assert(plan_cursor_begin(&c, NOW, 3600, 0));
-  ck_assert(c.scanning);
-  ck_assert_int_eq(c.covered_until, 0);
-  assert_window(c.window, NOW - 3600, NOW, 1, 0);
-}
-END_TEST
-
-START_TEST(a_cold_cursor_with_a_long_lookback_keeps_clear_of_the_edge) {
-  plan_cursor_t c = {0};
-  ck_assert(plan_cursor_begin(&c, NOW, 259200, 0));
-  assert_window(c.window, NOW - PLAN_HISTORY + PLAN_HISTORY_MARGIN, NOW, 1, 0);
-}
-END_TEST
-
-START_TEST(a_finished_window_covers_the_cursor_up_to_its_end) {
-  plan_cursor_t c = begun_cursor();
-  ck_assert(!plan_window_advance(&c.window, 7, PLAN_PAGE_SIZE));
-  plan_cursor_finish(&c);
-  ck_assert(!c.scanning);
-  ck_assert_int_eq(c.covered_until, NOW);
-}
-END_TEST
-
-START_TEST(the_next_window_overlaps_the_last_and_ends_at_the_new_now) {
-  plan_cursor_t c = finished_cursor();
-  ck_assert_int_eq(plan_next_start(&c, NOW + 60, 3600), NOW - PLAN_OVERLAP);
-  ck_assert(plan_cursor_begin(&c, NOW + 60, 3600, 0));
-  ck_assert(c.scanning);
-  assert_window(c.window, NOW - PLAN_OVERLAP, NOW + 60, 1, 0);
-}
-END_TEST
-
-START_TEST(after_a_long_pause_the_next_window_starts_at_the_oldest_start) {
-  plan_cursor_t c = finished_cursor();
-  ck_assert(plan_cursor_begin(&c, NOW + 7200, 3600, 0));
-  assert_window(c.window, NOW + 7200 - 3600, NOW + 7200, 1, 0);
-}
-END_TEST
-
-START_TEST(begin_is_a_no_op_while_a_window_is_being_scanned) {
-  plan_cursor_t c = begun_cursor();
-  ck_assert(plan_window_advance(&c.window, 120, PLAN_PAGE_SIZE));
-  assert_window(c.window, NOW - 3600, NOW, 2, 3);
-  /* The budget ran out; the next interval resumes the same window. */
-  ck_assert(plan_cursor_begin(&c, NOW + 60, 3600, NOW - 7000));
-  ck_assert(c.scanning);
-  assert_window(c.window, NOW - 3600, NOW, 2, 3);
-}
-END_TEST
-
-START_TEST(a_resumed_window_finishes_at_its_fixed_end) {
-  plan_cursor_t c = begun_cursor();
-  ck_assert(plan_window_advance(&c.window, 120, PLAN_PAGE_SIZE));
-  ck_assert(plan_cursor_begin(&c, NOW + 60, 3600, 0));
-  ck_assert(plan_window_advance(&c.window, 120, PLAN_PAGE_SIZE));
-  ck_assert(!plan_window_advance(&c.window, 120, PLAN_PAGE_SIZE));
-  plan_cursor_finish(&c);
-  ck_assert_int_eq(c.covered_until, NOW);
-  ck_assert(plan_cursor_begin(&c, NOW + 120, 3600, 0));
-  assert_window(c.window, NOW - PLAN_OVERLAP, NOW + 120, 1, 0);
-}
-END_TEST
-
-START_TEST(a_cursor_covered_up_to_now_has_no_window) {
-  plan_cursor_t c = finished_cursor();
-  ck_assert(!plan_cursor_begin(&c, NOW, 3600, 0));
-  ck_assert(!c.scanning);
-  /* A clock that stepped back has nothing new either. */
-  ck_assert(!plan_cursor_begin(&c, NOW - 10, 3600, NOW - 1000));
-  ck_assert(!c.scanning);
-  ck_assert_int_eq(c.covered_until, NOW);
-  /* One second later there is. */
-  ck_assert(plan_cursor_begin(&c, NOW + 1, 3600, 0));
-  assert_window(c.window, NOW - PLAN_OVERLAP, NOW + 1, 1, 0);
-}
-END_TEST
-
-/* The window a cursor covered up to NOW begins a minute later, reaching
- * back to extend_back. */
-static plan_window_t extended_window(int lookback, time_t extend_back) {
-  plan_cursor_t c = {.covered_until = NOW};
-  ck_assert(plan_cursor_begin(&c, NOW + 60, lookback, extend_back));
-  return c.window;
-}
-
-START_TEST(extend_back_starts_the_window_at_an_older_in_flight_task) {
-  assert_window(extended_window(3600, NOW - 1000), NOW - 1000, NOW + 60, 1, 0);
-}
-END_TEST
-
-START_TEST(extend_back_never_reaches_before_the_oldest_start) {
-  plan_window_t w = extended_window(3600, NOW - 100000);
-  assert_window(w, plan_oldest(NOW + 60, 3600), NOW + 60, 1, 0);
-  ck_assert_int_eq(w.start, NOW + 60 - 3600);
-}
-END_TEST
-
-START_TEST(extend_back_never_reaches_past_the_api_history) {
-  ck_assert_int_eq(extended_window(259200, NOW - 259200).start,
-                   NOW + 60 - PLAN_HISTORY + PLAN_HISTORY_MARGIN);
-}
-END_TEST
-
-START_TEST(extend_back_later_than_the_next_start_changes_nothing) {
-  assert_window(extended_window(3600, NOW), NOW - PLAN_OVERLAP, NOW + 60, 1, 0);
-}
-END_TEST
-
-START_TEST(extend_back_on_a_cold_cursor_stays_at_the_oldest_start) {
-  plan_cursor_t c = {0};
-  ck_assert(plan_cursor_begin(&c, NOW, 3600, NOW - 5000));
-  assert_window(c.window, NOW - 3600, NOW, 1, 0);
-}
-END_TEST
 
 /* ---- window parameters ---- */
 
@@ -630,69 +495,6 @@ START_TEST(a_queue_grows_to_thousands_of_ids_in_order) {
 }
 END_TEST
 
-/* ---- the API's time format ---- */
-
-START_TEST(isotime_formats_utc) {
-  char buf[ISOTIME_LEN];
-  isotime_format(0, buf);
-  ck_assert_str_eq(buf, "1970-01-01T00:00:00Z");
-  isotime_format(NOW, buf);
-  ck_assert_str_eq(buf, NOW_ISO);
-}
-END_TEST
-
-START_TEST(isotime_parses_the_api_example) {
-  time_t t = 0;
-  ck_assert_int_eq(isotime_parse("2017-01-01T12:12:20Z", &t), 0);
-  ck_assert_int_eq(t, 1483272740);
-}
-END_TEST
-
-START_TEST(isotime_round_trips) {
-  static const time_t times[] = {0,          951782400 /* 2000-02-29 */,
-                                 1483272740, 1709251199,
-                                 NOW,        4102444799 /* 2099-12-31 */};
-  for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
-    char buf[ISOTIME_LEN];
-    time_t back = -1;
-    isotime_format(times[i], buf);
-    ck_assert_int_eq(isotime_parse(buf, &back), 0);
-    ck_assert_int_eq(back, times[i]);
-  }
-}
-END_TEST
-
-START_TEST(isotime_rejects_anything_but_the_api_format) {
-  static const char *const bad[] = {
-      "2017-01-01 12:12:20Z",  /* space for T */
-      "2017-13-01T00:00:00Z",  /* month 13 */
-      "2017-00-01T00:00:00Z",  /* month 0 */
-      "2017-01-00T00:00:00Z",  /* day 0 */
-      "2017-01-32T00:00:00Z",  /* day 32 */
-      "2017-01-01T24:00:00Z",  /* hour 24 */
-      "2017-01-01T00:60:00Z",  /* minute 60 */
-      "2017-02-31T00:00:00Z",  /* a day February does not have */
-      "2017-01-01T00:00:60Z",  /* second 60 */
-      "2017-01-01T12:12:20Zx", /* trailing junk */
-      "2017-01-01T12:12:20Z ", /* trailing space */
-      "2017-01-01T12:12:20",   /* no Z */
-      "2017-01-01T12:12:20+08:00",
-      "2017-01-01T12:12:20.000Z",
-      "2017-1-01T12:12:20Z",
-      "2017-01-01T12:12:2aZ",
-      "+017-01-01T12:12:20Z",
-      "1969-12-31T23:59:59Z",
-      "",
-  };
-  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-    time_t t = 42;
-    ck_assert_msg(isotime_parse(bad[i], &t) == -1, "accepted \"%s\"", bad[i]);
-    ck_assert_int_eq(t, 42);
-  }
-  ck_assert_int_eq(isotime_parse(NULL, &(time_t){0}), -1);
-}
-END_TEST
-
 int main(void) {
   const TTest *const tests[] = {
       the_budget_is_eighty_percent_of_rate_limit_times_interval,
@@ -702,19 +504,6 @@ int main(void) {
       a_three_day_lookback_is_kept_clear_of_the_history_edge,
       a_lookback_beyond_the_history_is_clamped,
       a_lookback_just_inside_the_margin_is_kept,
-      a_cold_cursor_scans_from_the_oldest_start_to_now,
-      a_cold_cursor_with_a_long_lookback_keeps_clear_of_the_edge,
-      a_finished_window_covers_the_cursor_up_to_its_end,
-      the_next_window_overlaps_the_last_and_ends_at_the_new_now,
-      after_a_long_pause_the_next_window_starts_at_the_oldest_start,
-      begin_is_a_no_op_while_a_window_is_being_scanned,
-      a_resumed_window_finishes_at_its_fixed_end,
-      a_cursor_covered_up_to_now_has_no_window,
-      extend_back_starts_the_window_at_an_older_in_flight_task,
-      extend_back_never_reaches_before_the_oldest_start,
-      extend_back_never_reaches_past_the_api_history,
-      extend_back_later_than_the_next_start_changes_nothing,
-      extend_back_on_a_cold_cursor_stays_at_the_oldest_start,
       account_wide_params_use_the_api_time_format_and_the_largest_page,
       domain_params_name_the_domain_and_its_object_type,
       a_domain_without_an_object_type_is_not_sent,
@@ -749,10 +538,6 @@ int main(void) {
       ids_pushed_mid_batch_join_the_queue,
       clear_drops_every_pending_id_and_keeps_the_queue_usable,
       a_queue_grows_to_thousands_of_ids_in_order,
-      isotime_formats_utc,
-      isotime_parses_the_api_example,
-      isotime_round_trips,
-      isotime_rejects_anything_but_the_api_format,
   };
   return unit_main("plan", tests, N_OF(tests), &test_case);
 }

@@ -232,6 +232,25 @@ START_TEST(expiry_drops_tasks_created_before_the_oldest_time) {
 }
 END_TEST
 
+START_TEST(tasks_in_flight_outlive_the_lookback_until_their_own_cutoff) {
+  /* Finished: kept over the Lookback; in flight: over the API's three
+   * days, for the outcome still to come. */
+  ck_assert(put(1, NOW - 7200, TASK_STATUS_COMPLETE, true));
+  ck_assert(put(2, NOW - 7200, TASK_STATUS_FAILED, true));
+  ck_assert(put(3, NOW - 7200, TASK_STATUS_PENDING, true));
+  ck_assert(put(4, NOW - 7200, TASK_STATUS_REFRESHING, true));
+  ck_assert(put(5, NOW - 259201, TASK_STATUS_REFRESHING, true));
+  ck_assert(put(6, NOW - 259200, TASK_STATUS_PENDING, true));
+  ck_assert_uint_eq(tracker_expire(&tr, NOW - 3600, NOW - 259200), 3);
+  ck_assert_ptr_null(tracker_get(&tr, 1));
+  ck_assert_ptr_null(tracker_get(&tr, 2));
+  ck_assert(holds(3, NOW - 7200, TASK_STATUS_PENDING));
+  ck_assert(holds(4, NOW - 7200, TASK_STATUS_REFRESHING));
+  ck_assert_ptr_null(tracker_get(&tr, 5));
+  ck_assert(holds(6, NOW - 259200, TASK_STATUS_PENDING));
+}
+END_TEST
+
 START_TEST(expiry_with_nothing_old_keeps_everything) {
   bool ok = true;
   for (uint64_t id = 1; id <= 1000; id++)
@@ -269,7 +288,8 @@ START_TEST(expiring_half_of_100000_tasks_keeps_the_rest_and_shrinks) {
   ck_assert_uint_eq(tr.count, N);
   size_t before = tracker_bytes(&tr);
 
-  ck_assert_uint_eq(tracker_expire(&tr, NOW - (N / 2 - 1), NOW - (N / 2 - 1)), N / 2);
+  ck_assert_uint_eq(tracker_expire(&tr, NOW - (N / 2 - 1), NOW - (N / 2 - 1)),
+                    N / 2);
   ck_assert_uint_eq(tr.count, N / 2);
   size_t after = tracker_bytes(&tr);
   ck_assert_msg(after < before, "%zu bytes after, %zu before", after, before);
@@ -348,6 +368,7 @@ int main(void) {
       ids_far_apart_or_sharing_low_bits_are_all_found,
       iteration_visits_every_task_exactly_once,
       expiry_drops_tasks_created_before_the_oldest_time,
+      tasks_in_flight_outlive_the_lookback_until_their_own_cutoff,
       expiry_with_nothing_old_keeps_everything,
       expiring_everything_leaves_an_empty_usable_tracker,
       expiring_half_of_100000_tasks_keeps_the_rest_and_shrinks,
