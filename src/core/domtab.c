@@ -58,13 +58,15 @@ static domtab_entry_t domtab_settings(const conf_account_t *account,
   return (domtab_entry_t){
       NULL, d->type_mask,
       d->stuck_after != CONF_INHERIT ? d->stuck_after : account->stuck_after,
-      (unsigned)(d->notify != CONF_INHERIT ? d->notify : account->notify)};
+      (unsigned)(d->notify != CONF_INHERIT ? d->notify : account->notify),
+      false};
 }
 
 int domtab_init(domtab_t *tab, const conf_account_t *account) {
   memset(tab, 0, sizeof(*tab));
-  tab->wildcard_settings = (domtab_entry_t){
-      NULL, CONF_TYPES_ALL, account->stuck_after, (unsigned)account->notify};
+  tab->wildcard_settings =
+      (domtab_entry_t){NULL, CONF_TYPES_ALL, account->stuck_after,
+                       (unsigned)account->notify, false};
   for (size_t i = 0; i < account->domain_count; i++) {
     const conf_domain_t *d = &account->domains[i];
     domtab_entry_t settings = domtab_settings(account, d);
@@ -89,13 +91,19 @@ uint32_t domtab_resolve(domtab_t *tab, const char *name) {
   if (index != DOMTAB_NONE || !tab->wildcard ||
       tab->count >= DOMTAB_MAX_DOMAINS)
     return index;
-  return domtab_add(tab, name, &tab->wildcard_settings, &index) == 0
-             ? index
-             : DOMTAB_NONE;
+  domtab_entry_t found = tab->wildcard_settings;
+  found.found = true;
+  return domtab_add(tab, name, &found, &index) == 0 ? index : DOMTAB_NONE;
+}
+
+void domtab_sleep_found(domtab_t *tab) {
+  for (size_t i = 0; i < tab->count; i++)
+    if (tab->entries[i].found)
+      tab->entries[i].type_mask = 0;
 }
 
 uint32_t domtab_add_dormant(domtab_t *tab, const char *name) {
-  static const domtab_entry_t dormant = {NULL, 0, 0, 0};
+  static const domtab_entry_t dormant = {NULL, 0, 0, 0, false};
   uint32_t index;
   if (tab->count >= DOMTAB_MAX_DOMAINS ||
       domtab_add(tab, name, &dormant, &index) != 0)

@@ -19,6 +19,7 @@ typedef struct {
   unsigned type_mask;
   int stuck_after; /* seconds, the account's unless the domain has its own */
   unsigned notify; /* CONF_NOTIFY_* bits, likewise */
+  bool found;      /* added by Domain "*", not configured by name */
 } domtab_entry_t;
 
 typedef struct {
@@ -40,6 +41,9 @@ uint32_t domtab_resolve(domtab_t *tab, const char *name);
  * reported once more): its type_mask is 0. Returns its number, or
  * DOMTAB_NONE when out of memory or the table is full. */
 uint32_t domtab_add_dormant(domtab_t *tab, const char *name);
+/* Domain by domain, only the domains listed by name are read: those that
+ * Domain "*" found become dormant (reported no more, their tasks kept). */
+void domtab_sleep_found(domtab_t *tab);
 void domtab_free(domtab_t *tab);
 
 #endif

@@ -372,6 +372,7 @@ watch_failure_t watch_on_failure(watch_t *w, watch_call_t call,
     if (!refused || w->query_mode != CONF_QUERY_AUTO || w->domain_mode)
       return WATCH_FAIL_POLL;
     w->domain_mode = true;
+    domtab_sleep_found(&w->domains);
     plan_cursor_abandon(&w->scan);
     return WATCH_FAIL_SWITCH;
   case WATCH_CALL_PAIR_LIST: {

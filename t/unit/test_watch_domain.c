@@ -185,6 +185,26 @@ START_TEST(auto_mode_switches_to_domain_mode_once_when_the_list_is_refused) {
 }
 END_TEST
 
+START_TEST(after_the_switch_domains_found_by_domain_star_are_reported_no_more) {
+  wf_watch(&w, &conf,
+           WF_KEY "QueryMode \"auto\"\nDomain \"*\" \"a.example.com\"\n");
+  uint32_t found = domtab_resolve(&w.domains, "found.example.com");
+  ck_assert(watch_reports(&w, found, TASK_TYPE_FILE));
+  ck_assert_int_eq(
+      failure_of(WATCH_CALL_ACCOUNT_LIST, NULL, "Forbidden.RAM", 403, NULL),
+      WATCH_FAIL_SWITCH);
+  /* Domain by domain, only the domains listed by name are read. */
+  for (unsigned t = 0; t < TASK_TYPE_COUNT; t++)
+    ck_assert(!watch_reports(&w, found, t));
+  ck_assert(watch_reports(&w, wf_domain(&w, "a.example.com"), TASK_TYPE_FILE));
+  watch_pair_t *pairs = NULL;
+  long n = watch_domain_order(&w, NOW, &pairs);
+  for (long i = 0; i < n; i++)
+    ck_assert_uint_ne(pairs[i].domain, found);
+  free(pairs);
+}
+END_TEST
+
 START_TEST(account_mode_ends_the_poll_when_the_list_is_refused) {
   wf_watch(&w, &conf,
            WF_KEY "QueryMode \"account\"\nDomain \"a.example.com\"\n");
@@ -380,6 +400,7 @@ int main(void) {
       when_the_key_may_not_look_tasks_up_a_pair_reaches_back,
       a_pair_reaches_back_only_when_the_key_may_not_look_tasks_up,
       auto_mode_switches_to_domain_mode_once_when_the_list_is_refused,
+      after_the_switch_domains_found_by_domain_star_are_reported_no_more,
       account_mode_ends_the_poll_when_the_list_is_refused,
       any_other_failure_of_the_list_ends_the_poll,
       a_pairs_own_refusal_fails_that_pair_alone_said_once,
