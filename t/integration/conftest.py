@@ -1,5 +1,6 @@
-"""Fixtures: every test gets its own directory, simulator(s) and collectd,
-all stopped by PID when the test ends."""
+"""pytest fixtures only: every test gets its own directory, simulator(s)
+and collectd, all stopped by PID when the test ends. Shared test code
+lives in t/lib/ (put on sys.path here); tests import it from there."""
 
 import pathlib
 import sys
@@ -59,23 +60,3 @@ def notifications():
     sink = NotificationSink()
     yield sink
     sink.remove()
-
-
-def account_block(name, sim, key="testid", secret="testsecret", domains=(),
-                  extra="", credentials=None):
-    """An <Account> block pointing at a simulator. domains: names, or
-    (name, [object types]) pairs for a <Domain> block."""
-    if credentials is None:
-        credentials = f'AccessKeyId "{key}"\nAccessKeySecret "{secret}"'
-    lines = [f'<Account "{name}">', f'  Endpoint "{sim.url}"',
-             f'  StateDir "{sim.workdir}/state"']
-    lines += ["  " + line for line in credentials.splitlines()]
-    for domain in domains:
-        if isinstance(domain, tuple):
-            types = " ".join(f'"{t}"' for t in domain[1])
-            lines += [f'  <Domain "{domain[0]}">', f"    ObjectType {types}", "  </Domain>"]
-        else:
-            lines.append(f'  Domain "{domain}"')
-    lines += ["  " + line for line in extra.splitlines()]
-    lines.append("</Account>")
-    return "\n".join(lines)

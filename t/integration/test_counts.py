@@ -6,7 +6,7 @@ import collections
 
 import pytest
 
-from conftest import account_block
+from accounts import account_block
 from harness import wait_for
 
 TYPES = ["file", "directory", "regex", "preload"]

@@ -7,7 +7,7 @@ import json
 import time
 import urllib.request
 
-from conftest import account_block
+from accounts import account_block
 from harness import Collectd, wait_for
 
 COUNT = "dcdn-a.example.com/count-file-complete"

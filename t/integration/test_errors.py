@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import account_block
+from accounts import account_block
 from harness import Collectd, wait_for
 
 SECRETS = ("testsecret", "wrongsecret", "secret-two")

@@ -17,9 +17,9 @@ import typing
 
 import pytest
 
-from conftest import account_block
+from accounts import account_block
 from harness import Collectd, Simulator, free_port, stop_pid, wait_for
-from test_security import CONTROL, assert_log_forges_nothing
+from log_checks import CONTROL, FORGED, assert_log_forges_nothing
 
 LIST = "DescribeDcdnRefreshTasks"
 SECRET = "testsecret"
@@ -76,7 +76,6 @@ def api_task(domain, **fields):
 
 # What a hostile answer would write into a log line: a line of its own, a
 # terminal's colour and erase-line escapes, a carriage return.
-FORGED = "\n[error] dcdn plugin: forged"
 ESCAPES = "\u001b[31m\r\u001b[2K\x07"
 
 

@@ -7,7 +7,7 @@ import random
 import signal
 import time
 
-from conftest import account_block
+from accounts import account_block
 from harness import Collectd, wait_for
 
 REASONS = ["InternalError", "OriginTimeout", "OriginReturn StatusCode 5XX"]

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from conftest import account_block
+from accounts import account_block
 from harness import free_port, wait_for
 from pipeline import Carbon, Central, Influx, network_client_config, poller, stop_all, \
     wait_for_values, write_graphite_config

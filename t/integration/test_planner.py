@@ -6,7 +6,7 @@ record."""
 import math
 import time
 
-from conftest import account_block
+from accounts import account_block
 from harness import max_calls_in_window, wait_for
 
 LIST = "DescribeDcdnRefreshTasks"

@@ -1,7 +1,7 @@
 """No code path sends more than RateLimit calls a second to one account,
 measured by the simulator's record of arrival times."""
 
-from conftest import account_block
+from accounts import account_block
 from harness import max_calls_in_window, wait_for
 
 

@@ -21,7 +21,7 @@ import signal
 import time
 import types
 
-from conftest import account_block
+from accounts import account_block
 from harness import Collectd, wait_for
 
 A, B, C = "a.example.com", "b.example.com", "c.example.com"

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import account_block
+from accounts import account_block
 from harness import Collectd, wait_for
 
 COUNT = "dcdn-a.example.com/count-file-complete"

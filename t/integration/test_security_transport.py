@@ -7,8 +7,8 @@ import subprocess
 import types
 
 import harness
+from accounts import account_block
 from certs import hashed_cert_dir, make_ca, make_server_cert, with_cert_dir
-from conftest import account_block
 from harness import collectd_env, wait_for
 from loopback_servers import LoopbackServer
 

@@ -12,7 +12,7 @@ import types
 
 import pytest
 
-from conftest import account_block
+from accounts import account_block
 from harness import ROOT, Collectd, NotificationSink, Simulator, wait_for
 
 LIST = "DescribeDcdnRefreshTasks"
