@@ -2,12 +2,7 @@
 
 import pytest
 
-from simclient import launch, simulator_module
-
-
-@pytest.fixture(scope="session")
-def sim_module():
-    return simulator_module()
+from simclient import launch
 
 
 @pytest.fixture

@@ -1,9 +1,9 @@
-"""Helpers for the simulator's tests: load contrib/dcdn-simulator as a module,
-start it as a real process on a free loopback port, and talk to it with
-signed V1 or V3 requests.  (Not in conftest.py: the tests import from it, and
-`import conftest` is ambiguous when pytest runs t/sim with t/integration.)"""
+"""Helpers for the simulator's tests: put the package contrib/dcdn_simulator
+on the import path, start contrib/dcdn-simulator as a real process on a
+free loopback port, and talk to it with signed V1 or V3 requests.  (Not in
+conftest.py: the tests import from it, and `import conftest` is ambiguous
+when pytest runs t/sim with t/integration.)"""
 
-import functools
 import http.client
 import json
 import os
@@ -14,25 +14,19 @@ import subprocess
 import sys
 import threading
 import time
-import types
 import urllib.parse
 import uuid
-from importlib.machinery import SourceFileLoader
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SIMULATOR = ROOT / "contrib" / "dcdn-simulator"
 SCENARIOS = ROOT / "contrib" / "scenarios"
 KEY, SECRET = "testid", "testsecret"
 
-
-@functools.lru_cache(maxsize=None)
-def simulator_module():
-    loader = SourceFileLoader("dcdn_simulator", str(SIMULATOR))
-    module = types.ModuleType(loader.name)
-    module.__file__ = str(SIMULATOR)
-    sys.modules[loader.name] = module   # dataclasses look their module up here
-    loader.exec_module(module)
-    return module
+# The tests import the package's modules as they are; no __pycache__ is left
+# beside it (debian/rules ships the directory whole).
+sys.dont_write_bytecode = True
+sys.path.insert(0, str(ROOT / "contrib"))
+from dcdn_simulator import signing  # noqa: E402
 
 
 def api_time(epoch=None):
@@ -153,35 +147,34 @@ class RunningSimulator:
             headers.pop(name, None)
         if after_signing:
             after_signing(query, headers)
-        encode = simulator_module().percent_encode
+        encode = signing.percent_encode
         target = path + ("?" + "&".join(f"{encode(k)}={encode(v)}" for k, v in query.items()) if query else "")
         return self.raw(method, target, headers, body)
 
     @staticmethod
     def _sign_v1(method, params, form, key, secret, token, version, action, timestamp, nonce):
-        m = simulator_module()
         query = {"Action": action, "Version": version, "Format": "JSON", "AccessKeyId": key,
                  "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0",
                  "SignatureNonce": nonce, "Timestamp": timestamp, **params}
         if token:
             query["SecurityToken"] = token
-        query["Signature"] = m.v1_signature(secret, m.v1_string_to_sign(method, {**query, **form}))
+        string_to_sign = signing.v1_string_to_sign(method, {**query, **form})
+        query["Signature"] = signing.v1_signature(secret, string_to_sign)
         return query
 
     @staticmethod
     def _sign_v3(method, path, query, headers, body, key, secret, token, version, action,
                  timestamp, nonce, signed_headers):
-        m = simulator_module()
         headers.update({"x-acs-action": action, "x-acs-version": version, "x-acs-date": timestamp,
                         "x-acs-signature-nonce": nonce,
-                        "x-acs-content-sha256": m.sha256_hex(body)})
+                        "x-acs-content-sha256": signing.sha256_hex(body)})
         if token:
             headers["x-acs-security-token"] = token
         if signed_headers is None:
             signed_headers = sorted(h for h in headers if h in ("host", "content-type") or h.startswith("x-acs-"))
-        canonical = m.v3_canonical_request(method, path, query, headers, signed_headers,
-                                           m.sha256_hex(body))
-        signature = m.v3_signature(secret, m.v3_string_to_sign(canonical))
+        canonical = signing.v3_canonical_request(method, path, query, headers, signed_headers,
+                                                 signing.sha256_hex(body))
+        signature = signing.v3_signature(secret, signing.v3_string_to_sign(canonical))
         headers["authorization"] = (f"ACS3-HMAC-SHA256 Credential={key},"
                                     f"SignedHeaders={';'.join(signed_headers)},Signature={signature}")
 

@@ -12,6 +12,8 @@ import time
 import pytest
 
 from simclient import answered_tasks, api_time, exits_2
+from dcdn_simulator.clock import Clock
+from dcdn_simulator.scenario import ScenarioError, load_scenario
 
 THREE_DAYS = 259200
 OFFSET = 100000
@@ -52,14 +54,14 @@ def tasks(resp):
     return {t["TaskId"]: t for t in answered_tasks(resp)}
 
 
-def test_clock_arithmetic(sim_module):
-    clock = sim_module.Clock(1000.5, 5, ((10, 50), (10, 60), (20, -5)))
+def test_clock_arithmetic():
+    clock = Clock(1000.5, 5, ((10, 50), (10, 60), (20, -5)))
     assert clock.zero == 1005
     assert clock.at(1001) == 1006                       # before the first step
     assert clock.at(1010.5) == 1070.5                   # the last step whose "from" has come
     assert clock.at(1030) == 1025
-    assert sim_module.Clock(1000.5).at(1234) == 1234
-    assert sim_module.Clock(1000.5, -0.75).zero == 999
+    assert Clock(1000.5).at(1234) == 1234
+    assert Clock(1000.5, -0.75).zero == 999
 
 
 @pytest.mark.parametrize("offset", [OFFSET, -OFFSET])
@@ -193,12 +195,12 @@ BAD_CLOCK = [
 ]
 
 
-def test_bad_clock_steps_are_refused_naming_the_member(sim_module):
+def test_bad_clock_steps_are_refused_naming_the_member():
     for scenario, message in BAD_CLOCK:
-        with pytest.raises(sim_module.ScenarioError) as err:
-            sim_module.load_scenario(scenario, 0)
+        with pytest.raises(ScenarioError) as err:
+            load_scenario(scenario, 0)
         assert message in str(err.value), scenario
-    steps = sim_module.load_scenario({"clock": [{"from": -1, "offset": 5}, {"from": -1, "offset": -2.5}]}, 0).clock
+    steps = load_scenario({"clock": [{"from": -1, "offset": 5}, {"from": -1, "offset": -2.5}]}, 0).clock
     assert steps == ((-1.0, 5.0), (-1.0, -2.5))
 
 

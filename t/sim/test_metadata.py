@@ -12,6 +12,8 @@ import time
 import pytest
 
 from simclient import launch
+from dcdn_simulator.cli import parse_args
+from dcdn_simulator.clock import parse_api_time
 
 ROLES_PATH = "/latest/meta-data/ram/security-credentials/"
 ROLE = "dcdn-poller"
@@ -31,8 +33,8 @@ def md_sim(tmp_path_factory):
     assert sim.stop() == 0
 
 
-def epoch(text, sim_module):
-    return sim_module.parse_api_time(text)
+def epoch(text):
+    return parse_api_time(text)
 
 
 def api_call(sim, cred, sig="v3", **kw):
@@ -56,7 +58,7 @@ def sleep_until(moment):
 
 # -- token, role list, credentials ----------------------------------------------
 
-def test_token_role_list_and_credentials_shape(md_sim, sim_module):
+def test_token_role_list_and_credentials_shape(md_sim):
     resp = md_sim.metadata_token()
     assert_text(resp, 200)
     token = resp.body.decode()
@@ -76,9 +78,9 @@ def test_token_role_list_and_credentials_shape(md_sim, sim_module):
     assert re.fullmatch(r"STS\.[A-Za-z0-9]{20,}", cred["AccessKeyId"])
     assert len(cred["AccessKeySecret"]) >= 30 and len(cred["SecurityToken"]) >= 100
     assert TIME.fullmatch(cred["Expiration"]) and TIME.fullmatch(cred["LastUpdated"])
-    issued = epoch(cred["LastUpdated"], sim_module)
+    issued = epoch(cred["LastUpdated"])
     assert md_sim.launched <= issued <= time.time()
-    assert epoch(cred["Expiration"], sim_module) - issued == 3600
+    assert epoch(cred["Expiration"]) - issued == 3600
     # Before half-life the same credential comes back, with or without a token.
     assert md_sim.role_credentials(ROLE, token) == cred
     assert md_sim.role_credentials(ROLE) == cred
@@ -140,20 +142,20 @@ def test_issued_credentials_are_accepted_by_the_api(md_sim):
     assert resp.code == "SignatureDoesNotMatch"
 
 
-def test_rotation_at_half_life_and_expiry(start_sim, sim_module):
+def test_rotation_at_half_life_and_expiry(start_sim):
     sim = start_sim(args=METADATA + ["--sts-lifetime", "4"])
     first = sim.role_credentials(ROLE)
-    issued = epoch(first["LastUpdated"], sim_module)
-    assert epoch(first["Expiration"], sim_module) == issued + 4
+    issued = epoch(first["LastUpdated"])
+    assert epoch(first["Expiration"]) == issued + 4
     assert sim.role_credentials(ROLE) == first                # not yet half-way
 
     sleep_until(issued + 2.15)                                  # past half-life: a new one
     second = sim.role_credentials(ROLE)
     assert second["AccessKeyId"] != first["AccessKeyId"]
     assert second["SecurityToken"] != first["SecurityToken"]
-    second_issued = epoch(second["LastUpdated"], sim_module)
+    second_issued = epoch(second["LastUpdated"])
     assert second_issued >= issued + 2
-    assert epoch(second["Expiration"], sim_module) == second_issued + 4
+    assert epoch(second["Expiration"]) == second_issued + 4
     assert api_call(sim, first).status == 200                   # the old one lasts its life
     assert api_call(sim, second).status == 200
 
@@ -164,7 +166,7 @@ def test_rotation_at_half_life_and_expiry(start_sim, sim_module):
     assert (wrong.status, wrong.code) == (400, "InvalidSecurityToken.Mismatch")
     assert api_call(sim, second).status == 200
     fresh = sim.role_credentials(ROLE)
-    assert epoch(fresh["Expiration"], sim_module) > time.time()
+    assert epoch(fresh["Expiration"]) > time.time()
     assert api_call(sim, fresh).status == 200
 
 
@@ -263,9 +265,9 @@ def test_metadata_requests_are_recorded_but_not_rate_limited(start_sim):
     (["--sts-expire-after", "5"], "--sts-expire-after needs a --credentials ID:SECRET:TOKEN"),
     (["--credentials", "STS.a:b:c", "--sts-expire-after", "0"], "expected a number"),
 ])
-def test_bad_metadata_options_are_refused(sim_module, capsys, args, message):
+def test_bad_metadata_options_are_refused(capsys, args, message):
     with pytest.raises(SystemExit) as exit_:
-        sim_module.parse_args(args)
+        parse_args(args)
     assert exit_.value.code == 2
     assert message in capsys.readouterr().err
 

@@ -3,10 +3,14 @@ Forbidden.RAM for account-wide and ungranted listings, task-by-id filtered,
 quota allowed, keys without a policy unaffected, the order of checks, and
 the validation of both sources."""
 
+import argparse
+
 import pytest
 
 from simclient import assert_forbidden, exits_2
 from simclient import task_ids as ids
+from dcdn_simulator.cli import parse_ram_domains
+from dcdn_simulator.scenario import ScenarioError, load_scenario
 
 LIST, BY_ID, QUOTA = "DescribeDcdnRefreshTasks", "DescribeDcdnRefreshTaskById", "DescribeDcdnRefreshQuota"
 
@@ -109,17 +113,17 @@ def test_signature_comes_first_and_refused_calls_count_toward_the_rate(start_sim
     ("limited=http://a.example.com/", "not a domain name: 'http://a.example.com/'"),
     ("limited=*.example.com", "not a domain name: '*.example.com'"),
 ])
-def test_bad_ram_domains_are_refused(sim_module, text, message):
-    with pytest.raises(sim_module.argparse.ArgumentTypeError) as err:
-        sim_module.parse_ram_domains(text)
+def test_bad_ram_domains_are_refused(text, message):
+    with pytest.raises(argparse.ArgumentTypeError) as err:
+        parse_ram_domains(text)
     assert message in str(err.value)
 
 
-def test_ram_domains_grammar(sim_module):
-    assert sim_module.parse_ram_domains("k=a.example.com,B.example.COM") == \
+def test_ram_domains_grammar():
+    assert parse_ram_domains("k=a.example.com,B.example.COM") == \
         ("k", frozenset({"a.example.com", "b.example.com"}))
-    with pytest.raises(sim_module.argparse.ArgumentTypeError):
-        sim_module.parse_ram_domains("k=v=x")                # the ID ends at the first "="
+    with pytest.raises(argparse.ArgumentTypeError):
+        parse_ram_domains("k=v=x")                # the ID ends at the first "="
 
 
 def test_bad_ram_domains_on_the_command_line_exit_2(tmp_path):
@@ -139,14 +143,14 @@ BAD_RAM = [
 ]
 
 
-def test_bad_scenario_ram_is_refused_naming_the_problem(sim_module):
+def test_bad_scenario_ram_is_refused_naming_the_problem():
     for scenario, message in BAD_RAM:
-        with pytest.raises(sim_module.ScenarioError) as err:
-            sim_module.load_scenario(scenario, 0)
+        with pytest.raises(ScenarioError) as err:
+            load_scenario(scenario, 0)
         assert message in str(err.value), scenario
-    ram = sim_module.load_scenario({"ram": {"k": ["A.example.com"]}}, 0).ram
+    ram = load_scenario({"ram": {"k": ["A.example.com"]}}, 0).ram
     assert ram == {"k": frozenset({"a.example.com"})}
-    assert sim_module.load_scenario({}, 0).ram == {}
+    assert load_scenario({}, 0).ram == {}
 
 
 def test_bad_scenario_ram_exits_2(tmp_path):

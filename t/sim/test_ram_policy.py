@@ -4,12 +4,16 @@ scenario's inline "policy") evaluated as RAM does (explicit Deny wins, an
 Allow must match, wildcards, case-insensitive actions), and
 contrib/ram-policy.json as shipped."""
 
+import argparse
 import json
 
 import pytest
 
 from simclient import ROOT, assert_forbidden, exits_2
 from simclient import task_ids as ids
+from dcdn_simulator.cli import parse_ram_deny
+from dcdn_simulator.ram import load_policy, policy_allows
+from dcdn_simulator.scenario import ScenarioError, load_scenario
 
 LIST, BY_ID, QUOTA = "DescribeDcdnRefreshTasks", "DescribeDcdnRefreshTaskById", "DescribeDcdnRefreshQuota"
 ACTIONS = (LIST, BY_ID, QUOTA)
@@ -130,9 +134,9 @@ def test_scenario_entry_objects_combine_domains_and_deny_and_the_cli_replaces_de
     ("testid=dcdn:DescribeDcdnRefreshQuota", "not an action of the simulator: 'dcdn:DescribeDcdnRefreshQuota'"),
     ("testid=describedcdnrefreshquota", "not an action of the simulator: 'describedcdnrefreshquota'"),
 ])
-def test_bad_ram_deny_is_refused(sim_module, text, message):
-    with pytest.raises(sim_module.argparse.ArgumentTypeError) as err:
-        sim_module.parse_ram_deny(text)
+def test_bad_ram_deny_is_refused(text, message):
+    with pytest.raises(argparse.ArgumentTypeError) as err:
+        parse_ram_deny(text)
     assert message in str(err.value)
 
 
@@ -152,10 +156,10 @@ BAD_RAM_ENTRIES = [
 ]
 
 
-def test_bad_scenario_ram_entries_are_refused_naming_the_member(sim_module):
+def test_bad_scenario_ram_entries_are_refused_naming_the_member():
     for ram, message in BAD_RAM_ENTRIES:
-        with pytest.raises(sim_module.ScenarioError) as err:
-            sim_module.load_scenario({"ram": ram}, 0)
+        with pytest.raises(ScenarioError) as err:
+            load_scenario({"ram": ram}, 0)
         assert message in str(err.value), ram
 
 
@@ -280,11 +284,9 @@ def test_a_scenario_policy_applies_and_the_cli_replaces_it(start_sim, tmp_path):
     assert ids(listing(sim, key="bob", secret="bobsecret")) == ALL_IDS
 
 
-def test_policy_evaluation_rules(sim_module):
-    m = sim_module
-
+def test_policy_evaluation_rules():
     def allows(statements, action, domains=None):
-        return m.policy_allows(m.load_policy({"Version": "1", "Statement": statements}), action, domains)
+        return policy_allows(load_policy({"Version": "1", "Statement": statements}), action, domains)
 
     everything = [allow("*", "*")]
     assert all(allows(everything, a) for a in ACTIONS)
@@ -330,9 +332,9 @@ def test_policy_evaluation_rules(sim_module):
     ({"Version": "1", "Statement": [{**allow("*", "*"), "comment": "x"}]},
      "Statement[0]: unknown member(s) comment"),
 ])
-def test_bad_policy_documents_are_refused_naming_the_member(sim_module, doc, message):
-    with pytest.raises(sim_module.ScenarioError) as err:
-        sim_module.load_policy(doc)
+def test_bad_policy_documents_are_refused_naming_the_member(doc, message):
+    with pytest.raises(ScenarioError) as err:
+        load_policy(doc)
     assert message in str(err.value)
 
 

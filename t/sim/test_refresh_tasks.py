@@ -7,6 +7,8 @@ import time
 import pytest
 
 from simclient import api_time
+from dcdn_simulator.errors import ERRORS
+from dcdn_simulator.scenario import DEFAULT_QUOTA, load_scenario
 
 THREE_DAYS = 259200
 
@@ -164,12 +166,12 @@ def _resolve(case):
     return case
 
 
-def test_every_validation_rule(tasks_sim, sim_module):
+def test_every_validation_rule(tasks_sim):
     """Each rule of the API page, with its code, HTTP 400 and the page's message."""
     for case, code in VALIDATION:
         resp = tasks_sim.call(params=_resolve(case))
         assert (resp.status, resp.code) == (400, code), (case, resp)
-        assert resp.json["Message"] == sim_module.ERRORS[code][1] or code == "InvalidParameter"
+        assert resp.json["Message"] == ERRORS[code][1] or code == "InvalidParameter"
 
 
 def test_limits_are_inclusive(tasks_sim):
@@ -207,9 +209,9 @@ def test_refresh_task_by_id_errors_and_limit(tasks_sim):
     assert resp.json["TotalCount"] == 8      # all but 17 (other key) and 18 (future)
 
 
-def test_refresh_quota(tasks_sim, sim_module):
+def test_refresh_quota(tasks_sim):
     body = tasks_sim.call("DescribeDcdnRefreshQuota").json
-    assert set(body) == {"RequestId", *sim_module.DEFAULT_QUOTA}
+    assert set(body) == {"RequestId", *DEFAULT_QUOTA}
     assert all(isinstance(v, str) for v in body.values())
     assert (body["UrlQuota"], body["UrlRemain"], body["RegexRemain"]) == ("500", "480", "3")
     assert body["DirQuota"] == "100"
@@ -241,8 +243,8 @@ def test_tasks_appear_and_change_state_on_the_clock(start_sim):
     assert (second["3"]["Status"], second["3"]["Description"]) == ("Failed", "InternalError")
 
 
-def test_state_timeline_boundaries(sim_module):
-    scenario = sim_module.load_scenario({"tasks": [
+def test_state_timeline_boundaries():
+    scenario = load_scenario({"tasks": [
         {"id": "1", "path": "http://a/1", "created": -10,
          "states": [{"after": 0, "status": "Pending"}, {"after": 20, "status": "Refreshing"},
                     {"after": 60, "status": "Complete"}]}]}, 1000)

@@ -13,6 +13,8 @@ import time
 import pytest
 
 from simclient import SCENARIOS, SIMULATOR, launch
+from dcdn_simulator.errors import ERRORS
+from dcdn_simulator.scenario import DEFAULT_SCENARIO, ScenarioError, load_scenario
 
 LIST = "DescribeDcdnRefreshTasks"
 
@@ -92,7 +94,7 @@ def max_in_any_window(times, window=1.0):
     ([], 429, "TooManyRequests"),
     (["--throttle-code", "Throttling.User"], 400, "Throttling.User"),
 ])
-def test_rate_limit_and_record(start_sim, code_option, status, code, sim_module):
+def test_rate_limit_and_record(start_sim, code_option, status, code):
     sim = start_sim(args=code_option + ["--credentials", "testid:testsecret", "--credentials", "k2:s2"],
                     rate_limit="5")
     results = [sim.call(params={"PageSize": 1}) for _ in range(8)]
@@ -101,7 +103,7 @@ def test_rate_limit_and_record(start_sim, code_option, status, code, sim_module)
     assert [r.status for r in results[:5]] == [200] * 5
     for resp in results[5:]:
         assert (resp.status, resp.code) == (status, code)
-        assert resp.json["Message"] == sim_module.ERRORS[code][1]
+        assert resp.json["Message"] == ERRORS[code][1]
     # The window slides: a second after the first accepted call there is room again.
     time.sleep(max(0.0, records_first_t(sim) + 1.02 - time.time()))
     assert sim.call().status == 200
@@ -267,10 +269,10 @@ BAD_SCENARIOS = [
 ]
 
 
-def test_bad_scenarios_are_refused_naming_the_problem(sim_module):
+def test_bad_scenarios_are_refused_naming_the_problem():
     for scenario, message in BAD_SCENARIOS:
-        with pytest.raises(sim_module.ScenarioError) as err:
-            sim_module.load_scenario(scenario, 0)
+        with pytest.raises(ScenarioError) as err:
+            load_scenario(scenario, 0)
         assert message in str(err.value), scenario
 
 
@@ -288,11 +290,11 @@ def test_unreadable_scenario(tmp_path):
     assert proc.returncode == 2 and "nope.json" in proc.stderr
 
 
-def test_dump_default_scenario_is_valid(sim_module):
+def test_dump_default_scenario_is_valid():
     out = subprocess.run([sys.executable, str(SIMULATOR), "--dump-default-scenario"],
                          capture_output=True, text=True, check=True).stdout
-    assert json.loads(out) == sim_module.DEFAULT_SCENARIO
-    scenario = sim_module.load_scenario(json.loads(out), 0)
+    assert json.loads(out) == DEFAULT_SCENARIO
+    scenario = load_scenario(json.loads(out), 0)
     statuses = {t.state_at(0).status for t in scenario.tasks}
     assert {"Complete", "Failed", "Refreshing"} <= statuses
     assert {t.domain for t in scenario.tasks} == {"www.example.com", "img.example.com", "static.example.org"}
@@ -300,15 +302,15 @@ def test_dump_default_scenario_is_valid(sim_module):
 
 
 @pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.json")), ids=lambda p: p.name)
-def test_shipped_scenarios_load(sim_module, path):
-    sim_module.load_scenario(json.loads(path.read_text()), int(time.time()))
+def test_shipped_scenarios_load(path):
+    load_scenario(json.loads(path.read_text()), int(time.time()))
 
 
-def test_generate_rule(sim_module):
+def test_generate_rule():
     spec = {"count": 7, "domains": ["a.example.com", "b.example.com"], "types": ["file", "regex", "preload"],
             "created_from": -600, "created_to": -0, "status": ["Complete", "Failed"], "id_start": 50,
             "seed": 3, "description": "OriginTimeout"}
-    tasks = sim_module.load_scenario({"generate": [spec]}, 1000).tasks
+    tasks = load_scenario({"generate": [spec]}, 1000).tasks
     assert [t.task_id for t in tasks] == [str(50 + i) for i in range(7)]
     assert [t.domain for t in tasks] == ["a.example.com", "b.example.com"] * 3 + ["a.example.com"]
     assert [t.type for t in tasks] == ["file", "file", "regex", "regex", "preload", "preload", "file"]
@@ -318,7 +320,7 @@ def test_generate_rule(sim_module):
     assert tasks[0].state_at(2000).description == ""
     assert all(t.path.startswith(f"http://{t.domain}/") for t in tasks)
     # The seed only changes path names.
-    other = sim_module.load_scenario({"generate": [dict(spec, seed=4)]}, 1000).tasks
+    other = load_scenario({"generate": [dict(spec, seed=4)]}, 1000).tasks
     assert [(t.task_id, t.domain, t.type, t.created_at) for t in other] == \
         [(t.task_id, t.domain, t.type, t.created_at) for t in tasks]
 

@@ -9,6 +9,7 @@ import pytest
 
 from simclient import answered_tasks as tasks
 from simclient import task_ids as ids
+from dcdn_simulator.scenario import ScenarioError, load_scenario
 
 LIST, BY_ID, QUOTA = "DescribeDcdnRefreshTasks", "DescribeDcdnRefreshTaskById", "DescribeDcdnRefreshQuota"
 TASK_FIELDS = ["Status", "CreationTime", "ObjectType", "Process", "Description", "ObjectPath", "TaskId"]
@@ -54,14 +55,14 @@ def test_a_key_granted_a_listed_under_name_may_see_the_task(start_sim):
     assert by_domain(sim, "shop.example.net", **w).code == "Forbidden.RAM"
 
 
-def test_bad_listed_under_is_refused(sim_module):
+def test_bad_listed_under_is_refused():
     for value, where in (("www.example.com", "tasks[0]"), (["http://www.example.com/"], "tasks[0]"),
                          (["a.*.example.com"], "tasks[0]"), ([5], "tasks[0]")):
-        with pytest.raises(sim_module.ScenarioError) as err:
-            sim_module.load_scenario({"tasks": [{"id": "1", "path": "http://a.example.com/", "listed_under": value}]}, 0)
+        with pytest.raises(ScenarioError) as err:
+            load_scenario({"tasks": [{"id": "1", "path": "http://a.example.com/", "listed_under": value}]}, 0)
         assert f'{where}: "listed_under" must be a list of domain names' in str(err.value)
-    with pytest.raises(sim_module.ScenarioError) as err:
-        sim_module.load_scenario({"generate": [{"count": 1, "domains": ["a"], "listed_under": ["*"]}]}, 0)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario({"generate": [{"count": 1, "domains": ["a"], "listed_under": ["*"]}]}, 0)
     assert 'generate[0]: "listed_under" must be a list of domain names' in str(err.value)
 
 
@@ -114,12 +115,12 @@ def test_raw_fields_in_by_id_answers(start_sim):
     assert b"\n" not in body and b'"Complete\\n"' in body and b"file\\u001b[31m" in body
 
 
-def test_bad_raw_is_refused(sim_module):
-    with pytest.raises(sim_module.ScenarioError) as err:
-        sim_module.load_scenario({"tasks": [{"id": "1", "path": "http://a/", "raw": ["Status"]}]}, 0)
+def test_bad_raw_is_refused():
+    with pytest.raises(ScenarioError) as err:
+        load_scenario({"tasks": [{"id": "1", "path": "http://a/", "raw": ["Status"]}]}, 0)
     assert 'tasks[0]: "raw" must be an object of answer fields' in str(err.value)
-    with pytest.raises(sim_module.ScenarioError) as err:
-        sim_module.load_scenario({"generate": [{"count": 1, "domains": ["a"], "raw": "x"}]}, 0)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario({"generate": [{"count": 1, "domains": ["a"], "raw": "x"}]}, 0)
     assert 'generate[0]: "raw" must be an object of answer fields' in str(err.value)
 
 

@@ -1,0 +1,160 @@
+"""The three DCDN actions the simulator serves (DescribeDcdnRefreshTasks,
+DescribeDcdnRefreshTaskById, DescribeDcdnRefreshQuota): every rule of
+their request parameters, paging, and the answer documents."""
+
+import dataclasses
+import re
+import typing
+
+from .clock import parse_api_time
+from .errors import ApiError, missing
+from .scenario import TASK_TYPES, Scenario, Task
+
+QUERY_HORIZON = 3 * 24 * 3600   # DescribeDcdnRefreshTasks sees the last 3 days
+
+
+@dataclasses.dataclass
+class Call:
+    """What an action handler may know about the authenticated call."""
+    now: float
+    key_id: str
+    scenario: Scenario
+    domains: typing.Optional[typing.FrozenSet[str]] = None   # the key's RAM grant; None: all
+    page_shift: int = 0     # a "shift" fault: later pages start this many tasks early
+
+    def may_operate_on(self, task: Task) -> bool:
+        return self.domains is None or task.listed_for(self.domains)
+
+    def visible_tasks(self) -> typing.List[Task]:
+        return [t for t in self.scenario.tasks
+                if t.visible(self.key_id, self.now) and self.may_operate_on(t)]
+
+
+def _param(params: dict, name: str) -> typing.Optional[str]:
+    # An empty value counts as not given, as the SDKs disagree on sending it.
+    value = params.get(name)
+    return value if value else None
+
+
+def domain_names(params: dict) -> typing.Optional[typing.Set[str]]:
+    """The comma-separated DomainName values, lowercased; None if absent."""
+    text = _param(params, "DomainName")
+    if text is None:
+        return None
+    return {d.strip().lower() for d in text.split(",") if d.strip()}
+
+
+def _bounded_int(params: dict, name: str, default: int, low: int, high: int) -> int:
+    text = _param(params, name)
+    if text is None:
+        return default
+    if not re.fullmatch(r"[+-]?\d{1,12}", text) or not low <= int(text) <= high:
+        raise ApiError("InvalidParameter",
+                       f"The specified parameter {name} is invalid: it must be an integer from {low} to {high}.")
+    return int(text)
+
+
+@dataclasses.dataclass
+class TaskQuery:
+    task_id: typing.Optional[str]
+    object_path: typing.Optional[str]
+    object_type: typing.Optional[str]
+    domains: typing.Optional[typing.Set[str]]
+    status: typing.Optional[str]
+    start: int
+    end: int
+    page_number: int
+    page_size: int
+
+    def matches(self, task: Task, now: float) -> bool:
+        return (self.start <= task.created_at <= self.end
+                and (self.task_id is None or task.task_id == self.task_id)
+                and (self.object_path is None or task.path == self.object_path)
+                and (self.object_type is None or task.type == self.object_type)
+                and (self.domains is None or task.listed_for(self.domains))
+                and (self.status is None or task.state_at(now).status == self.status))
+
+
+def parse_task_query(params: dict, now: float) -> TaskQuery:
+    """Every rule of DescribeDcdnRefreshTasks' request parameters."""
+    task_id = _param(params, "TaskId")
+    if task_id is not None and not task_id.isdigit():
+        raise ApiError("InvalidTaskId.Malformed")
+    object_type = _param(params, "ObjectType")
+    if object_type is not None and object_type not in TASK_TYPES:
+        raise ApiError("InvalidObjectType.ValueNotSupported")
+    status = _param(params, "Status")
+    if status is not None and status not in ("Complete", "Refreshing", "Failed"):
+        raise ApiError("InvalidStatus.ValueNotSupported")
+    domains = domain_names(params)
+    if (domains is not None or status is not None) and object_type is None:
+        raise ApiError("MissingParameter.ObjectType")
+    if domains is not None and len(domains) > 500:
+        raise ApiError("DomainNameOverLimit")
+    page_number = _bounded_int(params, "PageNumber", 1, 1, 100000)
+    page_size = _bounded_int(params, "PageSize", 20, 1, 50)
+    start, end = parse_time_window(_param(params, "StartTime"), _param(params, "EndTime"), now)
+    return TaskQuery(task_id, _param(params, "ObjectPath"), object_type, domains, status,
+                     start, end, page_number, page_size)
+
+
+def parse_time_window(start_text, end_text, now: float) -> typing.Tuple[int, int]:
+    now_s = int(now)
+    if start_text is None and end_text is None:
+        return now_s - QUERY_HORIZON, now_s
+    if start_text is None or end_text is None:
+        raise ApiError("MissingTimeParameter")
+    start = parse_api_time(start_text)
+    if start is None:
+        raise ApiError("InvalidStartTime.Malformed")
+    end = parse_api_time(end_text)
+    if end is None:
+        raise ApiError("InvalidEndTime.Malformed")
+    if end < start:
+        raise ApiError("InvalidEndTime.Mismatch")
+    if start < now_s - QUERY_HORIZON:
+        raise ApiError("InvalidTime")
+    if start > now_s:
+        raise ApiError("InvalidStartTime.ValueNotSupported")
+    return start, end
+
+
+def describe_refresh_tasks(call: Call, params: dict) -> dict:
+    query = parse_task_query(params, call.now)
+    found = sorted((t for t in call.visible_tasks() if query.matches(t, call.now)),
+                   key=Task.sort_key, reverse=True)
+    first = max(0, (query.page_number - 1) * query.page_size - call.page_shift)
+    page = found[first:first + query.page_size]
+    return {
+        "PageNumber": query.page_number,
+        "PageSize": query.page_size,
+        "TotalCount": len(found),
+        "Tasks": {"Task": [t.to_api(call.now) for t in page]},
+    }
+
+
+def describe_refresh_task_by_id(call: Call, params: dict) -> dict:
+    # A domain grant leaves out tasks of domains not granted.
+    text = _param(params, "TaskId")
+    if text is None:
+        raise missing("TaskId")
+    ids = list(dict.fromkeys(i.strip() for i in text.split(",") if i.strip()))
+    if len(ids) > 10:
+        raise ApiError("InvalidTaskId.ExceedLimit")
+    if not ids or not all(i.isdigit() for i in ids):
+        raise ApiError("InvalidTaskId.Malformed")
+    wanted = set(ids)
+    found = sorted((t for t in call.visible_tasks() if t.task_id in wanted),
+                   key=Task.sort_key, reverse=True)
+    return {"TotalCount": len(found), "Tasks": [t.to_api(call.now) for t in found]}
+
+
+def describe_refresh_quota(call: Call, params: dict) -> dict:
+    return dict(call.scenario.quota)
+
+
+ACTIONS = {
+    "DescribeDcdnRefreshTasks": describe_refresh_tasks,
+    "DescribeDcdnRefreshTaskById": describe_refresh_task_by_id,
+    "DescribeDcdnRefreshQuota": describe_refresh_quota,
+}

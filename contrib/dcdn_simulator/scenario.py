@@ -1,0 +1,310 @@
+"""The scenario: tasks with state timelines (listed or generated), the
+quota, faults, RAM entries and clock steps, loaded from JSON and validated
+member by member; and the built-in scenario used without --scenario."""
+
+import dataclasses
+import json
+import math
+import random
+import re
+import typing
+import urllib.parse
+
+from .clock import format_api_time
+from .faults import Fault, load_fault
+from .ram import DOMAIN_PATTERN, Statement, load_ram
+from .validation import ScenarioError, known_members, number, optional_str, require
+
+
+TASK_TYPES = ("file", "directory", "regex", "preload")
+RESPONSE_TYPE = {"directory": "path"}   # the API reports directory tasks as "path"
+TASK_STATUSES = ("Pending", "Refreshing", "Complete", "Failed")
+DEFAULT_PROCESS = {"Pending": "0%", "Refreshing": "50%", "Complete": "100%", "Failed": "0%"}
+DEFAULT_FAILURE = "InternalError"
+DEFAULT_QUOTA = {
+    "UrlQuota": "10000", "UrlRemain": "10000",
+    "DirQuota": "100", "DirRemain": "100",
+    "PreloadQuota": "1000", "PreloadRemain": "1000",
+    "BlockQuota": "100", "BlockRemain": "100",
+    "RegexQuota": "20", "RegexRemain": "20",
+    "IgnoreParamsQuota": "10", "IgnoreParamsRemain": "10",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class TaskState:
+    after: int          # seconds since the task's creation
+    status: str
+    process: str
+    description: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Task:
+    task_id: str
+    path: str
+    type: str
+    created_at: int     # epoch seconds
+    key: typing.Optional[str]
+    states: typing.Tuple[TaskState, ...]
+    # More domain names whose DomainName query lists the task too (a
+    # wildcard accelerated domain's tasks under the wildcard's name).
+    listed_under: typing.Tuple[str, ...] = ()
+    # Answer fields sent instead of (or besides) the task's own, as given.
+    raw: typing.Tuple[typing.Tuple[str, typing.Any], ...] = ()
+
+    @property
+    def domain(self) -> str:
+        return (urllib.parse.urlsplit(self.path).hostname or "").lower()
+
+    def listed_for(self, domains: typing.Collection[str]) -> bool:
+        """Its host or one of its listed_under names is among `domains`."""
+        return self.domain in domains or any(n in domains for n in self.listed_under)
+
+    def visible(self, key_id: str, now: float) -> bool:
+        return self.created_at <= now and (self.key is None or self.key == key_id)
+
+    def state_at(self, now: float) -> TaskState:
+        elapsed = now - self.created_at
+        current = self.states[0]
+        for state in self.states:
+            if state.after <= elapsed:
+                current = state
+        return current
+
+    def sort_key(self):
+        """Newest first when sorted in reverse; ties by numeric TaskId."""
+        return (self.created_at, int(self.task_id))
+
+    def to_api(self, now: float) -> dict:
+        state = self.state_at(now)
+        return {
+            "Status": state.status,
+            "CreationTime": format_api_time(self.created_at),
+            "ObjectType": RESPONSE_TYPE.get(self.type, self.type),
+            "Process": state.process,
+            "Description": state.description,
+            "ObjectPath": self.path,
+            "TaskId": self.task_id,
+            **dict(self.raw),
+        }
+
+
+@dataclasses.dataclass
+class Scenario:
+    tasks: typing.List[Task]
+    quota: typing.Dict[str, str]
+    faults: typing.List[Fault]
+    # AccessKeyId -> the only domains it is granted (a RAM policy); keys not
+    # listed may operate on every domain.
+    ram: typing.Dict[str, typing.FrozenSet[str]] = dataclasses.field(default_factory=dict)
+    ram_deny: typing.Dict[str, typing.FrozenSet[str]] = dataclasses.field(default_factory=dict)
+    ram_policies: typing.Dict[str, typing.Tuple["Statement", ...]] = dataclasses.field(default_factory=dict)
+    clock: typing.Tuple[typing.Tuple[float, float], ...] = ()   # Clock.steps
+
+
+def load_states(raw, where: str) -> typing.Tuple[TaskState, ...]:
+    if raw is None:
+        return (TaskState(0, "Complete", "100%", ""),)
+    require(isinstance(raw, list) and raw, where, '"states" must be a non-empty list')
+    states, previous = [], None
+    for i, item in enumerate(raw):
+        here = f"{where}.states[{i}]"
+        require(isinstance(item, dict), here, "must be an object")
+        known_members(item, ("after", "status", "process", "description"), here)
+        after = number(item.get("after", 0), here, "after", integer=True)
+        status = item.get("status")
+        require(status in TASK_STATUSES, here, f'"status" must be one of {", ".join(TASK_STATUSES)}')
+        require(previous is not None or after == 0, here, 'the first state must have "after": 0')
+        require(previous is None or after >= previous, here, '"after" must not decrease')
+        process = item.get("process", DEFAULT_PROCESS[status])
+        require(isinstance(process, str), here, '"process" must be a string')
+        default_description = DEFAULT_FAILURE if status == "Failed" else ""
+        description = item.get("description", default_description)
+        require(isinstance(description, str), here, '"description" must be a string')
+        states.append(TaskState(after, status, process, description))
+        previous = after
+    return tuple(states)
+
+
+def load_task(spec, where: str, epoch: int) -> Task:
+    require(isinstance(spec, dict), where, "must be an object")
+    known_members(spec, ("id", "path", "type", "created", "key", "states", "listed_under", "raw"), where)
+    task_id = spec.get("id")
+    require(isinstance(task_id, str) and task_id.isdigit(), where, '"id" must be a string of digits')
+    path = spec.get("path")
+    require(isinstance(path, str) and path, where, '"path" must be a non-empty string')
+    task_type = spec.get("type", "file")
+    require(task_type in TASK_TYPES, where, f'"type" must be one of {", ".join(TASK_TYPES)}')
+    created = number(spec.get("created", 0), where, "created", integer=True)
+    return Task(task_id, path, task_type, epoch + created, optional_str(spec, "key", where),
+                load_states(spec.get("states"), where), *load_task_extras(spec, where))
+
+
+# A listed_under name: a host name, or a wildcard one (*.example.com).
+LISTED_NAME_PATTERN = re.compile(r"(?:\*\.)?" + DOMAIN_PATTERN.pattern)
+
+
+def load_task_extras(spec: dict, where: str):
+    """A task's (or generator's) "listed_under" and "raw", as Task fields."""
+    names = spec.get("listed_under", [])
+    require(isinstance(names, list) and all(isinstance(n, str) and LISTED_NAME_PATTERN.fullmatch(n.lower())
+                                             for n in names),
+             where, '"listed_under" must be a list of domain names')
+    raw = spec.get("raw", {})
+    require(isinstance(raw, dict), where, '"raw" must be an object of answer fields')
+    return tuple(dict.fromkeys(n.lower() for n in names)), tuple(raw.items())
+
+
+# The paths generated tasks get, by type; {seed} varies with "seed" only.
+GENERATED_PATHS = {
+    "file": "http://{domain}/gen/{word}/{id}.html",
+    "directory": "http://{domain}/gen/{word}/{id}/",
+    "regex": "http://{domain}/gen/{word}/{id}/.*\\.jpg",
+    "preload": "http://{domain}/gen/{word}/{id}.mp4",
+}
+PATH_WORDS = ("alpha", "bravo", "delta", "kilo", "lima", "oscar", "sierra", "tango")
+
+
+def generate_tasks(spec, where: str, epoch: int) -> typing.List[Task]:
+    """Task i (0-based) of a generator gets:
+      id      = id_start + i
+      domain  = domains[i % len(domains)]
+      type    = types[(i // len(domains)) % len(types)]   (every domain sees every type)
+      status  = statuses[i % len(statuses)]                ("status": a string or a list)
+      created = created_from + floor(i * (created_to - created_from) / (count - 1))
+    The seed only picks the word in each path, so counts never depend on it."""
+    require(isinstance(spec, dict), where, "must be an object")
+    known_members(spec, ("count", "domains", "types", "status", "states", "description", "created_from",
+                          "created_to", "id_start", "key", "seed", "listed_under", "raw"), where)
+    count = number(spec.get("count"), where, "count", integer=True)
+    require(count >= 0, where, '"count" must not be negative')
+    domains = spec.get("domains")
+    require(isinstance(domains, list) and domains and all(isinstance(d, str) and d for d in domains),
+             where, '"domains" must be a non-empty list of strings')
+    types = spec.get("types", list(TASK_TYPES))
+    require(isinstance(types, list) and types and all(t in TASK_TYPES for t in types),
+             where, f'"types" must be a non-empty list of {", ".join(TASK_TYPES)}')
+    status = spec.get("status", "Complete")
+    statuses = status if isinstance(status, list) else [status]
+    require(statuses and all(s in TASK_STATUSES for s in statuses), where,
+             f'"status" must be one of {", ".join(TASK_STATUSES)} or a list of them')
+    created_from = number(spec.get("created_from", -3600), where, "created_from", integer=True)
+    created_to = number(spec.get("created_to", created_from), where, "created_to", integer=True)
+    require(created_to >= created_from, where, '"created_to" must not be before "created_from"')
+    id_start = number(spec.get("id_start", 900000), where, "id_start", integer=True)
+    require(id_start >= 0, where, '"id_start" must not be negative')
+    description = spec.get("description", DEFAULT_FAILURE)
+    require(isinstance(description, str), where, '"description" must be a string')
+    key = optional_str(spec, "key", where)
+    extras = load_task_extras(spec, where)
+    template = load_states(spec["states"], where) if "states" in spec else None
+    words = random.Random(spec.get("seed", 0))
+
+    tasks = []
+    span = created_to - created_from
+    for i in range(count):
+        domain = domains[i % len(domains)]
+        task_type = types[(i // len(domains)) % len(types)]
+        task_id = str(id_start + i)
+        created = created_from + (i * span) // max(count - 1, 1)
+        path = GENERATED_PATHS[task_type].format(domain=domain, id=task_id, word=words.choice(PATH_WORDS))
+        if template is None:
+            st = statuses[i % len(statuses)]
+            states = (TaskState(0, st, DEFAULT_PROCESS[st], description if st == "Failed" else ""),)
+        else:
+            states = template
+        tasks.append(Task(task_id, path, task_type, epoch + created, key, states, *extras))
+    return tasks
+
+
+def load_scenario(doc, epoch: int) -> Scenario:
+    """Validates a scenario document; `epoch` is the simulator's clock at its
+    start (whole seconds, Clock.zero), the zero of every relative time in it."""
+    require(isinstance(doc, dict), "scenario", "must be a JSON object")
+    known_members(doc, ("quota", "tasks", "generate", "faults", "ram", "clock"), "scenario")
+    quota = dict(DEFAULT_QUOTA)
+    raw_quota = doc.get("quota", {})
+    require(isinstance(raw_quota, dict), "quota", "must be an object")
+    # Any member name, sent verbatim; numbers become strings, as the
+    # service's quota fields are; anything else (null, true, ...) goes as is.
+    quota.update({k: str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+                  for k, v in raw_quota.items()})
+
+    tasks = []
+    for i, spec in enumerate(doc.get("tasks", [])):
+        tasks.append(load_task(spec, f"tasks[{i}]", epoch))
+    for i, spec in enumerate(doc.get("generate", [])):
+        tasks.extend(generate_tasks(spec, f"generate[{i}]", epoch))
+    seen = set()
+    for task in tasks:
+        require(task.task_id not in seen, "tasks", f"duplicate task id {task.task_id}")
+        seen.add(task.task_id)
+
+    faults = [load_fault(spec, f"faults[{i}]") for i, spec in enumerate(doc.get("faults", []))]
+    return Scenario(tasks, quota, faults, *load_ram(doc.get("ram", {}), "ram"),
+                    load_clock(doc.get("clock", []), "clock"))
+
+
+def load_clock(raw, where: str) -> typing.Tuple[typing.Tuple[float, float], ...]:
+    """Clock steps: [{"from": T, "offset": S}, ...], T rising."""
+    require(isinstance(raw, list), where, "must be a list of steps")
+    steps = []
+    for i, step in enumerate(raw):
+        here = f"{where}[{i}]"
+        require(isinstance(step, dict), here, "must be an object")
+        known_members(step, ("from", "offset"), here)
+        require("from" in step and "offset" in step, here, 'needs "from" and "offset"')
+        since, offset = number(step["from"], here, "from"), number(step["offset"], here, "offset")
+        require(math.isfinite(since) and math.isfinite(offset), here, '"from" and "offset" must be finite')
+        require(not steps or since >= steps[-1][0], here, '"from" must not decrease')
+        steps.append((since, offset))
+    return tuple(steps)
+
+
+# The scenario used without --scenario: three domains, 16 tasks of every type;
+# one failed long ago, one is refreshing for the first 8 minutes, one fails
+# about 90 s after start, one appears a minute after start, and one is older
+# than the 3-day query horizon (only DescribeDcdnRefreshTaskById finds it).
+DEFAULT_SCENARIO = {
+    "tasks": [
+        {"id": "1000", "path": "http://www.example.com/old.html", "type": "file", "created": -300000},
+        {"id": "1001", "path": "http://www.example.com/index.html", "type": "file", "created": -7200},
+        {"id": "1002", "path": "http://www.example.com/assets/", "type": "directory", "created": -6600},
+        {"id": "1003", "path": "http://img.example.com/banner.jpg", "type": "preload", "created": -6000},
+        {"id": "1004", "path": "http://img.example.com/thumbs/.*\\.png", "type": "regex", "created": -5400},
+        {"id": "1005", "path": "http://static.example.org/app.js", "type": "file", "created": -4800,
+         "states": [{"after": 0, "status": "Refreshing", "process": "10%"},
+                    {"after": 60, "status": "Failed", "process": "10%", "description": "OriginTimeout"}]},
+        {"id": "1006", "path": "http://www.example.com/about.html", "type": "file", "created": -4200},
+        {"id": "1007", "path": "http://static.example.org/video/intro.mp4", "type": "preload", "created": -3600},
+        {"id": "1008", "path": "http://img.example.com/avatars/", "type": "directory", "created": -3000},
+        {"id": "1009", "path": "http://www.example.com/news/today.html", "type": "file", "created": -1800},
+        {"id": "1010", "path": "http://static.example.org/app.css", "type": "file", "created": -1200},
+        {"id": "1011", "path": "http://img.example.com/hero.webp", "type": "preload", "created": -600},
+        {"id": "1012", "path": "http://www.example.com/blog/.*\\.html", "type": "regex", "created": -300},
+        {"id": "1013", "path": "http://static.example.org/fonts/", "type": "directory", "created": -120,
+         "states": [{"after": 0, "status": "Refreshing", "process": "10%"},
+                    {"after": 300, "status": "Refreshing", "process": "60%"},
+                    {"after": 600, "status": "Complete", "process": "100%"}]},
+        {"id": "1014", "path": "http://img.example.com/promo/sale.mp4", "type": "preload", "created": -30,
+         "states": [{"after": 0, "status": "Pending", "process": "0%"},
+                    {"after": 45, "status": "Refreshing", "process": "40%"},
+                    {"after": 120, "status": "Failed", "process": "40%",
+                     "description": "OriginReturn StatusCode 5XX"}]},
+        {"id": "1015", "path": "http://www.example.com/", "type": "file", "created": 60,
+         "states": [{"after": 0, "status": "Refreshing", "process": "0%"},
+                    {"after": 30, "status": "Complete", "process": "100%"}]},
+    ],
+}
+
+
+def read_scenario(path: typing.Optional[str], epoch: int) -> Scenario:
+    if path is None:
+        return load_scenario(DEFAULT_SCENARIO, epoch)
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except (OSError, json.JSONDecodeError) as err:
+        raise ScenarioError(f"{path}: {err}") from err
+    return load_scenario(doc, epoch)

@@ -1,0 +1,134 @@
+"""The simulator proper, one request in and one reply out: the metadata
+service or the API; a fault or, in the gateway's order, routing,
+authentication, flow control, RAM and the action; and the record file
+(--record) with one log line per request."""
+
+import json
+import threading
+import time
+import typing
+import uuid
+
+from .actions import ACTIONS, Call, domain_names
+from .auth import Authenticator, Credential, SlidingWindowLimiter
+from .clock import Clock
+from .errors import ApiError, error_body, missing
+from .faults import FaultPicker, faulty_reply
+from .metadata import MetadataService
+from .ram import LIST_ACTION
+from .request import ApiRequest, Reply, json_reply
+from .scenario import Scenario
+
+API_VERSION = "2018-01-15"
+
+
+class Recorder:
+    """Appends one JSON line per request to --record FILE."""
+
+    def __init__(self, path: typing.Optional[str]):
+        self._file = open(path, "a", encoding="utf-8") if path else None
+        self._lock = threading.Lock()
+
+    def write(self, entry: dict):
+        if self._file is None:
+            return
+        with self._lock:
+            self._file.write(json.dumps(entry, separators=(",", ":")) + "\n")
+            self._file.flush()
+
+    def close(self):
+        if self._file is not None:
+            self._file.close()
+
+
+class Simulator:
+    """One request in, one reply out; the HTTP server in front of it only
+    moves bytes."""
+
+    def __init__(self, scenario: Scenario, credentials: typing.Iterable[Credential],
+                 rate_limit: float = 5.0, throttle_code: str = "TooManyRequests",
+                 recorder: typing.Optional[Recorder] = None, start: typing.Optional[float] = None,
+                 log=None, metadata: typing.Optional[MetadataService] = None,
+                 clock: typing.Optional[Clock] = None):
+        self.start = time.time() if start is None else start
+        self.clock = clock or Clock(self.start)
+        self.scenario = scenario
+        self.auth = Authenticator(credentials)
+        self.metadata = metadata
+        if metadata is not None:
+            metadata.authenticator = self.auth      # issued STS keys become accepted keys
+            metadata.clock = self.clock
+        self.limiter = SlidingWindowLimiter(rate_limit)
+        self.throttle_code = throttle_code
+        self.recorder = recorder or Recorder(None)
+        self.log = log or (lambda line: None)
+        self.faults = FaultPicker(scenario.faults)
+
+    def handle(self, req: ApiRequest) -> Reply:
+        req.now = self.clock.at(req.arrival)
+        if self.metadata is not None and self.metadata.serves(req.path):
+            # Not the API: no scenario faults, no rate limit; recorded all the same.
+            reply = self.metadata.handle(req)
+            self._record(req, reply, metadata=True)
+            return reply
+        fault = self.faults.take(req, req.arrival - self.start)
+        if fault is None:
+            reply = self._answer(req)
+        else:
+            reply = faulty_reply(fault, req, self._answer)
+            reply.fault = fault.kind
+        self._record(req, reply)
+        return reply
+
+    def _answer(self, req: ApiRequest, page_shift: int = 0) -> Reply:
+        request_id = str(uuid.uuid4()).upper()
+        try:
+            document = self._dispatch(req, page_shift)
+        except ApiError as err:
+            return json_reply(err.status, error_body(err.code, err.message, request_id),
+                              request_id, err.code)
+        return json_reply(200, {"RequestId": request_id, **document}, request_id)
+
+    def _dispatch(self, req: ApiRequest, page_shift: int = 0) -> dict:
+        """Gateway order: route (path, action, version), authenticate,
+        flow control, RAM, then the handler with the action's own parameter
+        checks.  A call refused by RAM or by a parameter rule has passed
+        flow control, so it counts toward the rate."""
+        if req.path != "/" or req.method not in ("GET", "POST"):
+            raise ApiError("InvalidAction.NotFound")
+        if not req.action:
+            raise missing("Action")
+        if not req.version:
+            raise missing("Version")
+        if req.version != API_VERSION:
+            raise ApiError("InvalidVersion")
+        handler = ACTIONS.get(req.action)
+        if handler is None:
+            raise ApiError("InvalidAction.NotFound")
+        cred = self.auth.authenticate(req)
+        if not self.limiter.admit(cred.key_id, req.arrival):
+            raise ApiError(self.throttle_code)
+        if not cred.ram.allows(req.action, domain_names(req.params) if req.action == LIST_ACTION else None):
+            raise ApiError("Forbidden.RAM")      # RAM comes before the action's parameter rules
+        return handler(Call(self.clock.now(), cred.key_id, self.scenario, cred.ram.domains, page_shift),
+                       req.params)
+
+    def _record(self, req: ApiRequest, reply: Reply, metadata: bool = False):
+        self.recorder.write({
+            "t": req.arrival,
+            "key": None if metadata else req.key_id,
+            "action": "metadata" if metadata else req.action,
+            "method": req.method,
+            "sig": None if metadata else req.sig,
+            "params": {"path": req.path} if metadata else req.api_params(),
+            "status": None if reply.reset else reply.status,
+            "code": None if reply.reset else reply.code,
+            "fault": reply.fault,
+        })
+        outcome = "reset" if reply.reset else f"{reply.status} {reply.code or 'OK'}"
+        fault = f" fault={reply.fault}" if reply.fault else ""
+        if metadata:    # the path names a role at most; tokens are never logged
+            self.log(f"{req.method} metadata {req.path} -> {outcome}{fault}")
+        else:
+            self.log(f"{req.method} {req.action or '-'} key={req.key_id or '-'} sig={req.sig or '-'} "
+                     f"-> {outcome}{fault}")
