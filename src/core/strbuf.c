@@ -1,6 +1,7 @@
 #include "core/strbuf.h"
 
-#include <ctype.h>
+#include "core/ascii.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,7 +114,7 @@ size_t strbuf_utf8_fit(const char *s, size_t max) {
 /* A control character in either encoding: C0 and DEL as one byte, C1
  * (U+0080..U+009F, which terminals also obey) as 0xC2 0x80..0x9F. */
 static bool strbuf_is_control(const char *s, size_t len) {
-  return (len == 1 && iscntrl((unsigned char)s[0])) ||
+  return (len == 1 && ascii_is_cntrl((unsigned char)s[0])) ||
          (len == 2 && (unsigned char)s[0] == 0xC2 &&
           (unsigned char)s[1] <= 0x9F);
 }

@@ -2,6 +2,7 @@
 
 #include "shell/api.h"
 
+#include "core/ascii.h"
 #include "core/isotime.h"
 #include "core/request.h"
 #include "core/retry.h"
@@ -94,15 +95,10 @@ static void api_call_ended(api_client_t *api) {
 }
 
 static int api_random_hex(char *out, size_t bytes) {
-  static const char hex[] = "0123456789abcdef";
   unsigned char buf[32];
   if (bytes > sizeof(buf) || RAND_bytes(buf, (int)bytes) != 1)
     return -1;
-  for (size_t i = 0; i < bytes; i++) {
-    out[2 * i] = hex[buf[i] >> 4];
-    out[2 * i + 1] = hex[buf[i] & 0x0f];
-  }
-  out[2 * bytes] = '\0';
+  ascii_hex(out, buf, bytes, false);
   return 0;
 }
 
