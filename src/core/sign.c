@@ -47,7 +47,7 @@ void sign_v1_string_to_sign(strbuf_t *out, const char *method,
   strbuf_append(out, "&%2F&");
   const char *q = strbuf_str(&query);
   if (q == NULL)
-    out->failed = true;
+    strbuf_fail(out, strbuf_error(&query));
   else
     sign_percent_encode(out, q);
   strbuf_free(&query);
@@ -84,7 +84,7 @@ int sign_v1_signature(strbuf_t *out, const char *method, params_t *params,
     char b64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
     EVP_EncodeBlock((unsigned char *)b64, mac, (int)mac_len);
     strbuf_append(out, b64);
-    status = out->failed ? -1 : 0;
+    status = strbuf_error(out) == STRBUF_OK ? 0 : -1;
   }
   if (key.data != NULL)
     OPENSSL_cleanse(key.data, key.len);
@@ -153,7 +153,7 @@ int sign_v3_authorization(strbuf_t *out, sign_v3_request_t *req,
                   access_key_id, signed_headers.data);
     strbuf_append(out, "Signature=");
     sign_hex(out, mac, mac_len);
-    status = out->failed ? -1 : 0;
+    status = strbuf_error(out) == STRBUF_OK ? 0 : -1;
   }
   strbuf_free(&canonical);
   strbuf_free(&signed_headers);
