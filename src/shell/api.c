@@ -2,6 +2,7 @@
 
 #include "shell/api.h"
 
+#include "core/apicode.h"
 #include "core/ascii.h"
 #include "core/isotime.h"
 #include "core/request.h"
@@ -247,7 +248,7 @@ static api_status_t api_call(api_client_t *api, const char *action,
     if (err->http_status < 0) /* not sent: no credentials */
       return API_FAILED;
     api_count_failure(api, err);
-    if (strcmp(err->code, "InvalidSecurityToken.Expired") == 0)
+    if (apicode_is(err->code, APICODE_REFRESH_CREDS))
       creds_expired(&api->creds);
     retry_kind_t kind =
         retry_classify(err->http_status, err->code[0] ? err->code : NULL);
@@ -323,7 +324,7 @@ void api_log_error(const api_client_t *api, const char *action,
     api_append_peer_text(&line, "RequestId", err->request_id, 128);
     api_append_peer_text(&line, "Message", err->message, 512);
   }
-  if (strncmp(err->code, "InvalidTimeStamp", 16) == 0)
+  if (apicode_is(err->code, APICODE_CLOCK))
     strbuf_append(&line, " (this host's clock is off: check NTP)");
   DCDN_ERROR("%s", strbuf_str(&line) ? line.data : action);
   strbuf_free(&line);
