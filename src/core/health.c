@@ -1,8 +1,6 @@
 #include "core/health.h"
 
-#include "core/retry.h"
-
-#include <stddef.h>
+#include "core/apicode.h"
 
 health_change_t health_observe(health_t *h, bool ok, long http_status,
                                const char *code) {
@@ -13,7 +11,7 @@ health_change_t health_observe(health_t *h, bool ok, long http_status,
     h->failed = false;
     return HEALTH_RECOVERED;
   }
-  bool human = code != NULL && *code != '\0' && retry_needs_human(code);
+  bool human = apicode_is(code, APICODE_NEEDS_HUMAN);
   /* Any answer, even an error, shows the endpoint is reachable. */
   if (http_status != 0)
     h->unreachable_polls = 0;

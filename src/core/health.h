@@ -21,7 +21,8 @@ typedef enum {
 } health_change_t;
 
 /* One poll's outcome: ok, or the last failure's HTTP status (0: no answer)
- * and Code (NULL or ""). */
+ * and Code (NULL or "" when it had none); the Codes that need a human are
+ * core/apicode.c's APICODE_NEEDS_HUMAN rows. */
 health_change_t health_observe(health_t *h, bool ok, long http_status,
                                const char *code);
 

@@ -1,29 +1,24 @@
 #include "core/retry.h"
 
-#include <math.h>
-#include <string.h>
+#include "core/apicode.h"
 
-static bool retry_starts_with(const char *s, const char *prefix) {
-  return s != NULL && strncmp(s, prefix, strlen(prefix)) == 0;
-}
+#include <math.h>
 
 bool retry_is_throttled(long http_status, const char *code) {
-  return http_status == 429 || retry_starts_with(code, "Throttling") ||
-         (code != NULL && strcmp(code, "TooManyRequests") == 0);
+  return http_status == 429 || apicode_is(code, APICODE_THROTTLED);
 }
 
 retry_kind_t retry_classify(long http_status, const char *code) {
-  if (code != NULL && strcmp(code, "SignatureNonceUsed") == 0)
-    return RETRY_NEW_NONCE;
+  retry_kind_t by_code = apicode_lookup(code)->retry;
+  /* A used nonce is signed again, whatever the status. */
+  if (by_code == RETRY_NEW_NONCE)
+    return by_code;
   /* HTTP 200 without a Code is an answer cut short or garbled on its way
    * (the service's own errors carry a Code): worth another try. */
-  if (http_status == 0 || retry_is_throttled(http_status, code) ||
-      http_status >= 500 || (http_status == 200 && code == NULL))
+  if (http_status == 0 || http_status == 429 || http_status >= 500 ||
+      (http_status == 200 && code == NULL))
     return RETRY_BACKOFF;
-  if (code != NULL && (strcmp(code, "ServiceUnavailable") == 0 ||
-                       strcmp(code, "InternalError") == 0))
-    return RETRY_BACKOFF;
-  return RETRY_NO;
+  return by_code;
 }
 
 double retry_delay(int attempt, double jitter) {
@@ -32,15 +27,4 @@ double retry_delay(int attempt, double jitter) {
     delay = RETRY_MAX_DELAY;
   /* Full jitter on half the delay: spread retries of many hosts apart. */
   return delay * (0.5 + 0.5 * jitter);
-}
-
-bool retry_needs_human(const char *code) {
-  static const char *const prefixes[] = {
-      "SignatureDoesNotMatch", "InvalidAccessKeyId",  "Forbidden",
-      "InvalidTimeStamp",      "IncompleteSignature", "InvalidSecurityToken",
-      "MissingAccessKeyId"};
-  for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-    if (retry_starts_with(code, prefixes[i]))
-      return true;
-  return false;
 }

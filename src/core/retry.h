@@ -1,5 +1,6 @@
 /* Which failed calls are worth another try, and how long to wait first.
- * Pure: the caller supplies the random jitter. */
+ * Pure: the caller supplies the random jitter. Codes that need a human
+ * are the table's (core/apicode.h: APICODE_NEEDS_HUMAN). */
 #ifndef DCDN_RETRY_H
 #define DCDN_RETRY_H
 
@@ -16,14 +17,14 @@ typedef enum {
 } retry_kind_t;
 
 /* http_status 0 means no answer arrived (a transport error); code may be
- * NULL (no API error body). */
+ * NULL (no API error body). What a Code says is core/apicode.c's table;
+ * the status adds backoff for 429, 5xx and no answer. */
 retry_kind_t retry_classify(long http_status, const char *code);
-/* Whether an answer says we were throttled. */
+/* Whether an answer says we were throttled: HTTP 429, or a Code the table
+ * marks APICODE_THROTTLED. */
 bool retry_is_throttled(long http_status, const char *code);
 /* Exponential backoff with jitter in [0, 1): attempt 1 waits about
  * RETRY_BASE_DELAY, each further one twice as long, capped. */
 double retry_delay(int attempt, double jitter);
-/* Codes that need a human (account health): auth, permission, clock. */
-bool retry_needs_human(const char *code);
 
 #endif

@@ -1,6 +1,8 @@
 #include "core/sign.h"
 
-#include <ctype.h>
+#include "core/ascii.h"
+
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,18 +10,20 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
+/* RFC 3986's unreserved set, in ASCII: a byte past 0x7F is always encoded,
+ * whatever the locale. */
 static bool sign_is_unreserved(unsigned char c) {
-  return isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
+  return ascii_is_alnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
 }
 
 void sign_percent_encode(strbuf_t *out, const char *s) {
-  static const char hex[] = "0123456789ABCDEF";
   for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
     if (sign_is_unreserved(*p)) {
       strbuf_append_char(out, (char)*p);
     } else {
-      char esc[3] = {'%', hex[*p >> 4], hex[*p & 0x0f]};
-      strbuf_append_len(out, esc, sizeof(esc));
+      char esc[4] = "%";
+      ascii_hex(esc + 1, p, 1, true);
+      strbuf_append_len(out, esc, 3);
     }
   }
 }
@@ -43,18 +47,18 @@ void sign_v1_string_to_sign(strbuf_t *out, const char *method,
   strbuf_append(out, "&%2F&");
   const char *q = strbuf_str(&query);
   if (q == NULL)
-    out->failed = true;
+    strbuf_fail(out, strbuf_error(&query));
   else
     sign_percent_encode(out, q);
   strbuf_free(&query);
 }
 
+/* Lowercase hex of a digest or a MAC (at most EVP_MAX_MD_SIZE bytes). */
 static void sign_hex(strbuf_t *out, const unsigned char *bytes, size_t len) {
-  static const char hex[] = "0123456789abcdef";
-  for (size_t i = 0; i < len; i++) {
-    strbuf_append_char(out, hex[bytes[i] >> 4]);
-    strbuf_append_char(out, hex[bytes[i] & 0x0f]);
-  }
+  char hex[2 * EVP_MAX_MD_SIZE + 1];
+  assert(len <= EVP_MAX_MD_SIZE);
+  ascii_hex(hex, bytes, len, false);
+  strbuf_append_len(out, hex, 2 * len);
 }
 
 static void sign_sha256_hex(strbuf_t *out, const char *data) {
@@ -80,7 +84,7 @@ int sign_v1_signature(strbuf_t *out, const char *method, params_t *params,
     char b64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
     EVP_EncodeBlock((unsigned char *)b64, mac, (int)mac_len);
     strbuf_append(out, b64);
-    status = out->failed ? -1 : 0;
+    status = strbuf_error(out) == STRBUF_OK ? 0 : -1;
   }
   if (key.data != NULL)
     OPENSSL_cleanse(key.data, key.len);
@@ -92,7 +96,7 @@ int sign_v1_signature(strbuf_t *out, const char *method, params_t *params,
 static void sign_v3_lowercase_names(params_t *headers) {
   for (size_t i = 0; i < headers->count; i++)
     for (char *c = headers->items[i].name; *c; c++)
-      *c = (char)tolower((unsigned char)*c);
+      *c = ascii_tolower(*c);
 }
 
 /* Values are trimmed of surrounding blanks, as the canonical form requires. */
@@ -149,7 +153,7 @@ int sign_v3_authorization(strbuf_t *out, sign_v3_request_t *req,
                   access_key_id, signed_headers.data);
     strbuf_append(out, "Signature=");
     sign_hex(out, mac, mac_len);
-    status = out->failed ? -1 : 0;
+    status = strbuf_error(out) == STRBUF_OK ? 0 : -1;
   }
   strbuf_free(&canonical);
   strbuf_free(&signed_headers);

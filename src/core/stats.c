@@ -1,6 +1,7 @@
 #include "core/stats.h"
 
-#include <ctype.h>
+#include "core/ascii.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -16,11 +17,12 @@ void stats_call(stats_t *s, double latency) {
 void stats_throttled(stats_t *s) { s->throttled++; }
 
 /* A Code becomes a type_instance: keep it to characters that survive every
- * writer's naming rules. */
+ * writer's naming rules (ASCII ones: no locale widens them). */
 static void stats_clean_code(char *out, const char *code) {
   size_t i = 0;
   for (; code[i] != '\0' && i < STATS_CODE_LEN - 1; i++)
-    out[i] = isalnum((unsigned char)code[i]) || code[i] == '.' || code[i] == '_'
+    out[i] = ascii_is_alnum((unsigned char)code[i]) || code[i] == '.' ||
+                     code[i] == '_'
                  ? code[i]
                  : '_';
   out[i] = '\0';

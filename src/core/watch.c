@@ -1,11 +1,10 @@
 #include "core/watch.h"
 
+#include "core/apicode.h"
 #include "core/retry.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#define WATCH_REFUSED "Forbidden.RAM"
 
 int watch_init(watch_t *w, const conf_account_t *conf) {
   memset(w, 0, sizeof(*w));
@@ -353,18 +352,19 @@ void watch_pair_done(watch_t *w, watch_pair_t pair) {
 /* ---- failures ---- */
 
 /* A failure that speaks of the key, the signature, the clock or the
- * endpoint, not of one domain: every other call would fail the same way. */
+ * endpoint, not of one domain: every other call would fail the same way.
+ * Which Codes do is the table's (APICODE_ACCOUNT). */
 static bool watch_account_trouble(const char *code, long http_status) {
   if (http_status == 0 || http_status >= 500 || code[0] == '\0' ||
       retry_is_throttled(http_status, code))
     return true;
-  return retry_needs_human(code) && strncmp(code, "Forbidden", 9) != 0;
+  return apicode_is(code, APICODE_ACCOUNT);
 }
 
 watch_failure_t watch_on_failure(watch_t *w, watch_call_t call,
                                  const watch_pair_t *pair, const char *code,
                                  long http_status, bool *first) {
-  bool refused = strcmp(code, WATCH_REFUSED) == 0;
+  bool refused = apicode_is(code, APICODE_REFUSED);
   if (first != NULL)
     *first = false;
   switch (call) {

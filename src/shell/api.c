@@ -2,6 +2,8 @@
 
 #include "shell/api.h"
 
+#include "core/apicode.h"
+#include "core/ascii.h"
 #include "core/isotime.h"
 #include "core/request.h"
 #include "core/retry.h"
@@ -94,15 +96,10 @@ static void api_call_ended(api_client_t *api) {
 }
 
 static int api_random_hex(char *out, size_t bytes) {
-  static const char hex[] = "0123456789abcdef";
   unsigned char buf[32];
   if (bytes > sizeof(buf) || RAND_bytes(buf, (int)bytes) != 1)
     return -1;
-  for (size_t i = 0; i < bytes; i++) {
-    out[2 * i] = hex[buf[i] >> 4];
-    out[2 * i + 1] = hex[buf[i] & 0x0f];
-  }
-  out[2 * bytes] = '\0';
+  ascii_hex(out, buf, bytes, false);
   return 0;
 }
 
@@ -174,8 +171,20 @@ static api_status_t api_interpret(const http_response_t *rsp,
              st == RESP_MALFORMED ? why : "not an API error body");
     status = API_FAILED;
   }
+  /* An error body whose Code is not a string has no Code to tell. */
+  if (status == API_FAILED)
+    err->kind = err->code[0] != '\0' ? API_FAIL_API
+                : rsp->status == 200 ? API_FAIL_MALFORMED
+                                     : API_FAIL_HTTP;
   resp_error_free(&api_err);
   return status;
+}
+
+api_status_t api_fail_not_sent(api_error_t *err) {
+  err->kind = API_FAIL_NOT_SENT;
+  err->http_status = 0;
+  err->code[0] = err->request_id[0] = err->message[0] = '\0';
+  return API_FAILED;
 }
 
 static api_status_t api_attempt(api_client_t *api, const char *action,
@@ -190,8 +199,7 @@ static api_status_t api_attempt(api_client_t *api, const char *action,
     if (err->reason[0] == '\0')
       snprintf(err->reason, sizeof(err->reason),
                "could not build the request (out of memory)");
-    err->http_status = -1; /* nothing was sent */
-    return API_FAILED;
+    return api_fail_not_sent(err);
   }
   api_wait_for_turn(api);
   http_response_t rsp;
@@ -204,28 +212,36 @@ static api_status_t api_attempt(api_client_t *api, const char *action,
     api_observe_clock(api, rsp.date);
   if (rc != 0) {
     snprintf(err->reason, sizeof(err->reason), "%s", api->http.error);
+    err->kind = API_FAIL_TRANSPORT;
     return API_FAILED;
   }
   return api_interpret(&rsp, reader, out, err);
 }
 
+/* What a failure is counted under in the account's stats. */
 static const char *api_error_name(const api_error_t *err, char *buf,
                                   size_t size) {
-  if (err->code[0] != '\0')
+  switch (err->kind) {
+  case API_FAIL_API:
     return err->code;
-  if (err->http_status == 0)
+  case API_FAIL_TRANSPORT:
     return "transport";
-  if (err->http_status != 200) {
+  case API_FAIL_HTTP:
     snprintf(buf, size, "http_%ld", err->http_status);
     return buf;
+  default:
+    return "malformed";
   }
-  return "malformed";
+}
+
+/* The Code for retry.c: NULL when the answer had none. */
+static const char *api_code_or_null(const api_error_t *err) {
+  return err->code[0] != '\0' ? err->code : NULL;
 }
 
 static void api_count_failure(api_client_t *api, const api_error_t *err) {
   char buf[32];
-  const char *code = err->code[0] ? err->code : NULL;
-  if (retry_is_throttled(err->http_status, code))
+  if (retry_is_throttled(err->http_status, api_code_or_null(err)))
     stats_throttled(&api->stats);
   stats_error(&api->stats, api_error_name(err, buf, sizeof(buf)));
 }
@@ -239,8 +255,7 @@ static api_status_t api_call(api_client_t *api, const char *action,
     if (stop_requested()) {
       snprintf(err->reason, sizeof(err->reason), "collectd is stopping");
       err->logged = true; /* not a fault worth a line */
-      err->http_status = -1;
-      return API_FAILED;
+      return api_fail_not_sent(err);
     }
     /* Retries may overdraw the budget: the limiter still holds the rate,
      * and a call given up for want of budget would fail the whole poll. */
@@ -248,13 +263,12 @@ static api_status_t api_call(api_client_t *api, const char *action,
       return API_NO_BUDGET;
     if (api_attempt(api, action, params, reader, out, err) == API_OK)
       return API_OK;
-    if (err->http_status < 0) /* not sent: no credentials */
+    if (err->kind == API_FAIL_NOT_SENT) /* no credentials, say */
       return API_FAILED;
     api_count_failure(api, err);
-    if (strcmp(err->code, "InvalidSecurityToken.Expired") == 0)
+    if (apicode_is(err->code, APICODE_REFRESH_CREDS))
       creds_expired(&api->creds);
-    retry_kind_t kind =
-        retry_classify(err->http_status, err->code[0] ? err->code : NULL);
+    retry_kind_t kind = retry_classify(err->http_status, api_code_or_null(err));
     if (kind == RETRY_NO || attempt >= RETRY_MAX_ATTEMPTS)
       return API_FAILED;
     if (kind == RETRY_BACKOFF)
@@ -307,15 +321,15 @@ void api_log_error(const api_client_t *api, const char *action,
   if (err->logged)
     return;
   strbuf_t line = STRBUF_INIT;
-  if (err->http_status < 0) {
+  if (err->kind == API_FAIL_NOT_SENT) {
     strbuf_printf(&line, "account \"%s\": %s not sent: ", api->conf->name,
                   action);
     strbuf_append_printable(&line, err->reason, 512);
-  } else if (err->http_status == 0) {
+  } else if (err->kind == API_FAIL_TRANSPORT) {
     strbuf_printf(&line, "account \"%s\": %s to %s failed: ", api->conf->name,
                   action, api->conf->endpoint);
     strbuf_append_printable(&line, err->reason, 512);
-  } else if (err->code[0] == '\0') {
+  } else if (err->kind != API_FAIL_API) {
     strbuf_printf(&line, "account \"%s\": %s failed: HTTP %ld from %s with ",
                   api->conf->name, action, err->http_status,
                   api->conf->endpoint);
@@ -327,7 +341,7 @@ void api_log_error(const api_client_t *api, const char *action,
     api_append_peer_text(&line, "RequestId", err->request_id, 128);
     api_append_peer_text(&line, "Message", err->message, 512);
   }
-  if (strncmp(err->code, "InvalidTimeStamp", 16) == 0)
+  if (apicode_is(err->code, APICODE_CLOCK))
     strbuf_append(&line, " (this host's clock is off: check NTP)");
   DCDN_ERROR("%s", strbuf_str(&line) ? line.data : action);
   strbuf_free(&line);

@@ -33,16 +33,34 @@ typedef enum {
   API_NO_BUDGET = 1 /* nothing was sent: the interval's budget is spent */
 } api_status_t;
 
+/* How the last attempt of a call failed. */
+typedef enum {
+  API_FAIL_NONE = 0,  /* it did not: the call succeeded */
+  API_FAIL_NOT_SENT,  /* nothing went out (no credentials, out of memory,
+                         collectd stopping): reason says why */
+  API_FAIL_TRANSPORT, /* no answer came (connection, TLS, timeout, an answer
+                         past MaxResponseSize): reason says why */
+  API_FAIL_HTTP,      /* an HTTP error status without a Code: reason */
+  API_FAIL_API,       /* the API's error: code, request_id, message */
+  API_FAIL_MALFORMED  /* HTTP 200 with a body that does not read: reason */
+} api_fail_t;
+
 /* Why the last attempt of a call failed. */
 typedef struct {
   const char *action;
-  long http_status;          /* 0: no answer */
-  char code[STATS_CODE_LEN]; /* the API's Code, or "" */
+  api_fail_t kind;
+  long http_status;          /* the answer's status; 0 when none came */
+  char code[STATS_CODE_LEN]; /* the API's Code (API_FAIL_API), or "" */
   char request_id[128];
   char message[512];
   char reason[CURL_ERROR_SIZE + 64]; /* transport or parse trouble */
   bool logged; /* the cause was logged where it arose (credentials) */
 } api_error_t;
+
+/* Marks err as a call that never went out (the caller sets the reason):
+ * no answer, so no status and no Code, whatever an earlier attempt got.
+ * Returns API_FAILED. */
+api_status_t api_fail_not_sent(api_error_t *err);
 
 int api_client_init(api_client_t *api, const conf_account_t *conf);
 void api_client_free(api_client_t *api);

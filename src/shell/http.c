@@ -2,11 +2,11 @@
 
 #include "shell/http.h"
 
-#include "core/cred.h"
+#include "core/conf.h"
 #include "shell/stop.h"
 
+#include <assert.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -34,43 +34,14 @@ static int http_prereq(void *ud, char *conn_primary_ip, char *conn_local_ip,
   return CURL_PREREQFUNC_ABORT;
 }
 
-/* An answer may hold a secret (the metadata service's): the buffer grows
- * geometrically, and each block it leaves is wiped (realloc would not). */
-static int http_reserve(http_client_t *client, size_t size) {
-  if (size <= client->body_cap)
-    return 0;
-  size_t cap = client->body_cap * 2 > size ? client->body_cap * 2 : size;
-  char *grown = cred_wipe_grow(client->body, client->body_len + 1, cap);
-  if (grown == NULL)
-    return -1;
-  client->body = grown;
-  client->body_cap = cap;
-  return 0;
-}
-
-/* Wipes and frees the last answer. */
-static void http_body_free(http_client_t *client) {
-  if (client->body != NULL)
-    OPENSSL_cleanse(client->body, client->body_cap);
-  free(client->body);
-  client->body = NULL;
-  client->body_len = client->body_cap = 0;
-}
-
+/* An answer may hold a secret (the metadata service's): the strbuf wipes
+ * every block it leaves. Past max_body it refuses (too large) and the
+ * transfer stops, rather than let a hostile or broken peer grow memory. */
 static size_t http_write(char *data, size_t size, size_t nmemb, void *ud) {
   http_client_t *client = ud;
   size_t len = size * nmemb;
-  /* Stop reading rather than let a hostile or broken peer grow memory. */
-  if (client->body_len + len > client->max_body) {
-    client->too_large = true;
-    return 0;
-  }
-  if (http_reserve(client, client->body_len + len + 1) != 0)
-    return 0;
-  memcpy(client->body + client->body_len, data, len);
-  client->body_len += len;
-  client->body[client->body_len] = '\0';
-  return len;
+  strbuf_append_len(&client->body, data, len);
+  return strbuf_error(&client->body) == STRBUF_OK ? len : 0;
 }
 
 int http_client_init(http_client_t *client, double timeout,
@@ -78,7 +49,8 @@ int http_client_init(http_client_t *client, double timeout,
   memset(client, 0, sizeof(*client));
   client->timeout = timeout;
   client->cacert = cacert;
-  client->max_body = HTTP_MAX_RESPONSE_SIZE;
+  client->max_body = CONF_DEFAULT_MAX_RESPONSE_SIZE;
+  strbuf_init(&client->body, client->max_body);
   client->curl = curl_easy_init();
   return client->curl ? 0 : -1;
 }
@@ -163,17 +135,16 @@ static void http_set_options(http_client_t *client, const request_t *req,
 static int http_send(http_client_t *client, const request_t *req,
                      const char *method, http_response_t *out) {
   struct curl_slist *headers = http_headers(req);
-  client->too_large = false;
   client->sends = 0;
   client->resend_refused = false;
   client->date = 0;
   client->error[0] = '\0';
-  http_body_free(client);
-  int reserved = http_reserve(client, 256);
-  if (reserved == 0)
-    client->body[0] = '\0';
-  *out = (http_response_t){0, client->body, 0, 0};
-  if (headers == NULL || reserved != 0) {
+  strbuf_free(&client->body);
+  strbuf_init(&client->body, client->max_body);
+  /* An empty answer is "", never NULL. */
+  const char *empty = strbuf_str(&client->body);
+  *out = (http_response_t){0, empty, 0, 0};
+  if (headers == NULL || empty == NULL) {
     http_headers_free(headers);
     snprintf(client->error, sizeof(client->error), "out of memory");
     return -1;
@@ -187,9 +158,12 @@ static int http_send(http_client_t *client, const request_t *req,
   http_headers_free(headers);
   curl_easy_setopt(client->curl, CURLOPT_HTTPHEADER, NULL);
   if (rc != CURLE_OK) {
-    if (client->too_large)
+    if (strbuf_error(&client->body) == STRBUF_TOO_LARGE)
       snprintf(client->error, sizeof(client->error),
                "answer larger than %zu bytes", client->max_body);
+    else if (strbuf_error(&client->body) == STRBUF_NO_MEMORY)
+      snprintf(client->error, sizeof(client->error),
+               "out of memory reading the answer");
     else if (client->resend_refused)
       snprintf(client->error, sizeof(client->error),
                "the connection closed before any answer");
@@ -199,7 +173,9 @@ static int http_send(http_client_t *client, const request_t *req,
     return -1;
   }
   curl_easy_getinfo(client->curl, CURLINFO_RESPONSE_CODE, &out->status);
-  out->body = client->body;
+  /* Every write was taken whole, or the transfer would have failed. */
+  out->body = strbuf_str(&client->body);
+  assert(out->body != NULL);
   out->date = client->date;
   return 0;
 }
@@ -217,6 +193,6 @@ int http_put_empty(http_client_t *client, const request_t *req,
 void http_client_free(http_client_t *client) {
   if (client->curl != NULL)
     curl_easy_cleanup(client->curl);
-  http_body_free(client);
+  strbuf_free(&client->body);
   memset(client, 0, sizeof(*client));
 }

@@ -4,6 +4,7 @@
 #define DCDN_HTTP_H
 
 #include "core/request.h"
+#include "core/strbuf.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -11,18 +12,15 @@
 
 #include <curl/curl.h>
 
-#define HTTP_MAX_RESPONSE_SIZE (4 * 1024 * 1024)
-
 typedef struct {
   CURL *curl;
   double timeout;     /* seconds */
   const char *cacert; /* NULL: system store; else the only trust */
   bool direct;        /* never through a proxy (the metadata service) */
-  char *body;         /* NUL-terminated answer of the last request */
-  size_t body_len;
-  size_t body_cap; /* bytes allocated; wiped when freed or grown */
+  /* The last request's answer: at most max_body bytes (by default
+   * CONF_DEFAULT_MAX_RESPONSE_SIZE), wiped when it grows or is freed. */
+  strbuf_t body;
   size_t max_body;
-  bool too_large; /* the last answer was cut off at max_body */
   unsigned sends; /* times libcurl began sending the last request */
   bool resend_refused;
   time_t date; /* the last answer's Date header, 0 when it had none */

@@ -205,8 +205,7 @@ static api_status_t poll_by_id(poll_t *p, api_error_t *err) {
 
 static api_status_t poll_no_memory(api_error_t *err) {
   snprintf(err->reason, sizeof(err->reason), "out of memory");
-  err->http_status = -1;
-  return API_FAILED;
+  return api_fail_not_sent(err);
 }
 
 /* Account mode: the account-wide window, and then, when it was one resumed
@@ -330,15 +329,15 @@ static void poll_quota(account_t *a) {
 
 static void poll_health(account_t *account, api_status_t st,
                         const api_error_t *err) {
-  /* No credentials to send with counts as an endpoint that is away. */
-  long http_status = err->http_status < 0 ? 0 : err->http_status;
+  /* No credentials to send with counts as an endpoint that is away: not
+   * sent, like no answer, has HTTP status 0. */
   health_change_t change = health_observe(&account->health, st != API_FAILED,
-                                          http_status, err->code);
+                                          err->http_status, err->code);
   if (change == HEALTH_UNCHANGED || account->read_only ||
       !(account->conf.notify & CONF_NOTIFY_ACCOUNT))
     return;
   char why[STATS_CODE_LEN + 600];
-  if (err->code[0] != '\0')
+  if (err->kind == API_FAIL_API)
     snprintf(why, sizeof(why), "%s: %s", err->code, err->message);
   else
     snprintf(why, sizeof(why), "%s unreachable: %s", account->conf.endpoint,

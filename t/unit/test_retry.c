@@ -1,12 +1,19 @@
 /* Which failed calls are tried again, how long to wait first, and which
- * errors need a human. */
+ * errors need a human (as the Code table says). */
 #include "core/retry.h"
+
+#include "core/apicode.h"
 
 #include "unit.h"
 
 #include <check.h>
 #include <limits.h>
 #include <stddef.h>
+
+/* What health.c asks of a Code. */
+static bool retry_needs_human(const char *code) {
+  return apicode_is(code, APICODE_NEEDS_HUMAN);
+}
 
 typedef struct {
   long http_status;

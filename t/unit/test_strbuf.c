@@ -1,5 +1,6 @@
 /* The printable filter every peer's text goes through before a log line or
- * a notification holds it, and the UTF-8 helpers that cut text. */
+ * a notification holds it, the UTF-8 helpers that cut text, and the
+ * buffer's limit and sticky failure. */
 #include "core/strbuf.h"
 
 #include "unit.h"
@@ -98,6 +99,125 @@ START_TEST(fit_keeps_whole_characters_only) {
 }
 END_TEST
 
+/* ---- the limit and the sticky failure ---- */
+
+START_TEST(a_strbuf_holds_up_to_its_limit_exactly) {
+  strbuf_t sb;
+  strbuf_init(&sb, 5);
+  strbuf_append(&sb, "abc");
+  strbuf_append_len(&sb, "de", 2);
+  ck_assert_str_eq(strbuf_str(&sb), "abcde");
+  ck_assert_int_eq(strbuf_error(&sb), STRBUF_OK);
+  ck_assert_uint_le(sb.cap, 6);
+  strbuf_free(&sb);
+}
+END_TEST
+
+START_TEST(an_append_past_the_limit_is_too_large_and_sticks) {
+  strbuf_t sb;
+  strbuf_init(&sb, 5);
+  strbuf_append(&sb, "abc");
+  strbuf_append(&sb, "def");
+  ck_assert_int_eq(strbuf_error(&sb), STRBUF_TOO_LARGE);
+  ck_assert_ptr_null(strbuf_str(&sb));
+  /* Later appends do nothing, even one that would fit. */
+  strbuf_append_char(&sb, 'x');
+  ck_assert_int_eq(strbuf_error(&sb), STRBUF_TOO_LARGE);
+  ck_assert_uint_eq(sb.len, 3);
+  ck_assert_str_eq(sb.data, "abc"); /* the text as it was */
+  ck_assert_ptr_null(strbuf_take(&sb));
+  /* Taken (or freed), it is empty, usable and limited again. */
+  ck_assert_int_eq(strbuf_error(&sb), STRBUF_OK);
+  ck_assert_uint_eq(sb.max, 5);
+  strbuf_append(&sb, "12345");
+  strbuf_append(&sb, "6");
+  ck_assert_int_eq(strbuf_error(&sb), STRBUF_TOO_LARGE);
+  strbuf_free(&sb);
+  ck_assert_int_eq(strbuf_error(&sb), STRBUF_OK);
+  ck_assert_ptr_null(sb.data);
+}
+END_TEST
+
+START_TEST(a_printf_past_the_limit_is_too_large) {
+  strbuf_t sb;
+  strbuf_init(&sb, 10);
+  strbuf_printf(&sb, "%s=%d", "count", 12345);
+  ck_assert_int_eq(strbuf_error(&sb), STRBUF_TOO_LARGE);
+  ck_assert_uint_eq(sb.len, 0);
+  strbuf_free(&sb);
+}
+END_TEST
+
+START_TEST(a_size_that_would_wrap_is_too_large_not_a_tiny_block) {
+  strbuf_t sb = STRBUF_INIT;
+  strbuf_append(&sb, "ab");
+  /* len + extra + 1 wraps to 2: refused before anything is allocated. */
+  strbuf_append_len(&sb, "", SIZE_MAX - 1);
+  ck_assert_int_eq(strbuf_error(&sb), STRBUF_TOO_LARGE);
+  ck_assert_str_eq(sb.data, "ab");
+  strbuf_free(&sb);
+}
+END_TEST
+
+START_TEST(growth_doubles_and_stops_at_the_limit) {
+  strbuf_t sb;
+  strbuf_init(&sb, 1000);
+  size_t last_cap = 0;
+  for (size_t i = 0; i < 1000; i++) {
+    strbuf_append_char(&sb, (char)('a' + i % 26));
+    ck_assert_uint_ge(sb.cap, sb.len + 1);
+    ck_assert_uint_le(sb.cap, 1001);
+    ck_assert(sb.cap == last_cap || last_cap == 0 || sb.cap == 2 * last_cap ||
+              sb.cap == 1001);
+    last_cap = sb.cap;
+  }
+  ck_assert_uint_eq(sb.cap, 1001);
+  ck_assert_uint_eq(strlen(strbuf_str(&sb)), 1000);
+  strbuf_append_char(&sb, 'z');
+  ck_assert_int_eq(strbuf_error(&sb), STRBUF_TOO_LARGE);
+  strbuf_free(&sb);
+}
+END_TEST
+
+START_TEST(a_limit_of_zero_holds_the_empty_string) {
+  strbuf_t sb;
+  strbuf_init(&sb, 0);
+  ck_assert_str_eq(strbuf_str(&sb), "");
+  strbuf_append(&sb, "");
+  ck_assert_int_eq(strbuf_error(&sb), STRBUF_OK);
+  strbuf_append_char(&sb, 'a');
+  ck_assert_int_eq(strbuf_error(&sb), STRBUF_TOO_LARGE);
+  strbuf_free(&sb);
+}
+END_TEST
+
+START_TEST(a_failure_told_from_elsewhere_keeps_the_first_cause) {
+  strbuf_t sb = STRBUF_INIT;
+  strbuf_append(&sb, "x");
+  strbuf_fail(&sb, STRBUF_NO_MEMORY);
+  strbuf_fail(&sb, STRBUF_TOO_LARGE);
+  ck_assert_int_eq(strbuf_error(&sb), STRBUF_NO_MEMORY);
+  ck_assert_ptr_null(strbuf_str(&sb));
+  strbuf_free(&sb);
+}
+END_TEST
+
+START_TEST(an_empty_strbuf_gives_an_empty_string_and_take_hands_it_over) {
+  strbuf_t sb = STRBUF_INIT;
+  ck_assert_ptr_null(sb.data);
+  ck_assert_str_eq(strbuf_str(&sb), "");
+  strbuf_append(&sb, "abc");
+  strbuf_reset(&sb);
+  ck_assert_str_eq(strbuf_str(&sb), "");
+  strbuf_append(&sb, "de");
+  char *out = strbuf_take(&sb);
+  ck_assert_str_eq(out, "de");
+  ck_assert_ptr_null(sb.data);
+  ck_assert_uint_eq(sb.len, 0);
+  free(out);
+}
+END_TEST
+
 static void add_loops(Suite *suite, TCase *tc) {
   (void)suite;
   tcase_add_loop_test(tc,
@@ -112,6 +232,14 @@ int main(void) {
       a_cut_falls_between_characters_and_is_marked,
       character_lengths_follow_rfc_3629,
       fit_keeps_whole_characters_only,
+      a_strbuf_holds_up_to_its_limit_exactly,
+      an_append_past_the_limit_is_too_large_and_sticks,
+      a_printf_past_the_limit_is_too_large,
+      a_size_that_would_wrap_is_too_large_not_a_tiny_block,
+      growth_doubles_and_stops_at_the_limit,
+      a_limit_of_zero_holds_the_empty_string,
+      a_failure_told_from_elsewhere_keeps_the_first_cause,
+      an_empty_strbuf_gives_an_empty_string_and_take_hands_it_over,
   };
   return unit_main("strbuf", tests, N_OF(tests), &test_case);
 }
