@@ -1,9 +1,9 @@
 #include "core/cred.h"
 
+#include "core/ascii.h"
 #include "core/isotime.h"
 #include "core/resp.h"
 
-#include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,10 +76,10 @@ bool cred_needs_refresh(const cred_t *c, time_t now) {
 }
 
 static char *cred_trim(char *s) {
-  while (isspace((unsigned char)*s))
+  while (ascii_is_space((unsigned char)*s))
     s++;
   size_t len = strlen(s);
-  while (len > 0 && isspace((unsigned char)s[len - 1]))
+  while (len > 0 && ascii_is_space((unsigned char)s[len - 1]))
     s[--len] = '\0';
   return s;
 }

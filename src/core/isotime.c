@@ -1,6 +1,7 @@
 #include "core/isotime.h"
 
-#include <ctype.h>
+#include "core/ascii.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,7 +15,7 @@ void isotime_format(time_t t, char out[ISOTIME_LEN]) {
 static int isotime_digits(const char *s, int n) {
   int v = 0;
   for (int i = 0; i < n; i++) {
-    if (!isdigit((unsigned char)s[i]))
+    if (!ascii_is_digit((unsigned char)s[i]))
       return -1;
     v = v * 10 + (s[i] - '0');
   }

@@ -1,8 +1,8 @@
 #include "core/task.h"
 
+#include "core/ascii.h"
 #include "core/conf.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -44,11 +44,11 @@ int task_progress_from_string(const char *s, double *out) {
   double v = strtod(s, &end);
   if (end == s)
     return -1;
-  while (isspace((unsigned char)*end))
+  while (ascii_is_space((unsigned char)*end))
     end++;
   if (*end == '%')
     end++;
-  while (isspace((unsigned char)*end))
+  while (ascii_is_space((unsigned char)*end))
     end++;
   if (*end != '\0' || !(v >= 0.0 && v <= 100.0))
     return -1;
@@ -66,7 +66,7 @@ int task_domain_of_path(const char *object_path, char *out, size_t out_size) {
   if (len == 0 || len >= out_size)
     return -1;
   for (size_t i = 0; i < len; i++)
-    out[i] = (char)tolower((unsigned char)host[i]);
+    out[i] = ascii_tolower(host[i]);
   out[len] = '\0';
   /* The host names a plugin_instance and a state file's domain: only what
    * a configured domain may be, so no peer's spaces, newlines or "..". */
