@@ -19,7 +19,8 @@ static void lifecycle_count(const tracked_task_t *old, tracked_task_t *task,
   out->completed = true;
   /* Seen in flight before, or new since the last poll: the first poll that
    * sees it Complete bounds when it completed. */
-  if ((old != NULL && tracker_in_flight(old)) || (old == NULL && !first_load)) {
+  if ((old != NULL && tasktable_in_flight(old)) ||
+      (old == NULL && !first_load)) {
     out->has_completion = true;
     out->completion_seconds =
         now > task->created ? (double)(now - task->created) : 0.0;
@@ -39,7 +40,7 @@ static void lifecycle_failure(const tracked_task_t *old, tracked_task_t *task,
 
 static void lifecycle_stuck(tracked_task_t *task, time_t now, int stuck_after,
                             lifecycle_events_t *out) {
-  if (tracker_in_flight(task)) {
+  if (tasktable_in_flight(task)) {
     if (!(task->flags & LIFECYCLE_STUCK) && now - task->created > stuck_after) {
       task->flags |= LIFECYCLE_STUCK;
       out->notify_stuck = true;

@@ -4,7 +4,7 @@
 #ifndef DCDN_LIFECYCLE_H
 #define DCDN_LIFECYCLE_H
 
-#include "core/tracker.h"
+#include "core/tasktable.h"
 
 #include <stdbool.h>
 #include <time.h>

@@ -58,11 +58,11 @@ static int statefile_by_id(const void *a, const void *b) {
 /* In TaskId order: the hash table's slot order depends on the order of
  * insertion (probes wrap around), so a file read back would otherwise be
  * written in another order. Slot order is the fallback without memory. */
-static void statefile_format_tasks(strbuf_t *out, const tracker_t *tr) {
+static void statefile_format_tasks(strbuf_t *out, const tasktable_t *tr) {
   const tracked_task_t **sorted = calloc(tr->count + 1, sizeof(*sorted));
   size_t pos = 0, n = 0;
   const tracked_task_t *t;
-  while ((t = tracker_next(tr, &pos)) != NULL) {
+  while ((t = tasktable_next(tr, &pos)) != NULL) {
     if (sorted == NULL)
       statefile_format_task(out, t);
     else
@@ -93,7 +93,7 @@ static void statefile_format_domain(strbuf_t *out, const watch_t *w,
     snprintf(which, sizeof(which), "%" PRIu32 " %u", d, t);
     statefile_format_cursor(out, "stream", which,
                             streams_get(&w->streams, d, t));
-    const ledger_entry_t *e = ledger_get(&w->ledger, d, t);
+    const lifetime_entry_t *e = lifetime_get(&w->lifetime, d, t);
     if (e != NULL && (e->completed || e->failed))
       strbuf_printf(out, "ledger %s %" PRIu64 " %" PRIu64 "\n", which,
                     e->completed, e->failed);
@@ -119,7 +119,7 @@ void statefile_format(strbuf_t *out, const statefile_owner_t *owner,
   }
   for (uint32_t d = 0; d < w->domains.count; d++)
     statefile_format_domain(out, w, d);
-  statefile_format_tasks(out, &w->tracker);
+  statefile_format_tasks(out, &w->tasks);
   /* The byte count before it: a file cut short anywhere is refused. */
   strbuf_printf(out, "end %zu\n", out->len - start);
 }
@@ -258,7 +258,7 @@ static int statefile_task(statefile_parser_t *p, const char *args) {
                       (uint8_t)v[3], (uint8_t)v[4], (uint8_t)v[5],
                       (uint8_t)v[6]};
   bool is_new;
-  if (tracker_put(&p->st->tracker, &t, &is_new) != 0)
+  if (tasktable_put(&p->st->tasks, &t, &is_new) != 0)
     return statefile_fail(p, "out of memory");
   return 0;
 }
@@ -413,7 +413,7 @@ static int statefile_adopt_domain(const statefile_domain_t *fd, watch_t *w,
       continue;
     plan_cursor_t *c = streams_at(&w->streams, d, t);
     if (c == NULL ||
-        ledger_set(&w->ledger, d, t, fd->completed[t], fd->failed[t]) != 0)
+        lifetime_set(&w->lifetime, d, t, fd->completed[t], fd->failed[t]) != 0)
       return -1;
     c->covered_from = fd->streams[t].covered_from;
     c->covered_until = fd->streams[t].covered_until;
@@ -428,7 +428,7 @@ static int statefile_adopt_tasks(const statefile_state_t *st, watch_t *w,
                                  const uint32_t *live) {
   size_t pos = 0;
   const tracked_task_t *t;
-  while ((t = tracker_next(&st->tracker, &pos)) != NULL) {
+  while ((t = tasktable_next(&st->tasks, &pos)) != NULL) {
     tracked_task_t copy = *t;
     copy.domain = live[t->domain];
     if (copy.domain == DOMTAB_NONE)
@@ -436,7 +436,7 @@ static int statefile_adopt_tasks(const statefile_state_t *st, watch_t *w,
     if (watch_covered(w, copy.domain, copy.type) == 0)
       copy.flags &= (uint8_t)~LIFECYCLE_COUNTED;
     bool is_new;
-    if (tracker_put(&w->tracker, &copy, &is_new) != 0)
+    if (tasktable_put(&w->tasks, &copy, &is_new) != 0)
       return -1;
   }
   return 0;
@@ -469,6 +469,6 @@ void statefile_state_free(statefile_state_t *st) {
   for (size_t i = 0; i < st->domain_count; i++)
     free(st->domains[i].name);
   free(st->domains);
-  tracker_free(&st->tracker);
+  tasktable_free(&st->tasks);
   memset(st, 0, sizeof(*st));
 }

@@ -12,7 +12,7 @@
 #include "core/conf.h"
 #include "core/plan.h"
 #include "core/strbuf.h"
-#include "core/tracker.h"
+#include "core/tasktable.h"
 #include "core/watch.h"
 
 #include <stdbool.h>
@@ -50,7 +50,7 @@ typedef struct {
   statefile_domain_t *domains; /* index = the file's domain number */
   size_t domain_count;
   plan_cursor_t wildcard[TASK_TYPE_COUNT];
-  tracker_t tracker; /* tasks; domain = the file's domain number */
+  tasktable_t tasks; /* tasks; domain = the file's domain number */
   bool domain_mode;
   bool health_failed;
 } statefile_state_t;

@@ -16,8 +16,8 @@ int watch_init(watch_t *w, const conf_account_t *conf) {
 
 void watch_free(watch_t *w) {
   domtab_free(&w->domains);
-  tracker_free(&w->tracker);
-  ledger_free(&w->ledger);
+  tasktable_free(&w->tasks);
+  lifetime_free(&w->lifetime);
   streams_free(&w->streams);
   plan_idqueue_free(&w->by_id);
 }
@@ -99,11 +99,11 @@ static uint32_t watch_resolve(watch_t *w, const char *host) {
 static watch_verdict_t watch_tracked_form(watch_t *w, const task_t *task,
                                           time_t now, tracked_task_t *t) {
   memset(t, 0, sizeof(*t));
-  if (tracker_parse_id(task->task_id, &t->id) != 0)
+  if (tasktable_parse_id(task->task_id, &t->id) != 0)
     return WATCH_BAD_TASK_ID;
   /* A cold start would not see it: it must not count now either. */
   if (task->created < plan_oldest(now, w->lookback) &&
-      tracker_get(&w->tracker, t->id) == NULL)
+      tasktable_get(&w->tasks, t->id) == NULL)
     return WATCH_TOO_OLD;
   char host[CONF_MAX_DOMAIN_LEN + 1];
   if (task_domain_of_path(task->object_path, host, sizeof(host)) != 0)
@@ -128,7 +128,7 @@ void watch_observe(watch_t *w, const task_t *task, time_t now,
   if (out->verdict != WATCH_TRACKED)
     return;
   out->domain = t.domain;
-  const tracked_task_t *known = tracker_get(&w->tracker, t.id);
+  const tracked_task_t *known = tasktable_get(&w->tasks, t.id);
   tracked_task_t old = known ? *known : (tracked_task_t){0};
   bool history = known == NULL &&
                  plan_is_history(streams_get(&w->streams, t.domain, t.type),
@@ -137,8 +137,8 @@ void watch_observe(watch_t *w, const task_t *task, time_t now,
                     w->domains.entries[t.domain].stuck_after, history,
                     &out->events);
   bool is_new = false;
-  if (ledger_record(&w->ledger, t.domain, t.type, &out->events) != 0 ||
-      tracker_put(&w->tracker, &t, &is_new) != 0) {
+  if (lifetime_record(&w->lifetime, t.domain, t.type, &out->events) != 0 ||
+      tasktable_put(&w->tasks, &t, &is_new) != 0) {
     out->verdict = WATCH_NO_MEMORY;
     return;
   }
@@ -161,7 +161,7 @@ static time_t watch_cutoff(const watch_t *w, const tracked_task_t *t,
  * are kept for what was notified of them, not refreshed. */
 static bool watch_left_behind(const watch_t *w, const tracked_task_t *t,
                               time_t now, time_t account_start) {
-  return tracker_in_flight(t) && watch_reports(w, t->domain, t->type) &&
+  return tasktable_in_flight(t) && watch_reports(w, t->domain, t->type) &&
          t->created < watch_cutoff(w, t, now, account_start);
 }
 
@@ -171,7 +171,7 @@ static int watch_queue(watch_t *w, time_t now, time_t account_start) {
     return 0; /* the last interval's batch is still being worked off */
   size_t pos = 0;
   const tracked_task_t *t;
-  while ((t = tracker_next(&w->tracker, &pos)) != NULL)
+  while ((t = tasktable_next(&w->tasks, &pos)) != NULL)
     if (watch_left_behind(w, t, now, account_start) &&
         plan_idqueue_push(&w->by_id, t->id) != 0)
       return -1;
@@ -188,12 +188,12 @@ static plan_refresh_input_t watch_refresh_input(const watch_t *w, time_t now,
   plan_refresh_input_t in = {0, 0, 0, w->last_window_tasks};
   size_t pos = 0;
   const tracked_task_t *t;
-  while ((t = tracker_next(&w->tracker, &pos)) != NULL)
+  while ((t = tasktable_next(&w->tasks, &pos)) != NULL)
     if (watch_left_behind(w, t, now, start) &&
         (in.in_flight++ == 0 || t->created < in.oldest_in_flight))
       in.oldest_in_flight = (time_t)t->created;
   pos = 0;
-  while (in.in_flight > 0 && (t = tracker_next(&w->tracker, &pos)) != NULL)
+  while (in.in_flight > 0 && (t = tasktable_next(&w->tasks, &pos)) != NULL)
     in.known_in_range +=
         t->created >= in.oldest_in_flight && t->created < start;
   return in;
@@ -328,7 +328,7 @@ static time_t watch_pair_oldest_left(const watch_t *w, watch_pair_t pair,
   time_t oldest = 0;
   size_t pos = 0;
   const tracked_task_t *t;
-  while ((t = tracker_next(&w->tracker, &pos)) != NULL)
+  while ((t = tasktable_next(&w->tasks, &pos)) != NULL)
     if (t->domain == pair.domain && t->type == pair.type &&
         watch_left_behind(w, t, now, 0) && (oldest == 0 || t->created < oldest))
       oldest = (time_t)t->created;
@@ -409,6 +409,6 @@ bool watch_pair_recovered(watch_t *w, watch_pair_t pair) {
 }
 
 void watch_expire(watch_t *w, time_t now) {
-  tracker_expire(&w->tracker, plan_oldest(now, w->lookback),
-                 plan_keep_oldest(now));
+  tasktable_expire(&w->tasks, plan_oldest(now, w->lookback),
+                   plan_keep_oldest(now));
 }

@@ -15,12 +15,12 @@
 
 #include "core/conf.h"
 #include "core/domtab.h"
-#include "core/ledger.h"
 #include "core/lifecycle.h"
+#include "core/lifetime.h"
 #include "core/plan.h"
 #include "core/streams.h"
 #include "core/task.h"
-#include "core/tracker.h"
+#include "core/tasktable.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -31,8 +31,8 @@ typedef struct {
   int lookback;
   conf_query_mode_t query_mode;
   domtab_t domains;
-  tracker_t tracker;
-  ledger_t ledger;
+  tasktable_t tasks;
+  lifetime_t lifetime;
   streams_t streams;
   /* Account mode: the account-wide window in progress (its coverage is
    * kept per stream, not here). */

@@ -29,8 +29,8 @@ int api_client_init(api_client_t *api, const conf_account_t *conf) {
     http_client_free(&api->http);
     return -1;
   }
-  if (creds_init(&api->creds, conf) != 0) {
-    creds_free(&api->creds);
+  if (cred_source_init(&api->creds, conf) != 0) {
+    cred_source_free(&api->creds);
     ratelimit_free(&api->limiter);
     http_client_free(&api->http);
     return -1;
@@ -41,7 +41,7 @@ int api_client_init(api_client_t *api, const conf_account_t *conf) {
 }
 
 void api_client_free(api_client_t *api) {
-  creds_free(&api->creds);
+  cred_source_free(&api->creds);
   http_client_free(&api->http);
   ratelimit_free(&api->limiter);
   pthread_mutex_destroy(&api->limiter_lock);
@@ -113,7 +113,7 @@ static int api_build(api_client_t *api, const char *action,
                      const params_t *params, request_t *req, api_error_t *err) {
   char nonce[33], timestamp[ISOTIME_LEN];
   time_t now = time(NULL);
-  const cred_t *cred = creds_get(&api->creds, now);
+  const cred_t *cred = cred_source_get(&api->creds, now);
   if (cred == NULL) {
     snprintf(err->reason, sizeof(err->reason), "no valid credentials");
     err->logged = true;
@@ -207,7 +207,7 @@ static api_status_t api_attempt(api_client_t *api, const char *action,
   api_call_ended(api);
   request_free(&req);
   api->budget_left--;
-  stats_call(&api->stats, rsp.seconds);
+  selfstats_call(&api->stats, rsp.seconds);
   if (rc == 0)
     api_observe_clock(api, rsp.date);
   if (rc != 0) {
@@ -242,8 +242,8 @@ static const char *api_code_or_null(const api_error_t *err) {
 static void api_count_failure(api_client_t *api, const api_error_t *err) {
   char buf[32];
   if (retry_is_throttled(err->http_status, api_code_or_null(err)))
-    stats_throttled(&api->stats);
-  stats_error(&api->stats, api_error_name(err, buf, sizeof(buf)));
+    selfstats_throttled(&api->stats);
+  selfstats_error(&api->stats, api_error_name(err, buf, sizeof(buf)));
 }
 
 static api_status_t api_call(api_client_t *api, const char *action,
@@ -267,7 +267,7 @@ static api_status_t api_call(api_client_t *api, const char *action,
       return API_FAILED;
     api_count_failure(api, err);
     if (apicode_is(err->code, APICODE_REFRESH_CREDS))
-      creds_expired(&api->creds);
+      cred_source_expired(&api->creds);
     retry_kind_t kind = retry_classify(err->http_status, api_code_or_null(err));
     if (kind == RETRY_NO || attempt >= RETRY_MAX_ATTEMPTS)
       return API_FAILED;

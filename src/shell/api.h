@@ -8,8 +8,8 @@
 #include "core/conf.h"
 #include "core/ratelimit.h"
 #include "core/resp.h"
-#include "core/stats.h"
-#include "shell/creds.h"
+#include "core/selfstats.h"
+#include "shell/cred_source.h"
 #include "shell/http.h"
 
 #include <pthread.h>
@@ -21,10 +21,10 @@ typedef struct {
   ratelimit_t limiter;
   /* Every call of the account draws from one limiter, whichever thread. */
   pthread_mutex_t limiter_lock;
-  stats_t stats;
+  selfstats_t stats;
   long budget_left; /* calls this interval may still make */
   apiclock_t clock; /* the API's time, from its answers' Date headers */
-  creds_t creds;
+  cred_source_t creds;
 } api_client_t;
 
 typedef enum {
@@ -49,8 +49,8 @@ typedef enum {
 typedef struct {
   const char *action;
   api_fail_t kind;
-  long http_status;          /* the answer's status; 0 when none came */
-  char code[STATS_CODE_LEN]; /* the API's Code (API_FAIL_API), or "" */
+  long http_status;              /* the answer's status; 0 when none came */
+  char code[SELFSTATS_CODE_LEN]; /* the API's Code (API_FAIL_API), or "" */
   char request_id[128];
   char message[512];
   char reason[CURL_ERROR_SIZE + 64]; /* transport or parse trouble */

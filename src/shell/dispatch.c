@@ -6,7 +6,7 @@
 #include "shell/dispatch.h"
 #include "utils/common/common.h"
 
-#include "core/tally.h"
+#include "core/gauges.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -36,10 +36,10 @@ static void dispatch_derive(const char *pi, const char *type, const char *ti,
 /* Counters, completion times, the oldest task in flight and mean
  * progress of one domain and type. */
 static void dispatch_lifecycle(const account_t *a, uint32_t d, unsigned t,
-                               const tally_t *counts, time_t now) {
+                               const gauges_t *counts, time_t now) {
   const char *domain = a->watch.domains.entries[d].name;
   const char *type = task_type_name((task_type_t)t);
-  const ledger_entry_t *e = ledger_get(&a->watch.ledger, d, t);
+  const lifetime_entry_t *e = lifetime_get(&a->watch.lifetime, d, t);
   char ti[DATA_MAX_NAME_LEN];
   ssnprintf(ti, sizeof(ti), "%s-completed", type);
   dispatch_derive(domain, "total_operations", ti, e ? e->completed : 0);
@@ -68,7 +68,7 @@ static void dispatch_lifecycle(const account_t *a, uint32_t d, unsigned t,
 /* Counts of one domain's ready types; returns the stalest coverage, 0
  * when a type is not known completely over the Lookback. */
 static time_t dispatch_domain(const account_t *a, uint32_t d,
-                              const tally_t *counts, time_t now) {
+                              const gauges_t *counts, time_t now) {
   const watch_t *w = &a->watch;
   const domtab_entry_t *domain = &w->domains.entries[d];
   time_t stalest = 0;
@@ -115,7 +115,7 @@ static void dispatch_quota(const account_t *a) {
 }
 
 static void dispatch_stats(const account_t *a, double staleness) {
-  const stats_t *s = &a->api.stats;
+  const selfstats_t *s = &a->api.stats;
   const char *name = a->conf.name;
   dispatch_derive(name, "total_requests", "calls", s->calls);
   dispatch_derive(name, "total_requests", "throttled", s->throttled);
@@ -128,19 +128,19 @@ static void dispatch_stats(const account_t *a, double staleness) {
   }
   dispatch_gauge(name, "duration", "staleness", staleness);
   dispatch_gauge(name, "count", "tracked_tasks",
-                 (double)a->watch.tracker.count);
+                 (double)a->watch.tasks.count);
   dispatch_gauge(name, "memory", "tracked_tasks",
-                 (double)tracker_bytes(&a->watch.tracker));
+                 (double)tasktable_bytes(&a->watch.tasks));
 }
 
 void dispatch_account(const account_t *a, time_t now) {
   const watch_t *w = &a->watch;
   double worst = 0;
   size_t reported = 0;
-  tally_t *counts = calloc(w->domains.count + 1, sizeof(*counts));
+  gauges_t *counts = calloc(w->domains.count + 1, sizeof(*counts));
   if (counts != NULL) {
-    tally_count(&w->domains, &w->tracker, plan_oldest(now, a->conf.lookback),
-                plan_keep_oldest(now), counts);
+    gauges_count(&w->domains, &w->tasks, plan_oldest(now, a->conf.lookback),
+                 plan_keep_oldest(now), counts);
     for (uint32_t d = 0; d < w->domains.count; d++) {
       if (w->domains.entries[d].type_mask == 0)
         continue; /* dormant: kept from a state file, not reported */

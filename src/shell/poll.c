@@ -336,7 +336,7 @@ static void poll_health(account_t *account, api_status_t st,
   if (change == HEALTH_UNCHANGED || account->read_only ||
       !(account->conf.notify & CONF_NOTIFY_ACCOUNT))
     return;
-  char why[STATS_CODE_LEN + 600];
+  char why[SELFSTATS_CODE_LEN + 600];
   if (err->kind == API_FAIL_API)
     snprintf(why, sizeof(why), "%s: %s", err->code, err->message);
   else
@@ -350,8 +350,8 @@ int poll_account(user_data_t *user_data) {
   poll_t p = {account, api_now(&account->api)};
   account->api.budget_left = plan_budget(
       account->conf.rate_limit, CDTIME_T_TO_DOUBLE(plugin_get_interval()));
-  stats_interval_reset(&account->api.stats);
-  ledger_interval_reset(&account->watch.ledger);
+  selfstats_interval_reset(&account->api.stats);
+  lifetime_interval_reset(&account->watch.lifetime);
   watch_begin_poll(&account->watch, p.now);
   api_error_t err = {0};
   api_status_t st = poll_run(&p, &err);

@@ -101,7 +101,7 @@ static void state_adopt(account_t *a, statefile_state_t *st, const char *path) {
   a->watch = fresh;
   a->health.failed = failed;
   DCDN_INFO("account \"%s\": state loaded from %s: %zu tasks", a->conf.name,
-            path, a->watch.tracker.count);
+            path, a->watch.tasks.count);
 }
 
 void state_load(account_t *a) {

@@ -49,7 +49,7 @@ static void fuzz_check_watch(const watch_t *w) {
   FUZZ_CHECK(w->domains.count <= DOMTAB_MAX_DOMAINS);
   size_t pos = 0;
   const tracked_task_t *t;
-  while ((t = tracker_next(&w->tracker, &pos)) != NULL) {
+  while ((t = tasktable_next(&w->tasks, &pos)) != NULL) {
     FUZZ_CHECK(t->domain < w->domains.count);
     FUZZ_CHECK(t->type < TASK_TYPE_COUNT && t->status < TASK_STATUS_COUNT);
   }

@@ -51,8 +51,8 @@ static inline void rich_watch(watch_t *w) {
       (plan_cursor_t){.covered_from = T0 - 1000, .covered_until = T0 + 270};
   wf_cover(w, 0, TASK_TYPE_FILE, T0 - 1000, T0 + 250);
   wf_cover(w, 1, TASK_TYPE_PRELOAD, T0 - 1000, T0 + 260);
-  ck_assert_int_eq(ledger_set(&w->ledger, 0, TASK_TYPE_FILE, 5, 1), 0);
-  ck_assert_int_eq(ledger_set(&w->ledger, 1, TASK_TYPE_PRELOAD, 4, 2), 0);
+  ck_assert_int_eq(lifetime_set(&w->lifetime, 0, TASK_TYPE_FILE, 5, 1), 0);
+  ck_assert_int_eq(lifetime_set(&w->lifetime, 1, TASK_TYPE_PRELOAD, 4, 2), 0);
   wf_put(w, 1234567, T0, 0, TASK_TYPE_FILE, TASK_STATUS_COMPLETE,
          LIFECYCLE_COUNTED);
   wf_put(w, 7654321, T0 + 100, 1, TASK_TYPE_PRELOAD, TASK_STATUS_REFRESHING,
@@ -118,7 +118,7 @@ static inline void assert_sealed_refused(const char *body, const char *reason) {
 static inline void assert_task(uint64_t id, int64_t created, uint32_t domain,
                                task_type_t type, task_status_t status,
                                unsigned progress, unsigned flags) {
-  const tracked_task_t *t = tracker_get(&st.tracker, id);
+  const tracked_task_t *t = tasktable_get(&st.tasks, id);
   ck_assert_msg(t != NULL, "task %" PRIu64 " missing", id);
   ck_assert_int_eq(t->created, created);
   ck_assert_uint_eq(t->domain, domain);

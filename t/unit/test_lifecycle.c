@@ -244,7 +244,7 @@ static tracked_task_t restarted(const tracked_task_t *before) {
   wf_watch(&w, &conf, WF_KEY "Domain \"example.com\"\n");
   wf_cover(&w, before->domain, before->type, CREATED - 60, CREATED + 60);
   bool is_new;
-  ck_assert_int_eq(tracker_put(&w.tracker, before, &is_new), 0);
+  ck_assert_int_eq(tasktable_put(&w.tasks, before, &is_new), 0);
   char *text = wf_format(&conf.accounts[0], &w, false);
   watch_free(&w);
 
@@ -256,7 +256,7 @@ static tracked_task_t restarted(const tracked_task_t *before) {
   bool health_failed;
   ck_assert_int_eq(watch_init(&w, &conf.accounts[0]), 0);
   ck_assert_int_eq(statefile_adopt(&st, &w, &health_failed), 0);
-  const tracked_task_t *loaded = tracker_get(&w.tracker, before->id);
+  const tracked_task_t *loaded = tasktable_get(&w.tasks, before->id);
   ck_assert_ptr_nonnull(loaded);
   tracked_task_t out = *loaded;
   statefile_state_free(&st);

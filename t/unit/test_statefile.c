@@ -30,7 +30,7 @@ START_TEST(a_written_state_reads_back_the_same) {
   ck_assert_uint_eq(st.domains[1].completed[TASK_TYPE_PRELOAD], 4);
   ck_assert_uint_eq(st.domains[1].failed[TASK_TYPE_PRELOAD], 2);
   ck_assert_uint_eq(st.domains[1].completed[TASK_TYPE_FILE], 0);
-  ck_assert_uint_eq(st.tracker.count, 4);
+  ck_assert_uint_eq(st.tasks.count, 4);
   assert_task(1234567, T0, 0, TASK_TYPE_FILE, TASK_STATUS_COMPLETE, 100,
               LIFECYCLE_COUNTED);
   assert_task(7654321, T0 + 100, 1, TASK_TYPE_PRELOAD, TASK_STATUS_REFRESHING,
@@ -116,7 +116,7 @@ END_TEST
 START_TEST(an_empty_state_reads_back_empty) {
   char *text = wf_format(account, &written, false);
   assert_parses(text);
-  ck_assert_uint_eq(st.tracker.count, 0);
+  ck_assert_uint_eq(st.tasks.count, 0);
   ck_assert_uint_eq(st.domain_count, 2);
   assert_stream(&st.domains[0].streams[TASK_TYPE_FILE], 0, 0);
   ck_assert_uint_eq(st.domains[0].completed[TASK_TYPE_FILE], 0);
@@ -419,7 +419,7 @@ START_TEST(a_refused_file_leaves_a_state_that_frees_cleanly) {
                                      "task 2 1700000000 0 0 9 100 1\n",
                         "line 10");
   statefile_state_free(&st);
-  ck_assert_uint_eq(st.tracker.count, 0);
+  ck_assert_uint_eq(st.tasks.count, 0);
   ck_assert_uint_eq(st.domain_count, 0);
   ck_assert_ptr_null(st.domains);
 }

@@ -45,13 +45,13 @@ static void restart_with(const char *config, const char *body) {
 }
 
 static const tracked_task_t *task(uint64_t id) {
-  const tracked_task_t *t = tracker_get(&w.tracker, id);
+  const tracked_task_t *t = tasktable_get(&w.tasks, id);
   ck_assert_msg(t != NULL, "task %llu was not kept", (unsigned long long)id);
   return t;
 }
 
 static uint64_t completed(uint32_t d, unsigned type) {
-  const ledger_entry_t *e = ledger_get(&w.ledger, d, type);
+  const lifetime_entry_t *e = lifetime_get(&w.lifetime, d, type);
   return e ? e->completed : 0;
 }
 
@@ -144,7 +144,7 @@ START_TEST(streams_counters_and_tasks_still_reported_are_taken_by_name) {
   ck_assert_int_eq(watch_covered(&w, b, PRELOAD), T0 + 260);
   ck_assert_int_eq(watch_covered(&w, a, PRELOAD), 0);
   ck_assert_uint_eq(completed(a, FILE_T), 5);
-  ck_assert_uint_eq(ledger_get(&w.ledger, a, FILE_T)->failed, 1);
+  ck_assert_uint_eq(lifetime_get(&w.lifetime, a, FILE_T)->failed, 1);
   ck_assert_uint_eq(completed(b, PRELOAD), 4);
   ck_assert_uint_eq(completed(b, FILE_T), 0);
   ck_assert_uint_eq(task(11)->domain, a);
@@ -202,7 +202,7 @@ START_TEST(a_dormant_domain_configured_again_notifies_nothing_twice) {
   lifecycle_events_t ev = sight("13", "a.example.com/x", FILE_T,
                                 TASK_STATUS_FAILED, T0 + 200, T0 + 600);
   ck_assert(ev.failed && !ev.notify_failed);
-  ck_assert_uint_eq(ledger_get(&w.ledger, a, FILE_T)->failed, 1);
+  ck_assert_uint_eq(lifetime_get(&w.lifetime, a, FILE_T)->failed, 1);
   ev = sight("14", "a.example.com/y", FILE_T, TASK_STATUS_REFRESHING, T0 + 100,
              T0 + 5000);
   ck_assert(!ev.notify_stuck);

@@ -105,7 +105,7 @@ static char *dump(const statefile_owner_t *owner, const statefile_state_t *s) {
   }
   size_t pos = 0;
   const tracked_task_t *t;
-  while ((t = tracker_next(&s->tracker, &pos)) != NULL)
+  while ((t = tasktable_next(&s->tasks, &pos)) != NULL)
     strbuf_printf(&sb, "task %" PRIu64 " %" PRId64 " %" PRIu32 " %u %u %u %u\n",
                   t->id, t->created, t->domain, t->type, t->status, t->progress,
                   t->flags);

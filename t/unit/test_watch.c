@@ -73,7 +73,7 @@ START_TEST(a_task_whose_id_is_not_a_number_is_not_tracked) {
     ck_assert_int_eq(verdict_of(ids[i], "http://a.example.com/x",
                                 TASK_TYPE_FILE, TASK_STATUS_COMPLETE),
                      WATCH_BAD_TASK_ID);
-  ck_assert_uint_eq(w.tracker.count, 0);
+  ck_assert_uint_eq(w.tasks.count, 0);
 }
 END_TEST
 
@@ -87,7 +87,7 @@ START_TEST(a_task_whose_path_has_no_host_is_not_tracked) {
     ck_assert_int_eq(
         verdict_of("1", paths[i], TASK_TYPE_FILE, TASK_STATUS_COMPLETE),
         WATCH_BAD_HOST);
-  ck_assert_uint_eq(w.tracker.count, 0);
+  ck_assert_uint_eq(w.tasks.count, 0);
   ck_assert_uint_eq(w.domains.count, 0);
 }
 END_TEST
@@ -102,7 +102,7 @@ START_TEST(a_task_of_an_unknown_type_or_status_is_dropped) {
                    WATCH_NOT_REPORTED);
   /* Nor does Domain "*" take its host. */
   ck_assert_uint_eq(w.domains.count, 0);
-  ck_assert_uint_eq(w.tracker.count, 0);
+  ck_assert_uint_eq(w.tasks.count, 0);
 }
 END_TEST
 
@@ -114,9 +114,9 @@ START_TEST(a_task_of_a_domain_or_type_nobody_reports_is_dropped) {
   ck_assert_int_eq(verdict_of("2", "http://a.example.com/x", TASK_TYPE_PRELOAD,
                               TASK_STATUS_FAILED),
                    WATCH_NOT_REPORTED);
-  ck_assert_uint_eq(w.tracker.count, 0);
+  ck_assert_uint_eq(w.tasks.count, 0);
   ck_assert_uint_eq(w.domains.count, 1);
-  ck_assert_ptr_null(ledger_get(&w.ledger, 0, TASK_TYPE_PRELOAD));
+  ck_assert_ptr_null(lifetime_get(&w.lifetime, 0, TASK_TYPE_PRELOAD));
 }
 END_TEST
 
@@ -127,7 +127,7 @@ START_TEST(a_reported_task_is_tracked_under_its_domain) {
               TASK_STATUS_REFRESHING, NOW - 100);
   ck_assert_int_eq(seen.verdict, WATCH_TRACKED);
   ck_assert_uint_eq(seen.domain, wf_domain(&w, "b.example.com"));
-  const tracked_task_t *t = tracker_get(&w.tracker, 704225667);
+  const tracked_task_t *t = tasktable_get(&w.tasks, 704225667);
   ck_assert_ptr_nonnull(t);
   ck_assert_uint_eq(t->domain, seen.domain);
   ck_assert_int_eq(t->created, NOW - 100);
@@ -137,10 +137,10 @@ START_TEST(a_reported_task_is_tracked_under_its_domain) {
   /* Seen again, it is the same task. */
   observe("704225667", "https://b.example.com/a", TASK_TYPE_PRELOAD,
           TASK_STATUS_COMPLETE, NOW - 100);
-  ck_assert_uint_eq(w.tracker.count, 1);
+  ck_assert_uint_eq(w.tasks.count, 1);
   ck_assert_uint_eq(w.window_new_tasks, 1);
   ck_assert_uint_eq(
-      ledger_get(&w.ledger, seen.domain, TASK_TYPE_PRELOAD)->completed, 1);
+      lifetime_get(&w.lifetime, seen.domain, TASK_TYPE_PRELOAD)->completed, 1);
 }
 END_TEST
 
@@ -473,12 +473,12 @@ START_TEST(finished_tasks_expire_with_the_lookback_those_in_flight_later) {
   wf_put(&w, 5, plan_keep_oldest(NOW) - 1, 0, TASK_TYPE_FILE,
          TASK_STATUS_REFRESHING, 4);
   watch_expire(&w, NOW);
-  ck_assert_ptr_nonnull(tracker_get(&w.tracker, 1));
-  ck_assert_ptr_null(tracker_get(&w.tracker, 2));
-  ck_assert_ptr_nonnull(tracker_get(&w.tracker, 3));
-  ck_assert_ptr_nonnull(tracker_get(&w.tracker, 4));
-  ck_assert_ptr_null(tracker_get(&w.tracker, 5));
-  ck_assert_uint_eq(w.tracker.count, 3);
+  ck_assert_ptr_nonnull(tasktable_get(&w.tasks, 1));
+  ck_assert_ptr_null(tasktable_get(&w.tasks, 2));
+  ck_assert_ptr_nonnull(tasktable_get(&w.tasks, 3));
+  ck_assert_ptr_nonnull(tasktable_get(&w.tasks, 4));
+  ck_assert_ptr_null(tasktable_get(&w.tasks, 5));
+  ck_assert_uint_eq(w.tasks.count, 3);
 }
 END_TEST
 

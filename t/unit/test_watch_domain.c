@@ -2,9 +2,9 @@
  * queries run, how their tasks in flight are refreshed, what each failed
  * call means, and that an answer holding tasks of other domains stays
  * inside every table. */
+#include "core/gauges.h"
 #include "core/plan.h"
 #include "core/statefile.h"
-#include "core/tally.h"
 #include "core/watch.h"
 #include "watch_fixture.h"
 
@@ -323,10 +323,10 @@ static void finish_the_poll(void) {
   ck_assert_int_ge(watch_domain_order(&w, NOW, &pairs), 0);
   free(pairs);
   ck_assert_int_eq(watch_queue_left_behind(&w, NOW), 0);
-  tally_t *counts = calloc(w.domains.count + 1, sizeof(*counts));
+  gauges_t *counts = calloc(w.domains.count + 1, sizeof(*counts));
   ck_assert_ptr_nonnull(counts);
-  tally_count(&w.domains, &w.tracker, plan_oldest(NOW, w.lookback),
-              plan_keep_oldest(NOW), counts);
+  gauges_count(&w.domains, &w.tasks, plan_oldest(NOW, w.lookback),
+               plan_keep_oldest(NOW), counts);
   ck_assert_uint_eq(counts[1].count[FILE_T][TASK_STATUS_FAILED], 1);
   ck_assert_uint_eq(counts[0].count[FILE_T][TASK_STATUS_FAILED], 1);
   free(counts);
@@ -345,7 +345,7 @@ START_TEST(tasks_of_other_domains_in_a_pairs_answer_stay_inside_the_tables) {
   ck_assert_int_eq(observe("1", "a.example.com/x", FILE_T), WATCH_TRACKED);
   /* Another configured domain's task: its own stream's. */
   ck_assert_int_eq(observe("2", "b.example.com/x", FILE_T), WATCH_TRACKED);
-  ck_assert_uint_eq(tracker_get(&w.tracker, 2)->domain, 1);
+  ck_assert_uint_eq(tasktable_get(&w.tasks, 2)->domain, 1);
   ck_assert_int_eq(observe("3", "c.example.com/x", PRELOAD),
                    WATCH_NOT_REPORTED);
   /* Domains never seen, many of them: none joins the table. */
@@ -356,7 +356,7 @@ START_TEST(tasks_of_other_domains_in_a_pairs_answer_stay_inside_the_tables) {
     ck_assert_int_eq(observe(id, path, FILE_T), WATCH_NOT_REPORTED);
   }
   ck_assert_uint_eq(w.domains.count, 3);
-  ck_assert_uint_eq(w.tracker.count, 2);
+  ck_assert_uint_eq(w.tasks.count, 2);
   ck_assert(plan_window_advance(&streams_at(&w.streams, 0, FILE_T)->window, 120,
                                 PLAN_PAGE_SIZE));
   watch_pair_done(&w, a_files);

@@ -80,7 +80,7 @@ static inline void wf_put(watch_t *w, uint64_t id, time_t created,
                       (uint8_t)(status == TASK_STATUS_COMPLETE ? 100 : 0),
                       (uint8_t)flags};
   bool is_new;
-  ck_assert_int_eq(tracker_put(&w->tracker, &t, &is_new), 0);
+  ck_assert_int_eq(tasktable_put(&w->tasks, &t, &is_new), 0);
 }
 
 /* A stream read completely from `from` to `until` by earlier polls. */

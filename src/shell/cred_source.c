@@ -2,9 +2,9 @@
 
 #include "collectd.h"
 
-#include "shell/creds.h"
+#include "shell/cred_source.h"
 
-#include "shell/cred_ecs.h"
+#include "shell/cred_metadata.h"
 #include "shell/file.h"
 #include "shell/log.h"
 
@@ -17,8 +17,8 @@
 #define CREDS_MAX_FILE 65536
 #define CREDS_DEFAULT_FILE "/.alibabacloud/credentials"
 
-void creds_check_private(const char *account, const char *path,
-                         const char *what) {
+void cred_source_check_private(const char *account, const char *path,
+                               const char *what) {
   struct stat st;
   if (path == NULL || stat(path, &st) != 0 ||
       !(st.st_mode & (S_IRGRP | S_IROTH)))
@@ -30,7 +30,7 @@ void creds_check_private(const char *account, const char *path,
 
 /* The configuration file collectd was started with (-C), else its default:
  * where an inline AccessKeySecret lives. */
-static void creds_config_path(char *out, size_t size) {
+static void cred_source_config_path(char *out, size_t size) {
   snprintf(out, size, "/etc/collectd/collectd.conf");
   FILE *f = fopen("/proc/self/cmdline", "r");
   if (f == NULL)
@@ -44,16 +44,16 @@ static void creds_config_path(char *out, size_t size) {
       snprintf(out, size, "%s", args + i + 3);
 }
 
-static const char *creds_env(const char *name) {
+static const char *cred_source_env(const char *name) {
   const char *v = getenv(name);
   return v != NULL && *v != '\0' ? v : NULL;
 }
 
-static char *creds_default_file(void) {
-  const char *file = creds_env("ALIBABA_CLOUD_CREDENTIALS_FILE");
+static char *cred_source_default_file(void) {
+  const char *file = cred_source_env("ALIBABA_CLOUD_CREDENTIALS_FILE");
   if (file != NULL)
     return strdup(file);
-  const char *home = creds_env("HOME");
+  const char *home = cred_source_env("HOME");
   char path[PATH_MAX];
   snprintf(path, sizeof(path), "%s" CREDS_DEFAULT_FILE, home ? home : "/root");
   return strdup(path);
@@ -61,21 +61,22 @@ static char *creds_default_file(void) {
 
 /* The SDKs' chain: environment variables, the credentials file, then the
  * ECS role named by ALIBABA_CLOUD_ECS_METADATA. */
-static int creds_resolve_environment(creds_t *c) {
-  const char *id = creds_env("ALIBABA_CLOUD_ACCESS_KEY_ID");
-  const char *secret = creds_env("ALIBABA_CLOUD_ACCESS_KEY_SECRET");
+static int cred_source_resolve_environment(cred_source_t *c) {
+  const char *id = cred_source_env("ALIBABA_CLOUD_ACCESS_KEY_ID");
+  const char *secret = cred_source_env("ALIBABA_CLOUD_ACCESS_KEY_SECRET");
   if (id != NULL && secret != NULL) {
     cred_t from = {(char *)id, (char *)secret,
-                   (char *)creds_env("ALIBABA_CLOUD_SECURITY_TOKEN"), 0, 0};
+                   (char *)cred_source_env("ALIBABA_CLOUD_SECURITY_TOKEN"), 0,
+                   0};
     c->source = CONF_CRED_STATIC;
     return cred_copy(&c->current, &from);
   }
-  c->file = creds_default_file();
+  c->file = cred_source_default_file();
   if (c->file != NULL && access(c->file, R_OK) == 0) {
     c->source = CONF_CRED_PROFILE;
     return 0;
   }
-  const char *role = creds_env("ALIBABA_CLOUD_ECS_METADATA");
+  const char *role = cred_source_env("ALIBABA_CLOUD_ECS_METADATA");
   if (role != NULL) {
     c->source = CONF_CRED_RAM_ROLE;
     c->role = strdup(role);
@@ -88,13 +89,13 @@ static int creds_resolve_environment(creds_t *c) {
   return -1;
 }
 
-static void creds_replace(creds_t *c, cred_t *fresh) {
+static void cred_source_replace(cred_source_t *c, cred_t *fresh) {
   cred_free(&c->current);
   c->current = *fresh;
   memset(fresh, 0, sizeof(*fresh));
 }
 
-static int creds_load_secret_file(creds_t *c, char *text) {
+static int cred_source_load_secret_file(cred_source_t *c, char *text) {
   char *secret = cred_secret_from_file_text(text);
   cred_t fresh = {
       strdup(c->conf->access_key_id), secret,
@@ -102,7 +103,7 @@ static int creds_load_secret_file(creds_t *c, char *text) {
   bool ok = fresh.access_key_id && secret && *secret &&
             (!c->conf->security_token || fresh.security_token);
   if (ok)
-    creds_replace(c, &fresh);
+    cred_source_replace(c, &fresh);
   else
     DCDN_ERROR("account \"%s\": AccessKeySecretFile %s is empty", c->conf->name,
                c->file);
@@ -110,7 +111,7 @@ static int creds_load_secret_file(creds_t *c, char *text) {
   return ok ? 0 : -1;
 }
 
-static int creds_load_profile(creds_t *c, char *text) {
+static int cred_source_load_profile(cred_source_t *c, char *text) {
   cred_profile_t profile;
   char why[256];
   if (cred_parse_ini(text, c->profile, &profile, why, sizeof(why)) != 0) {
@@ -125,24 +126,24 @@ static int creds_load_profile(creds_t *c, char *text) {
     c->role = profile.role_name;
     profile.role_name = NULL;
   } else {
-    creds_replace(c, &profile.cred);
+    cred_source_replace(c, &profile.cred);
   }
   cred_profile_free(&profile);
   return 0;
 }
 
 /* What the file is called in the configuration, for log lines. */
-static const char *creds_file_what(const creds_t *c) {
+static const char *cred_source_file_what(const cred_source_t *c) {
   return c->source == CONF_CRED_SECRET_FILE ? "AccessKeySecretFile"
                                             : "credentials file";
 }
 
 /* Reads the secret or credentials file again when it changed. */
-static int creds_reload_file(creds_t *c) {
+static int cred_source_reload_file(cred_source_t *c) {
   struct stat st;
   if (stat(c->file, &st) != 0) {
-    DCDN_ERROR("account \"%s\": %s %s: %s", c->conf->name, creds_file_what(c),
-               c->file, strerror(errno));
+    DCDN_ERROR("account \"%s\": %s %s: %s", c->conf->name,
+               cred_source_file_what(c), c->file, strerror(errno));
     return c->current.access_key_id ? 0 : -1;
   }
   if (st.st_mtime == c->file_mtime && c->current.access_key_id != NULL)
@@ -150,28 +151,28 @@ static int creds_reload_file(creds_t *c) {
   char why[256];
   char *text = file_read_text(c->file, CREDS_MAX_FILE, why, sizeof(why));
   if (text == NULL) {
-    DCDN_ERROR("account \"%s\": %s %s: %s", c->conf->name, creds_file_what(c),
-               c->file, why);
+    DCDN_ERROR("account \"%s\": %s %s: %s", c->conf->name,
+               cred_source_file_what(c), c->file, why);
     return c->current.access_key_id ? 0 : -1;
   }
   if (!c->warned_permissions) {
-    creds_check_private(c->conf->name, c->file, creds_file_what(c));
+    cred_source_check_private(c->conf->name, c->file, cred_source_file_what(c));
     c->warned_permissions = true;
   }
   int status = c->source == CONF_CRED_SECRET_FILE
-                   ? creds_load_secret_file(c, text)
-                   : creds_load_profile(c, text);
+                   ? cred_source_load_secret_file(c, text)
+                   : cred_source_load_profile(c, text);
   file_text_free(text);
   if (status == 0)
     c->file_mtime = st.st_mtime;
   return status;
 }
 
-static int creds_fetch_role(creds_t *c, time_t now) {
+static int cred_source_fetch_role(cred_source_t *c, time_t now) {
   char why[512], *found = NULL;
   cred_t fresh;
-  int status = cred_ecs_fetch(c->conf->metadata_endpoint, c->role, &fresh,
-                              &found, why, sizeof(why));
+  int status = cred_metadata_fetch(c->conf->metadata_endpoint, c->role, &fresh,
+                                   &found, why, sizeof(why));
   if (status != 0) {
     DCDN_ERROR("account \"%s\": RAM role credentials from the ECS metadata "
                "service failed: %s",
@@ -187,31 +188,31 @@ static int creds_fetch_role(creds_t *c, time_t now) {
     free(found);
   }
   fresh.obtained = now;
-  creds_replace(c, &fresh);
+  cred_source_replace(c, &fresh);
   c->force_refresh = false;
   return 0;
 }
 
-int creds_init(creds_t *c, const conf_account_t *conf) {
+int cred_source_init(cred_source_t *c, const conf_account_t *conf) {
   memset(c, 0, sizeof(*c));
   c->conf = conf;
   c->source = conf->cred_source;
   c->profile = strdup(conf->profile ? conf->profile
-                      : creds_env("ALIBABA_CLOUD_PROFILE")
-                          ? creds_env("ALIBABA_CLOUD_PROFILE")
+                      : cred_source_env("ALIBABA_CLOUD_PROFILE")
+                          ? cred_source_env("ALIBABA_CLOUD_PROFILE")
                           : "default");
   int status = 0;
   switch (c->source) {
   case CONF_CRED_ENVIRONMENT:
-    status = creds_resolve_environment(c);
+    status = cred_source_resolve_environment(c);
     break;
   case CONF_CRED_STATIC: {
     cred_t from = {conf->access_key_id, conf->access_key_secret,
                    conf->security_token, 0, 0};
     char path[PATH_MAX];
-    creds_config_path(path, sizeof(path));
-    creds_check_private(conf->name, path,
-                        "the configuration file holding AccessKeySecret");
+    cred_source_config_path(path, sizeof(path));
+    cred_source_check_private(conf->name, path,
+                              "the configuration file holding AccessKeySecret");
     status = cred_copy(&c->current, &from);
     break;
   }
@@ -220,7 +221,7 @@ int creds_init(creds_t *c, const conf_account_t *conf) {
     break;
   case CONF_CRED_PROFILE:
     c->file = conf->credentials_file ? strdup(conf->credentials_file)
-                                     : creds_default_file();
+                                     : cred_source_default_file();
     break;
   case CONF_CRED_RAM_ROLE:
     c->role = conf->ram_role && *conf->ram_role ? strdup(conf->ram_role) : NULL;
@@ -228,18 +229,18 @@ int creds_init(creds_t *c, const conf_account_t *conf) {
   }
   /* Files are read now, so that a missing one is an error at start. */
   if (status == 0 && c->file != NULL && c->source != CONF_CRED_RAM_ROLE)
-    status = creds_reload_file(c);
+    status = cred_source_reload_file(c);
   return status;
 }
 
-const cred_t *creds_get(creds_t *c, time_t now) {
+const cred_t *cred_source_get(cred_source_t *c, time_t now) {
   if (c->file != NULL &&
       (c->source == CONF_CRED_SECRET_FILE || c->source == CONF_CRED_PROFILE))
-    if (creds_reload_file(c) != 0)
+    if (cred_source_reload_file(c) != 0)
       return NULL;
   if (c->source == CONF_CRED_RAM_ROLE &&
       (c->force_refresh || cred_needs_refresh(&c->current, now)) &&
-      creds_fetch_role(c, now) != 0) {
+      cred_source_fetch_role(c, now) != 0) {
     /* Still valid: use it while the service is away. */
     bool usable = c->current.access_key_id != NULL && !c->force_refresh &&
                   now < c->current.expiration;
@@ -248,9 +249,9 @@ const cred_t *creds_get(creds_t *c, time_t now) {
   return c->current.access_key_id != NULL ? &c->current : NULL;
 }
 
-void creds_expired(creds_t *c) { c->force_refresh = true; }
+void cred_source_expired(cred_source_t *c) { c->force_refresh = true; }
 
-void creds_free(creds_t *c) {
+void cred_source_free(cred_source_t *c) {
   cred_free(&c->current);
   free(c->file);
   free(c->profile);

@@ -1,8 +1,8 @@
 /* The tasks an account knows, held compactly (24 bytes each) and keyed by
  * TaskId: finished tasks never change, so they are kept until they leave
  * the Lookback window instead of being fetched again. */
-#ifndef DCDN_TRACKER_H
-#define DCDN_TRACKER_H
+#ifndef DCDN_TASKTABLE_H
+#define DCDN_TASKTABLE_H
 
 #include "core/task.h"
 
@@ -25,29 +25,30 @@ typedef struct {
   tracked_task_t *slots; /* open addressing, power-of-two capacity */
   size_t cap;
   size_t count;
-} tracker_t;
+} tasktable_t;
 
-#define TRACKER_INIT                                                           \
+#define TASKTABLE_INIT                                                         \
   { NULL, 0, 0 }
 
 /* "704225667" -> 704225667. Returns 0, or -1 unless 1..19 digits, not 0. */
-int tracker_parse_id(const char *task_id, uint64_t *out);
+int tasktable_parse_id(const char *task_id, uint64_t *out);
 
 /* Inserts or updates. *is_new tells whether the id was unknown. Returns 0,
  * or -1 when out of memory. */
-int tracker_put(tracker_t *tr, const tracked_task_t *task, bool *is_new);
-const tracked_task_t *tracker_get(const tracker_t *tr, uint64_t id);
+int tasktable_put(tasktable_t *tr, const tracked_task_t *task, bool *is_new);
+const tracked_task_t *tasktable_get(const tasktable_t *tr, uint64_t id);
 /* Iterates: start with *pos = 0; returns NULL at the end. */
-const tracked_task_t *tracker_next(const tracker_t *tr, size_t *pos);
+const tracked_task_t *tasktable_next(const tasktable_t *tr, size_t *pos);
 /* Drops finished tasks created before oldest, and tasks in flight created
  * before in_flight_oldest (an outcome still to come is kept longer);
  * returns how many. */
-size_t tracker_expire(tracker_t *tr, time_t oldest, time_t in_flight_oldest);
+size_t tasktable_expire(tasktable_t *tr, time_t oldest,
+                        time_t in_flight_oldest);
 /* Bytes held, for the memory-per-task figure. */
-size_t tracker_bytes(const tracker_t *tr);
-void tracker_free(tracker_t *tr);
+size_t tasktable_bytes(const tasktable_t *tr);
+void tasktable_free(tasktable_t *tr);
 
-static inline bool tracker_in_flight(const tracked_task_t *t) {
+static inline bool tasktable_in_flight(const tracked_task_t *t) {
   return t->status == TASK_STATUS_PENDING ||
          t->status == TASK_STATUS_REFRESHING;
 }

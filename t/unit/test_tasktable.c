@@ -1,6 +1,6 @@
 /* The tasks an account knows: numeric TaskIds, 24-byte records in an
  * open-addressing table, updates in place and expiry by creation time. */
-#include "core/tracker.h"
+#include "core/tasktable.h"
 
 #include "unit.h"
 
@@ -13,11 +13,11 @@
 /* 2024-05-06T07:08:09Z */
 #define NOW ((time_t)1714979289)
 
-static tracker_t tr;
+static tasktable_t tr;
 
-static void setup(void) { tr = (tracker_t)TRACKER_INIT; }
+static void setup(void) { tr = (tasktable_t)TASKTABLE_INIT; }
 
-static void teardown(void) { tracker_free(&tr); }
+static void teardown(void) { tasktable_free(&tr); }
 
 /* Each test leaves tr to teardown; tables of 100000 tasks take a while. */
 static const unit_case_t test_case = {
@@ -41,7 +41,7 @@ static bool put(uint64_t id, time_t created, task_status_t status,
                 bool expect_new) {
   tracked_task_t t = make_task(id, created, status);
   bool is_new = !expect_new;
-  return tracker_put(&tr, &t, &is_new) == 0 && is_new == expect_new;
+  return tasktable_put(&tr, &t, &is_new) == 0 && is_new == expect_new;
 }
 
 /* Puts the ids first to last alike; whether every put went as expected. */
@@ -55,7 +55,7 @@ static bool put_ids(uint64_t first, uint64_t last, time_t created,
 
 /* Whether the task with this id is there, intact, as make_task made it. */
 static bool holds(uint64_t id, time_t created, task_status_t status) {
-  const tracked_task_t *t = tracker_get(&tr, id);
+  const tracked_task_t *t = tasktable_get(&tr, id);
   tracked_task_t want = make_task(id, created, status);
   return t != NULL && t->id == want.id && t->created == want.created &&
          t->domain == want.domain && t->type == want.type &&
@@ -76,20 +76,20 @@ static bool holds_ids(uint64_t first, uint64_t last, time_t created,
 
 START_TEST(a_task_id_of_digits_becomes_its_number) {
   uint64_t id = 0;
-  ck_assert_int_eq(tracker_parse_id("704225667", &id), 0);
+  ck_assert_int_eq(tasktable_parse_id("704225667", &id), 0);
   ck_assert_uint_eq(id, 704225667);
-  ck_assert_int_eq(tracker_parse_id("1", &id), 0);
+  ck_assert_int_eq(tasktable_parse_id("1", &id), 0);
   ck_assert_uint_eq(id, 1);
-  ck_assert_int_eq(tracker_parse_id("0012", &id), 0);
+  ck_assert_int_eq(tasktable_parse_id("0012", &id), 0);
   ck_assert_uint_eq(id, 12);
 }
 END_TEST
 
 START_TEST(a_task_id_may_have_up_to_nineteen_digits) {
   uint64_t id = 0;
-  ck_assert_int_eq(tracker_parse_id("9999999999999999999", &id), 0);
+  ck_assert_int_eq(tasktable_parse_id("9999999999999999999", &id), 0);
   ck_assert_uint_eq(id, UINT64_C(9999999999999999999));
-  ck_assert_int_eq(tracker_parse_id("1000000000000000000", &id), 0);
+  ck_assert_int_eq(tasktable_parse_id("1000000000000000000", &id), 0);
   ck_assert_uint_eq(id, UINT64_C(1000000000000000000));
 }
 END_TEST
@@ -117,7 +117,7 @@ START_TEST(anything_but_a_positive_number_of_digits_is_refused) {
   };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     uint64_t id = 42;
-    ck_assert_msg(tracker_parse_id(bad[i], &id) == -1, "accepted \"%s\"",
+    ck_assert_msg(tasktable_parse_id(bad[i], &id) == -1, "accepted \"%s\"",
                   bad[i]);
     ck_assert_uint_eq(id, 42);
   }
@@ -133,9 +133,9 @@ END_TEST
 
 START_TEST(an_empty_tracker_knows_nothing) {
   size_t pos = 0;
-  ck_assert_ptr_null(tracker_get(&tr, 1));
-  ck_assert_ptr_null(tracker_next(&tr, &pos));
-  ck_assert_uint_eq(tracker_expire(&tr, NOW, NOW), 0);
+  ck_assert_ptr_null(tasktable_get(&tr, 1));
+  ck_assert_ptr_null(tasktable_next(&tr, &pos));
+  ck_assert_uint_eq(tasktable_expire(&tr, NOW, NOW), 0);
   ck_assert_uint_eq(tr.count, 0);
 }
 END_TEST
@@ -144,8 +144,8 @@ START_TEST(a_new_task_is_stored_and_reported_new) {
   ck_assert(put(704225667, NOW - 60, TASK_STATUS_REFRESHING, true));
   ck_assert_uint_eq(tr.count, 1);
   ck_assert(holds(704225667, NOW - 60, TASK_STATUS_REFRESHING));
-  ck_assert_ptr_null(tracker_get(&tr, 704225668));
-  ck_assert_ptr_null(tracker_get(&tr, 0));
+  ck_assert_ptr_null(tasktable_get(&tr, 704225668));
+  ck_assert_ptr_null(tasktable_get(&tr, 0));
 }
 END_TEST
 
@@ -181,7 +181,7 @@ START_TEST(ids_far_apart_or_sharing_low_bits_are_all_found) {
     ok = ok && holds(i << 20, NOW, TASK_STATUS_COMPLETE) &&
          holds(UINT64_C(9999999999999999999) - i, NOW, TASK_STATUS_COMPLETE);
   ck_assert(ok);
-  ck_assert_ptr_null(tracker_get(&tr, (uint64_t)2001 << 20));
+  ck_assert_ptr_null(tasktable_get(&tr, (uint64_t)2001 << 20));
 }
 END_TEST
 
@@ -196,7 +196,7 @@ START_TEST(iteration_visits_every_task_exactly_once) {
   ck_assert_ptr_nonnull(seen);
   size_t visits = 0, pos = 0;
   const tracked_task_t *t;
-  while ((t = tracker_next(&tr, &pos)) != NULL) {
+  while ((t = tasktable_next(&tr, &pos)) != NULL) {
     uint64_t i = (t->id - 704225000) / 3;
     ok = ok && t->id >= 704225000 && (t->id - 704225000) % 3 == 0 && i < N &&
          seen[i] == 0 && t->created == NOW - (time_t)i;
@@ -210,7 +210,7 @@ START_TEST(iteration_visits_every_task_exactly_once) {
     ok = ok && seen[i] == 1;
   ck_assert(ok);
   /* The end stays the end. */
-  ck_assert_ptr_null(tracker_next(&tr, &pos));
+  ck_assert_ptr_null(tasktable_next(&tr, &pos));
   free(seen);
 }
 END_TEST
@@ -221,9 +221,9 @@ START_TEST(expiry_drops_tasks_created_before_the_oldest_time) {
   ck_assert(put(1, NOW - 3601, TASK_STATUS_COMPLETE, true));
   ck_assert(put(2, NOW - 3600, TASK_STATUS_COMPLETE, true));
   ck_assert(put(3, NOW - 10, TASK_STATUS_PENDING, true));
-  ck_assert_uint_eq(tracker_expire(&tr, NOW - 3600, NOW - 3600), 1);
+  ck_assert_uint_eq(tasktable_expire(&tr, NOW - 3600, NOW - 3600), 1);
   ck_assert_uint_eq(tr.count, 2);
-  ck_assert_ptr_null(tracker_get(&tr, 1));
+  ck_assert_ptr_null(tasktable_get(&tr, 1));
   ck_assert(holds(2, NOW - 3600, TASK_STATUS_COMPLETE));
   ck_assert(holds(3, NOW - 10, TASK_STATUS_PENDING));
   /* An expired id seen again is new again. */
@@ -241,12 +241,12 @@ START_TEST(tasks_in_flight_outlive_the_lookback_until_their_own_cutoff) {
   ck_assert(put(4, NOW - 7200, TASK_STATUS_REFRESHING, true));
   ck_assert(put(5, NOW - 259201, TASK_STATUS_REFRESHING, true));
   ck_assert(put(6, NOW - 259200, TASK_STATUS_PENDING, true));
-  ck_assert_uint_eq(tracker_expire(&tr, NOW - 3600, NOW - 259200), 3);
-  ck_assert_ptr_null(tracker_get(&tr, 1));
-  ck_assert_ptr_null(tracker_get(&tr, 2));
+  ck_assert_uint_eq(tasktable_expire(&tr, NOW - 3600, NOW - 259200), 3);
+  ck_assert_ptr_null(tasktable_get(&tr, 1));
+  ck_assert_ptr_null(tasktable_get(&tr, 2));
   ck_assert(holds(3, NOW - 7200, TASK_STATUS_PENDING));
   ck_assert(holds(4, NOW - 7200, TASK_STATUS_REFRESHING));
-  ck_assert_ptr_null(tracker_get(&tr, 5));
+  ck_assert_ptr_null(tasktable_get(&tr, 5));
   ck_assert(holds(6, NOW - 259200, TASK_STATUS_PENDING));
 }
 END_TEST
@@ -256,21 +256,21 @@ START_TEST(expiry_with_nothing_old_keeps_everything) {
   for (uint64_t id = 1; id <= 1000; id++)
     ok = put(id, NOW - (time_t)id, TASK_STATUS_COMPLETE, true) && ok;
   ck_assert(ok);
-  size_t bytes = tracker_bytes(&tr);
-  ck_assert_uint_eq(tracker_expire(&tr, NOW - 1000, NOW - 1000), 0);
+  size_t bytes = tasktable_bytes(&tr);
+  ck_assert_uint_eq(tasktable_expire(&tr, NOW - 1000, NOW - 1000), 0);
   ck_assert_uint_eq(tr.count, 1000);
-  ck_assert_uint_eq(tracker_bytes(&tr), bytes);
+  ck_assert_uint_eq(tasktable_bytes(&tr), bytes);
   ck_assert(holds(1000, NOW - 1000, TASK_STATUS_COMPLETE));
 }
 END_TEST
 
 START_TEST(expiring_everything_leaves_an_empty_usable_tracker) {
   ck_assert(put_ids(1, 1000, NOW - 7200, TASK_STATUS_COMPLETE, true));
-  ck_assert_uint_eq(tracker_expire(&tr, NOW, NOW), 1000);
+  ck_assert_uint_eq(tasktable_expire(&tr, NOW, NOW), 1000);
   ck_assert_uint_eq(tr.count, 0);
   size_t pos = 0;
-  ck_assert_ptr_null(tracker_next(&tr, &pos));
-  ck_assert_ptr_null(tracker_get(&tr, 500));
+  ck_assert_ptr_null(tasktable_next(&tr, &pos));
+  ck_assert_ptr_null(tasktable_get(&tr, 500));
   ck_assert(put(500, NOW, TASK_STATUS_PENDING, true));
   ck_assert(holds(500, NOW, TASK_STATUS_PENDING));
 }
@@ -286,25 +286,25 @@ START_TEST(expiring_half_of_100000_tasks_keeps_the_rest_and_shrinks) {
          ok;
   ck_assert(ok);
   ck_assert_uint_eq(tr.count, N);
-  size_t before = tracker_bytes(&tr);
+  size_t before = tasktable_bytes(&tr);
 
-  ck_assert_uint_eq(tracker_expire(&tr, NOW - (N / 2 - 1), NOW - (N / 2 - 1)),
+  ck_assert_uint_eq(tasktable_expire(&tr, NOW - (N / 2 - 1), NOW - (N / 2 - 1)),
                     N / 2);
   ck_assert_uint_eq(tr.count, N / 2);
-  size_t after = tracker_bytes(&tr);
+  size_t after = tasktable_bytes(&tr);
   ck_assert_msg(after < before, "%zu bytes after, %zu before", after, before);
 
   for (uint64_t i = 0; i < N; i++) {
     task_status_t st = i % 2 ? TASK_STATUS_REFRESHING : TASK_STATUS_COMPLETE;
     ok = ok && (i < N / 2 ? holds(800000000 + i, NOW - (time_t)i, st)
-                          : tracker_get(&tr, 800000000 + i) == NULL);
+                          : tasktable_get(&tr, 800000000 + i) == NULL);
   }
   ck_assert(ok);
   size_t visits = 0, in_flight = 0, pos = 0;
   const tracked_task_t *t;
-  while ((t = tracker_next(&tr, &pos)) != NULL) {
+  while ((t = tasktable_next(&tr, &pos)) != NULL) {
     visits++;
-    in_flight += tracker_in_flight(t);
+    in_flight += tasktable_in_flight(t);
     ok = ok && t->created >= NOW - (N / 2 - 1);
   }
   ck_assert(ok);
@@ -321,7 +321,7 @@ START_TEST(memory_per_task_stays_within_64_bytes) {
   double worst = 0;
   for (uint64_t i = 1; i <= 5 * N; i++) {
     ok = put(704225667 + i, NOW, TASK_STATUS_COMPLETE, true) && ok;
-    double per_task = (double)tracker_bytes(&tr) / (double)tr.count;
+    double per_task = (double)tasktable_bytes(&tr) / (double)tr.count;
     if (i >= 32 && per_task > worst) {
       worst = per_task;
       worst_at = tr.count;
@@ -329,12 +329,12 @@ START_TEST(memory_per_task_stays_within_64_bytes) {
     ok = ok && (i < 32 || per_task <= 64.0);
     if (i == N) {
       printf("tracker: %zu tasks hold %zu bytes, %.1f bytes per task\n",
-             tr.count, tracker_bytes(&tr), per_task);
+             tr.count, tasktable_bytes(&tr), per_task);
       ck_assert_msg(per_task <= 64.0, "%.1f bytes per task", per_task);
     }
   }
   ck_assert_msg(ok, "%.2f bytes per task at %zu tasks", worst, worst_at);
-  tracker_free(&tr);
+  tasktable_free(&tr);
   ck_assert_ptr_null(tr.slots);
   ck_assert_uint_eq(tr.count, 0);
 }
@@ -343,15 +343,15 @@ END_TEST
 START_TEST(pending_and_refreshing_tasks_are_in_flight) {
   tracked_task_t t = {0};
   t.status = TASK_STATUS_PENDING;
-  ck_assert(tracker_in_flight(&t));
+  ck_assert(tasktable_in_flight(&t));
   t.status = TASK_STATUS_REFRESHING;
-  ck_assert(tracker_in_flight(&t));
+  ck_assert(tasktable_in_flight(&t));
   t.status = TASK_STATUS_COMPLETE;
-  ck_assert(!tracker_in_flight(&t));
+  ck_assert(!tasktable_in_flight(&t));
   t.status = TASK_STATUS_FAILED;
-  ck_assert(!tracker_in_flight(&t));
+  ck_assert(!tasktable_in_flight(&t));
   t.status = TASK_STATUS_UNKNOWN;
-  ck_assert(!tracker_in_flight(&t));
+  ck_assert(!tasktable_in_flight(&t));
 }
 END_TEST
 
@@ -375,5 +375,5 @@ int main(void) {
       memory_per_task_stays_within_64_bytes,
       pending_and_refreshing_tasks_are_in_flight,
   };
-  return unit_main("tracker", tests, N_OF(tests), &test_case);
+  return unit_main("tasktable", tests, N_OF(tests), &test_case);
 }

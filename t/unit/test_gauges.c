@@ -2,7 +2,7 @@
  * them: finished tasks of the Lookback, tasks in flight of the API's three
  * days, the oldest in flight and their progress, nothing outside the
  * domain table. */
-#include "core/tally.h"
+#include "core/gauges.h"
 
 #include "unit.h"
 
@@ -16,8 +16,8 @@
 #define IN_FLIGHT_OLDEST (NOW - 259200)
 
 static domtab_t tab;
-static tracker_t tr;
-static tally_t counts[3];
+static tasktable_t tr;
+static gauges_t counts[3];
 
 static void setup(void) {
   static conf_domain_t domains[] = {
@@ -30,12 +30,12 @@ static void setup(void) {
   a.domains = domains;
   a.domain_count = 2;
   ck_assert_int_eq(domtab_init(&tab, &a), 0);
-  tr = (tracker_t)TRACKER_INIT;
+  tr = (tasktable_t)TASKTABLE_INIT;
   memset(counts, 0xa5, sizeof(counts)); /* garbage to be overwritten */
 }
 
 static void teardown(void) {
-  tracker_free(&tr);
+  tasktable_free(&tr);
   domtab_free(&tab);
 }
 
@@ -49,11 +49,11 @@ static void put(uint64_t id, time_t created, uint32_t domain, unsigned type,
                       (uint8_t)progress,
                       0};
   bool is_new;
-  ck_assert_int_eq(tracker_put(&tr, &t, &is_new), 0);
+  ck_assert_int_eq(tasktable_put(&tr, &t, &is_new), 0);
 }
 
 static void count(void) {
-  tally_count(&tab, &tr, LOOKBACK_OLDEST, IN_FLIGHT_OLDEST, counts);
+  gauges_count(&tab, &tr, LOOKBACK_OLDEST, IN_FLIGHT_OLDEST, counts);
 }
 
 START_TEST(tasks_are_counted_by_domain_type_and_status) {
@@ -118,5 +118,5 @@ int main(void) {
       the_oldest_task_in_flight_and_its_progress_are_kept_per_type,
       tasks_outside_the_table_are_not_counted,
   };
-  return unit_main("tally", tests, N_OF(tests), &test_case);
+  return unit_main("gauges", tests, N_OF(tests), &test_case);
 }

@@ -1,6 +1,6 @@
 /* Per domain and object type: completed and failed tasks for good, and the
  * interval's completion times (mean and max). */
-#include "core/ledger.h"
+#include "core/lifetime.h"
 
 #include "unit.h"
 
@@ -8,14 +8,14 @@
 #include <inttypes.h>
 #include <stdbool.h>
 
-static ledger_t ledger;
+static lifetime_t ledger;
 
-static void setup(void) { ledger = (ledger_t)LEDGER_INIT; }
-static void teardown(void) { ledger_free(&ledger); }
+static void setup(void) { ledger = (lifetime_t)LIFETIME_INIT; }
+static void teardown(void) { lifetime_free(&ledger); }
 
 static void record(uint32_t domain, unsigned type,
                    const lifecycle_events_t *ev) {
-  ck_assert_int_eq(ledger_record(&ledger, domain, type, ev), 0);
+  ck_assert_int_eq(lifetime_record(&ledger, domain, type, ev), 0);
 }
 
 /* A task seen to complete, seconds after it was created. */
@@ -38,7 +38,7 @@ static void record_failed(uint32_t domain, unsigned type) {
 
 /* Zero counts and no completion time, whether or not an entry exists. */
 static void assert_nothing(uint32_t domain, unsigned type) {
-  const ledger_entry_t *e = ledger_get(&ledger, domain, type);
+  const lifetime_entry_t *e = lifetime_get(&ledger, domain, type);
   if (e == NULL)
     return;
   ck_assert_msg(e->completed == 0 && e->failed == 0 &&
@@ -49,7 +49,7 @@ static void assert_nothing(uint32_t domain, unsigned type) {
 
 static void assert_counts(uint32_t domain, unsigned type, uint64_t completed,
                           uint64_t failed_count) {
-  const ledger_entry_t *e = ledger_get(&ledger, domain, type);
+  const lifetime_entry_t *e = lifetime_get(&ledger, domain, type);
   ck_assert_ptr_nonnull(e);
   ck_assert_uint_eq(e->completed, completed);
   ck_assert_uint_eq(e->failed, failed_count);
@@ -58,7 +58,7 @@ static void assert_counts(uint32_t domain, unsigned type, uint64_t completed,
 /* This interval's completion times: how many, their sum and their max. */
 static void assert_interval(uint32_t domain, unsigned type, uint32_t count,
                             double sum, double max) {
-  const ledger_entry_t *e = ledger_get(&ledger, domain, type);
+  const lifetime_entry_t *e = lifetime_get(&ledger, domain, type);
   ck_assert_msg(e != NULL, "domain %u type %u has no entry", domain, type);
   ck_assert_msg(e->completion_count == count && e->completion_sum == sum &&
                     e->completion_max == max,
@@ -68,10 +68,10 @@ static void assert_interval(uint32_t domain, unsigned type, uint32_t count,
 }
 
 START_TEST(an_empty_ledger_has_nothing_for_anyone) {
-  ck_assert_ptr_null(ledger_get(&ledger, 0, TASK_TYPE_FILE));
-  ck_assert_ptr_null(ledger_get(&ledger, 999, TASK_TYPE_PRELOAD));
-  ledger_interval_reset(&ledger);
-  ck_assert_ptr_null(ledger_get(&ledger, 0, TASK_TYPE_FILE));
+  ck_assert_ptr_null(lifetime_get(&ledger, 0, TASK_TYPE_FILE));
+  ck_assert_ptr_null(lifetime_get(&ledger, 999, TASK_TYPE_PRELOAD));
+  lifetime_interval_reset(&ledger);
+  ck_assert_ptr_null(lifetime_get(&ledger, 0, TASK_TYPE_FILE));
 }
 END_TEST
 
@@ -93,7 +93,7 @@ START_TEST(each_domain_and_type_has_its_own_counters) {
   assert_nothing(0, TASK_TYPE_DIRECTORY);
   assert_nothing(0, TASK_TYPE_REGEX);
   assert_nothing(1, TASK_TYPE_PRELOAD);
-  ck_assert_ptr_null(ledger_get(&ledger, 5000, TASK_TYPE_FILE));
+  ck_assert_ptr_null(lifetime_get(&ledger, 5000, TASK_TYPE_FILE));
 }
 END_TEST
 
@@ -129,7 +129,7 @@ START_TEST(the_interval_keeps_the_mean_and_the_max) {
   record_completed_untimed(3, TASK_TYPE_PRELOAD);
   assert_counts(3, TASK_TYPE_PRELOAD, 5, 0);
   assert_interval(3, TASK_TYPE_PRELOAD, 4, 80, 40);
-  const ledger_entry_t *e = ledger_get(&ledger, 3, TASK_TYPE_PRELOAD);
+  const lifetime_entry_t *e = lifetime_get(&ledger, 3, TASK_TYPE_PRELOAD);
   ck_assert_double_eq(e->completion_sum / e->completion_count, 20);
 }
 END_TEST
@@ -146,7 +146,7 @@ START_TEST(the_interval_reset_keeps_the_cumulative_counts) {
   record_completed(0, TASK_TYPE_FILE, 30);
   record_failed(0, TASK_TYPE_FILE);
   record_completed(4, TASK_TYPE_DIRECTORY, 30);
-  ledger_interval_reset(&ledger);
+  lifetime_interval_reset(&ledger);
   assert_counts(0, TASK_TYPE_FILE, 1, 1);
   assert_interval(0, TASK_TYPE_FILE, 0, 0, 0);
   assert_counts(4, TASK_TYPE_DIRECTORY, 1, 0);
@@ -185,7 +185,7 @@ START_TEST(growing_to_domain_1000_keeps_what_was_recorded) {
 END_TEST
 
 START_TEST(counters_set_from_a_state_file_are_counted_on_from) {
-  ck_assert_int_eq(ledger_set(&ledger, 12, TASK_TYPE_FILE, 1000, 7), 0);
+  ck_assert_int_eq(lifetime_set(&ledger, 12, TASK_TYPE_FILE, 1000, 7), 0);
   assert_counts(12, TASK_TYPE_FILE, 1000, 7);
   assert_interval(12, TASK_TYPE_FILE, 0, 0, 0);
 
@@ -198,7 +198,7 @@ END_TEST
 
 START_TEST(setting_counters_replaces_them_and_keeps_the_interval) {
   record_completed(0, TASK_TYPE_FILE, 9);
-  ck_assert_int_eq(ledger_set(&ledger, 0, TASK_TYPE_FILE, 50, 3), 0);
+  ck_assert_int_eq(lifetime_set(&ledger, 0, TASK_TYPE_FILE, 50, 3), 0);
   assert_counts(0, TASK_TYPE_FILE, 50, 3);
   assert_interval(0, TASK_TYPE_FILE, 1, 9, 9);
 }
@@ -206,26 +206,26 @@ END_TEST
 
 START_TEST(counters_near_the_top_of_64_bits_are_kept_exactly) {
   const uint64_t big = UINT64_MAX - 1;
-  ck_assert_int_eq(ledger_set(&ledger, 0, TASK_TYPE_PRELOAD, big, big), 0);
+  ck_assert_int_eq(lifetime_set(&ledger, 0, TASK_TYPE_PRELOAD, big, big), 0);
   record_completed(0, TASK_TYPE_PRELOAD, 1);
   assert_counts(0, TASK_TYPE_PRELOAD, UINT64_MAX, big);
 }
 END_TEST
 
 START_TEST(an_unknown_object_type_has_no_entry) {
-  ck_assert_int_eq(ledger_set(&ledger, 0, TASK_TYPE_FILE, 1, 1), 0);
-  ck_assert_ptr_null(ledger_get(&ledger, 0, TASK_TYPE_UNKNOWN));
-  ck_assert_int_eq(ledger_set(&ledger, 0, TASK_TYPE_UNKNOWN, 1, 1), -1);
+  ck_assert_int_eq(lifetime_set(&ledger, 0, TASK_TYPE_FILE, 1, 1), 0);
+  ck_assert_ptr_null(lifetime_get(&ledger, 0, TASK_TYPE_UNKNOWN));
+  ck_assert_int_eq(lifetime_set(&ledger, 0, TASK_TYPE_UNKNOWN, 1, 1), -1);
   assert_counts(0, TASK_TYPE_FILE, 1, 1);
 }
 END_TEST
 
 START_TEST(a_freed_ledger_is_empty_and_usable_again) {
   record_completed(10, TASK_TYPE_FILE, 1);
-  ledger_free(&ledger);
+  lifetime_free(&ledger);
   ck_assert_ptr_null(ledger.entries);
   ck_assert_uint_eq(ledger.domains, 0);
-  ck_assert_ptr_null(ledger_get(&ledger, 10, TASK_TYPE_FILE));
+  ck_assert_ptr_null(lifetime_get(&ledger, 10, TASK_TYPE_FILE));
   record_completed(1, TASK_TYPE_FILE, 1);
   assert_counts(1, TASK_TYPE_FILE, 1, 0);
 }
@@ -251,5 +251,5 @@ int main(void) {
       an_unknown_object_type_has_no_entry,
       a_freed_ledger_is_empty_and_usable_again,
   };
-  return unit_main("ledger", tests, N_OF(tests), &test_case);
+  return unit_main("lifetime", tests, N_OF(tests), &test_case);
 }

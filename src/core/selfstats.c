@@ -1,11 +1,11 @@
-#include "core/stats.h"
+#include "core/selfstats.h"
 
 #include "core/ascii.h"
 
 #include <stdio.h>
 #include <string.h>
 
-void stats_call(stats_t *s, double latency) {
+void selfstats_call(selfstats_t *s, double latency) {
   s->calls++;
   s->interval_calls++;
   s->latency_sum += latency;
@@ -14,13 +14,13 @@ void stats_call(stats_t *s, double latency) {
     s->latency_max = latency;
 }
 
-void stats_throttled(stats_t *s) { s->throttled++; }
+void selfstats_throttled(selfstats_t *s) { s->throttled++; }
 
 /* A Code becomes a type_instance: keep it to characters that survive every
  * writer's naming rules (ASCII ones: no locale widens them). */
-static void stats_clean_code(char *out, const char *code) {
+static void selfstats_clean_code(char *out, const char *code) {
   size_t i = 0;
-  for (; code[i] != '\0' && i < STATS_CODE_LEN - 1; i++)
+  for (; code[i] != '\0' && i < SELFSTATS_CODE_LEN - 1; i++)
     out[i] = ascii_is_alnum((unsigned char)code[i]) || code[i] == '.' ||
                      code[i] == '_'
                  ? code[i]
@@ -28,15 +28,16 @@ static void stats_clean_code(char *out, const char *code) {
   out[i] = '\0';
 }
 
-static stats_code_t *stats_find(stats_t *s, const char *code) {
+static selfstats_code_t *selfstats_find(selfstats_t *s, const char *code) {
   for (size_t i = 0; i < s->code_count; i++)
     if (strcmp(s->codes[i].code, code) == 0)
       return &s->codes[i];
   return NULL;
 }
 
-static stats_code_t *stats_find_or_add(stats_t *s, const char *code) {
-  stats_code_t *slot = stats_find(s, code);
+static selfstats_code_t *selfstats_find_or_add(selfstats_t *s,
+                                               const char *code) {
+  selfstats_code_t *slot = selfstats_find(s, code);
   if (slot == NULL) {
     slot = &s->codes[s->code_count++];
     snprintf(slot->code, sizeof(slot->code), "%s", code);
@@ -45,19 +46,20 @@ static stats_code_t *stats_find_or_add(stats_t *s, const char *code) {
   return slot;
 }
 
-void stats_error(stats_t *s, const char *code) {
-  char clean[STATS_CODE_LEN];
-  stats_clean_code(clean, code);
-  stats_code_t *slot = stats_find(s, clean);
+void selfstats_error(selfstats_t *s, const char *code) {
+  char clean[SELFSTATS_CODE_LEN];
+  selfstats_clean_code(clean, code);
+  selfstats_code_t *slot = selfstats_find(s, clean);
   /* Past the cap a peer inventing codes would grow the series without
    * bound: the last slot collects the rest. */
   if (slot == NULL)
-    slot = stats_find_or_add(
-        s, s->code_count < STATS_MAX_CODES - 1 ? clean : STATS_OTHER_CODE);
+    slot = selfstats_find_or_add(s, s->code_count < SELFSTATS_MAX_CODES - 1
+                                        ? clean
+                                        : SELFSTATS_OTHER_CODE);
   slot->count++;
 }
 
-void stats_interval_reset(stats_t *s) {
+void selfstats_interval_reset(selfstats_t *s) {
   s->latency_sum = 0;
   s->latency_max = 0;
   s->latency_count = 0;

@@ -1,9 +1,9 @@
-#include "core/tracker.h"
+#include "core/tasktable.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-int tracker_parse_id(const char *task_id, uint64_t *out) {
+int tasktable_parse_id(const char *task_id, uint64_t *out) {
   size_t len = strlen(task_id);
   if (len == 0 || len > 19 || strspn(task_id, "0123456789") != len)
     return -1;
@@ -16,36 +16,36 @@ int tracker_parse_id(const char *task_id, uint64_t *out) {
 
 /* Fibonacci hashing: the top bits of the product depend on every bit of
  * the id, so neither sequential ids nor ids sharing low bits collide. */
-static size_t tracker_slot_of(uint64_t id, size_t cap) {
+static size_t tasktable_slot_of(uint64_t id, size_t cap) {
   int bits = __builtin_ctzll((unsigned long long)cap);
   return bits == 0 ? 0 : (size_t)((id * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
 }
 
-static tracked_task_t *tracker_find_slot(tracked_task_t *slots, size_t cap,
-                                         uint64_t id) {
-  for (size_t i = tracker_slot_of(id, cap);; i = (i + 1) & (cap - 1))
+static tracked_task_t *tasktable_find_slot(tracked_task_t *slots, size_t cap,
+                                           uint64_t id) {
+  for (size_t i = tasktable_slot_of(id, cap);; i = (i + 1) & (cap - 1))
     if (slots[i].id == 0 || slots[i].id == id)
       return &slots[i];
 }
 
 /* Whether a task outlives an expiry: a finished one while it is inside
  * oldest, one in flight while it is inside in_flight_oldest. */
-static bool tracker_keeps(const tracked_task_t *t, time_t oldest,
-                          time_t in_flight_oldest) {
+static bool tasktable_keeps(const tracked_task_t *t, time_t oldest,
+                            time_t in_flight_oldest) {
   return t->id != 0 &&
          (t->created >= oldest ||
-          (tracker_in_flight(t) && t->created >= in_flight_oldest));
+          (tasktable_in_flight(t) && t->created >= in_flight_oldest));
 }
 
-static int tracker_rehash(tracker_t *tr, size_t cap, time_t oldest,
-                          time_t in_flight_oldest) {
+static int tasktable_rehash(tasktable_t *tr, size_t cap, time_t oldest,
+                            time_t in_flight_oldest) {
   tracked_task_t *slots = calloc(cap, sizeof(*slots));
   if (slots == NULL)
     return -1;
   size_t count = 0;
   for (size_t i = 0; i < tr->cap; i++) {
-    if (tracker_keeps(&tr->slots[i], oldest, in_flight_oldest)) {
-      *tracker_find_slot(slots, cap, tr->slots[i].id) = tr->slots[i];
+    if (tasktable_keeps(&tr->slots[i], oldest, in_flight_oldest)) {
+      *tasktable_find_slot(slots, cap, tr->slots[i].id) = tr->slots[i];
       count++;
     }
   }
@@ -56,14 +56,15 @@ static int tracker_rehash(tracker_t *tr, size_t cap, time_t oldest,
   return 0;
 }
 
-int tracker_put(tracker_t *tr, const tracked_task_t *task, bool *is_new) {
+int tasktable_put(tasktable_t *tr, const tracked_task_t *task, bool *is_new) {
   if (task->id == 0) /* the mark of a free slot, never a TaskId */
     return -1;
   /* A load factor under 3/4 keeps probes short. */
   if ((tr->count + 1) * 4 > tr->cap * 3 &&
-      tracker_rehash(tr, tr->cap ? tr->cap * 2 : 64, INT64_MIN, INT64_MIN) != 0)
+      tasktable_rehash(tr, tr->cap ? tr->cap * 2 : 64, INT64_MIN, INT64_MIN) !=
+          0)
     return -1;
-  tracked_task_t *slot = tracker_find_slot(tr->slots, tr->cap, task->id);
+  tracked_task_t *slot = tasktable_find_slot(tr->slots, tr->cap, task->id);
   *is_new = slot->id == 0;
   if (*is_new)
     tr->count++;
@@ -71,21 +72,22 @@ int tracker_put(tracker_t *tr, const tracked_task_t *task, bool *is_new) {
   return 0;
 }
 
-const tracked_task_t *tracker_get(const tracker_t *tr, uint64_t id) {
+const tracked_task_t *tasktable_get(const tasktable_t *tr, uint64_t id) {
   if (tr->cap == 0 || id == 0)
     return NULL;
-  const tracked_task_t *slot = tracker_find_slot(tr->slots, tr->cap, id);
+  const tracked_task_t *slot = tasktable_find_slot(tr->slots, tr->cap, id);
   return slot->id != 0 ? slot : NULL;
 }
 
-const tracked_task_t *tracker_next(const tracker_t *tr, size_t *pos) {
+const tracked_task_t *tasktable_next(const tasktable_t *tr, size_t *pos) {
   for (; *pos < tr->cap; (*pos)++)
     if (tr->slots[*pos].id != 0)
       return &tr->slots[(*pos)++];
   return NULL;
 }
 
-size_t tracker_expire(tracker_t *tr, time_t oldest, time_t in_flight_oldest) {
+size_t tasktable_expire(tasktable_t *tr, time_t oldest,
+                        time_t in_flight_oldest) {
   size_t before = tr->count;
   if (before == 0)
     return 0;
@@ -93,21 +95,21 @@ size_t tracker_expire(tracker_t *tr, time_t oldest, time_t in_flight_oldest) {
   size_t cap = tr->cap;
   size_t keep = 0;
   for (size_t i = 0; i < tr->cap; i++)
-    keep += tracker_keeps(&tr->slots[i], oldest, in_flight_oldest);
+    keep += tasktable_keeps(&tr->slots[i], oldest, in_flight_oldest);
   if (keep == before)
     return 0;
   while (cap > 64 && keep * 4 < cap)
     cap /= 2;
-  if (tracker_rehash(tr, cap, oldest, in_flight_oldest) != 0)
+  if (tasktable_rehash(tr, cap, oldest, in_flight_oldest) != 0)
     return 0;
   return before - tr->count;
 }
 
-size_t tracker_bytes(const tracker_t *tr) {
+size_t tasktable_bytes(const tasktable_t *tr) {
   return sizeof(*tr) + tr->cap * sizeof(*tr->slots);
 }
 
-void tracker_free(tracker_t *tr) {
+void tasktable_free(tasktable_t *tr) {
   free(tr->slots);
-  *tr = (tracker_t)TRACKER_INIT;
+  *tr = (tasktable_t)TASKTABLE_INIT;
 }

@@ -1,6 +1,6 @@
 /* An account's self-monitoring: calls and latency, throttling, errors by
  * code (cleaned, and capped with an "other" slot). */
-#include "core/stats.h"
+#include "core/selfstats.h"
 
 #include "unit.h"
 
@@ -9,14 +9,14 @@
 #include <string.h>
 
 /* The count under this code, or -1 when the code has no slot. */
-static long long count_of(const stats_t *s, const char *code) {
+static long long count_of(const selfstats_t *s, const char *code) {
   for (size_t i = 0; i < s->code_count; i++)
     if (strcmp(s->codes[i].code, code) == 0)
       return (long long)s->codes[i].count;
   return -1;
 }
 
-static unsigned long long total_errors(const stats_t *s) {
+static unsigned long long total_errors(const selfstats_t *s) {
   unsigned long long total = 0;
   for (size_t i = 0; i < s->code_count; i++)
     total += s->codes[i].count;
@@ -26,29 +26,29 @@ static unsigned long long total_errors(const stats_t *s) {
 /* Reports an error under each code, in order. */
 #define REPORT_ERRORS(s, ...)                                                  \
   report_errors((s), (const char *const[]){__VA_ARGS__, NULL})
-static void report_errors(stats_t *s, const char *const *codes) {
+static void report_errors(selfstats_t *s, const char *const *codes) {
   for (; *codes != NULL; codes++)
-    stats_error(s, *codes);
+    selfstats_error(s, *codes);
 }
 
 /* Reports errors under the codes Code0, Code1, ... up to Code<n - 1>. */
-static void error_numbered_codes(stats_t *s, int n) {
+static void error_numbered_codes(selfstats_t *s, int n) {
   char code[32];
   for (int i = 0; i < n; i++) {
     snprintf(code, sizeof(code), "Code%d", i);
-    stats_error(s, code);
+    selfstats_error(s, code);
   }
 }
 
 /* The code and count in one slot of the error table. */
-static void assert_slot(const stats_t *s, size_t slot, const char *code,
+static void assert_slot(const selfstats_t *s, size_t slot, const char *code,
                         unsigned long long count) {
   ck_assert_str_eq(s->codes[slot].code, code);
   ck_assert_uint_eq(s->codes[slot].count, count);
 }
 
 /* The cumulative counters. */
-static void assert_totals(const stats_t *s, unsigned long long calls,
+static void assert_totals(const selfstats_t *s, unsigned long long calls,
                           unsigned long long throttled, size_t codes) {
   ck_assert_uint_eq(s->calls, calls);
   ck_assert_uint_eq(s->throttled, throttled);
@@ -56,7 +56,7 @@ static void assert_totals(const stats_t *s, unsigned long long calls,
 }
 
 /* The interval's calls and their latency. */
-static void assert_interval(const stats_t *s, unsigned long long calls,
+static void assert_interval(const selfstats_t *s, unsigned long long calls,
                             double latency_sum, double latency_max) {
   ck_assert_uint_eq(s->interval_calls, calls);
   ck_assert_uint_eq(s->latency_count, calls);
@@ -67,17 +67,17 @@ static void assert_interval(const stats_t *s, unsigned long long calls,
 /* ---- calls and latency ---- */
 
 START_TEST(a_fresh_account_has_counted_nothing) {
-  stats_t s = {0};
+  selfstats_t s = {0};
   assert_totals(&s, 0, 0, 0);
   assert_interval(&s, 0, 0.0, 0.0);
 }
 END_TEST
 
 START_TEST(calls_are_counted_with_their_latency_mean_and_max) {
-  stats_t s = {0};
-  stats_call(&s, 0.1);
-  stats_call(&s, 0.3);
-  stats_call(&s, 0.2);
+  selfstats_t s = {0};
+  selfstats_call(&s, 0.1);
+  selfstats_call(&s, 0.3);
+  selfstats_call(&s, 0.2);
   assert_totals(&s, 3, 0, 0);
   ck_assert_uint_eq(s.interval_calls, 3);
   ck_assert_uint_eq(s.latency_count, 3);
@@ -88,34 +88,34 @@ START_TEST(calls_are_counted_with_their_latency_mean_and_max) {
 END_TEST
 
 START_TEST(an_instant_answer_counts_with_zero_latency) {
-  stats_t s = {0};
-  stats_call(&s, 0.0);
+  selfstats_t s = {0};
+  selfstats_call(&s, 0.0);
   assert_totals(&s, 1, 0, 0);
   assert_interval(&s, 1, 0.0, 0.0);
 }
 END_TEST
 
 START_TEST(the_interval_reset_keeps_the_cumulative_counters) {
-  stats_t s = {0};
-  stats_call(&s, 1.5);
-  stats_call(&s, 0.5);
-  stats_throttled(&s);
-  stats_error(&s, "Throttling.User");
-  stats_interval_reset(&s);
+  selfstats_t s = {0};
+  selfstats_call(&s, 1.5);
+  selfstats_call(&s, 0.5);
+  selfstats_throttled(&s);
+  selfstats_error(&s, "Throttling.User");
+  selfstats_interval_reset(&s);
   assert_interval(&s, 0, 0.0, 0.0);
   assert_totals(&s, 2, 1, 1);
   ck_assert_int_eq(count_of(&s, "Throttling.User"), 1);
   /* The next interval's latency is its own. */
-  stats_call(&s, 0.25);
+  selfstats_call(&s, 0.25);
   assert_totals(&s, 3, 1, 1);
   assert_interval(&s, 1, 0.25, 0.25);
 }
 END_TEST
 
 START_TEST(throttled_answers_are_counted) {
-  stats_t s = {0};
-  stats_throttled(&s);
-  stats_throttled(&s);
+  selfstats_t s = {0};
+  selfstats_throttled(&s);
+  selfstats_throttled(&s);
   assert_totals(&s, 0, 2, 0);
 }
 END_TEST
@@ -123,7 +123,7 @@ END_TEST
 /* ---- errors by code ---- */
 
 START_TEST(errors_are_counted_by_code_in_order_of_first_sight) {
-  stats_t s = {0};
+  selfstats_t s = {0};
   REPORT_ERRORS(&s, "Throttling.User", "transport", "Throttling.User",
                 "InvalidAccessKeyId.NotFound");
   ck_assert_uint_eq(s.code_count, 3);
@@ -134,7 +134,7 @@ START_TEST(errors_are_counted_by_code_in_order_of_first_sight) {
 END_TEST
 
 START_TEST(codes_are_cleaned_to_safe_characters) {
-  stats_t s = {0};
+  selfstats_t s = {0};
   REPORT_ERRORS(&s, "Bad Code/With:Odd-Chars", "http_503",
                 "caf\xc3\xa9\n\"x\"");
   ck_assert_uint_eq(s.code_count, 3);
@@ -151,7 +151,7 @@ START_TEST(codes_are_cleaned_to_safe_characters) {
 END_TEST
 
 START_TEST(codes_that_clean_alike_share_one_count) {
-  stats_t s = {0};
+  selfstats_t s = {0};
   REPORT_ERRORS(&s, "a b", "a/b", "a_b");
   ck_assert_uint_eq(s.code_count, 1);
   ck_assert_int_eq(count_of(&s, "a_b"), 3);
@@ -162,65 +162,65 @@ START_TEST(a_long_code_is_cut_to_fit) {
   char code[200];
   memset(code, 'X', sizeof(code) - 1);
   code[sizeof(code) - 1] = '\0';
-  stats_t s = {0};
-  stats_error(&s, code);
+  selfstats_t s = {0};
+  selfstats_error(&s, code);
   ck_assert_uint_eq(s.code_count, 1);
-  ck_assert_uint_eq(strlen(s.codes[0].code), STATS_CODE_LEN - 1);
+  ck_assert_uint_eq(strlen(s.codes[0].code), SELFSTATS_CODE_LEN - 1);
   ck_assert_uint_eq(s.codes[0].count, 1);
-  stats_error(&s, code);
+  selfstats_error(&s, code);
   ck_assert_uint_eq(s.code_count, 1);
   ck_assert_uint_eq(s.codes[0].count, 2);
 }
 END_TEST
 
 START_TEST(codes_past_the_cap_are_counted_as_other) {
-  stats_t s = {0};
+  selfstats_t s = {0};
   error_numbered_codes(&s, 40);
-  ck_assert_uint_eq(s.code_count, STATS_MAX_CODES);
+  ck_assert_uint_eq(s.code_count, SELFSTATS_MAX_CODES);
   char code[32];
-  for (int i = 0; i < STATS_MAX_CODES - 1; i++) {
+  for (int i = 0; i < SELFSTATS_MAX_CODES - 1; i++) {
     snprintf(code, sizeof(code), "Code%d", i);
     assert_slot(&s, (size_t)i, code, 1);
   }
-  assert_slot(&s, STATS_MAX_CODES - 1, STATS_OTHER_CODE,
-              40 - (STATS_MAX_CODES - 1));
+  assert_slot(&s, SELFSTATS_MAX_CODES - 1, SELFSTATS_OTHER_CODE,
+              40 - (SELFSTATS_MAX_CODES - 1));
   ck_assert_int_eq(count_of(&s, "Code31"), -1);
   ck_assert_uint_eq(total_errors(&s), 40);
 }
 END_TEST
 
 START_TEST(a_code_seen_before_the_cap_keeps_its_own_count) {
-  stats_t s = {0};
+  selfstats_t s = {0};
   error_numbered_codes(&s, 40);
   REPORT_ERRORS(&s, "Code5", "Code30");
   ck_assert_int_eq(count_of(&s, "Code5"), 2);
   ck_assert_int_eq(count_of(&s, "Code30"), 2);
-  ck_assert_int_eq(count_of(&s, STATS_OTHER_CODE), 9);
-  stats_error(&s, "SomethingNew");
-  ck_assert_int_eq(count_of(&s, STATS_OTHER_CODE), 10);
-  ck_assert_uint_eq(s.code_count, STATS_MAX_CODES);
+  ck_assert_int_eq(count_of(&s, SELFSTATS_OTHER_CODE), 9);
+  selfstats_error(&s, "SomethingNew");
+  ck_assert_int_eq(count_of(&s, SELFSTATS_OTHER_CODE), 10);
+  ck_assert_uint_eq(s.code_count, SELFSTATS_MAX_CODES);
 }
 END_TEST
 
 START_TEST(a_peer_inventing_codes_cannot_grow_the_table) {
-  stats_t s = {0};
+  selfstats_t s = {0};
   char code[32];
   for (int i = 0; i < 10000; i++) {
     snprintf(code, sizeof(code), "Invented.%d", i);
-    stats_error(&s, code);
+    selfstats_error(&s, code);
   }
-  ck_assert_uint_eq(s.code_count, STATS_MAX_CODES);
-  ck_assert_int_eq(count_of(&s, STATS_OTHER_CODE),
-                   10000 - (STATS_MAX_CODES - 1));
+  ck_assert_uint_eq(s.code_count, SELFSTATS_MAX_CODES);
+  ck_assert_int_eq(count_of(&s, SELFSTATS_OTHER_CODE),
+                   10000 - (SELFSTATS_MAX_CODES - 1));
   ck_assert_uint_eq(total_errors(&s), 10000);
 }
 END_TEST
 
 START_TEST(exactly_as_many_codes_as_slots_but_one_need_no_other) {
-  stats_t s = {0};
-  error_numbered_codes(&s, STATS_MAX_CODES - 1);
-  ck_assert_uint_eq(s.code_count, STATS_MAX_CODES - 1);
-  ck_assert_int_eq(count_of(&s, STATS_OTHER_CODE), -1);
+  selfstats_t s = {0};
+  error_numbered_codes(&s, SELFSTATS_MAX_CODES - 1);
+  ck_assert_uint_eq(s.code_count, SELFSTATS_MAX_CODES - 1);
+  ck_assert_int_eq(count_of(&s, SELFSTATS_OTHER_CODE), -1);
 }
 END_TEST
 
@@ -240,5 +240,5 @@ int main(void) {
       a_peer_inventing_codes_cannot_grow_the_table,
       exactly_as_many_codes_as_slots_but_one_need_no_other,
   };
-  return unit_main("stats", tests, N_OF(tests), NULL);
+  return unit_main("selfstats", tests, N_OF(tests), NULL);
 }

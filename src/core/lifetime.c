@@ -1,25 +1,25 @@
-#include "core/ledger.h"
+#include "core/lifetime.h"
 
 #include "core/grow.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static ledger_entry_t *ledger_entry(ledger_t *l, uint32_t domain,
-                                    unsigned type) {
+static lifetime_entry_t *lifetime_entry(lifetime_t *l, uint32_t domain,
+                                        unsigned type) {
   if (type >= TASK_TYPE_COUNT)
     return NULL;
-  ledger_entry_t *row =
+  lifetime_entry_t *row =
       grow_row((void **)&l->entries, &l->domains,
                TASK_TYPE_COUNT * sizeof(*l->entries), (size_t)domain);
   return row ? &row[type] : NULL;
 }
 
-int ledger_record(ledger_t *l, uint32_t domain, unsigned type,
-                  const lifecycle_events_t *ev) {
+int lifetime_record(lifetime_t *l, uint32_t domain, unsigned type,
+                    const lifecycle_events_t *ev) {
   if (!ev->completed && !ev->failed)
     return 0;
-  ledger_entry_t *e = ledger_entry(l, domain, type);
+  lifetime_entry_t *e = lifetime_entry(l, domain, type);
   if (e == NULL)
     return -1;
   e->completed += ev->completed;
@@ -33,9 +33,9 @@ int ledger_record(ledger_t *l, uint32_t domain, unsigned type,
   return 0;
 }
 
-int ledger_set(ledger_t *l, uint32_t domain, unsigned type, uint64_t completed,
-               uint64_t failed) {
-  ledger_entry_t *e = ledger_entry(l, domain, type);
+int lifetime_set(lifetime_t *l, uint32_t domain, unsigned type,
+                 uint64_t completed, uint64_t failed) {
+  lifetime_entry_t *e = lifetime_entry(l, domain, type);
   if (e == NULL)
     return -1;
   e->completed = completed;
@@ -43,14 +43,14 @@ int ledger_set(ledger_t *l, uint32_t domain, unsigned type, uint64_t completed,
   return 0;
 }
 
-const ledger_entry_t *ledger_get(const ledger_t *l, uint32_t domain,
-                                 unsigned type) {
+const lifetime_entry_t *lifetime_get(const lifetime_t *l, uint32_t domain,
+                                     unsigned type) {
   return domain < l->domains && type < TASK_TYPE_COUNT
              ? &l->entries[(size_t)domain * TASK_TYPE_COUNT + type]
              : NULL;
 }
 
-void ledger_interval_reset(ledger_t *l) {
+void lifetime_interval_reset(lifetime_t *l) {
   for (size_t i = 0; i < l->domains * TASK_TYPE_COUNT; i++) {
     l->entries[i].completion_sum = 0;
     l->entries[i].completion_max = 0;
@@ -58,7 +58,7 @@ void ledger_interval_reset(ledger_t *l) {
   }
 }
 
-void ledger_free(ledger_t *l) {
+void lifetime_free(lifetime_t *l) {
   free(l->entries);
-  *l = (ledger_t)LEDGER_INIT;
+  *l = (lifetime_t)LIFETIME_INIT;
 }

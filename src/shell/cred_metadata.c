@@ -1,6 +1,6 @@
 #include "dcdn_config.h"
 
-#include "shell/cred_ecs.h"
+#include "shell/cred_metadata.h"
 
 #include "core/params.h"
 #include "core/request.h"
@@ -16,7 +16,7 @@
 #define CRED_ECS_PATH "/latest/meta-data/ram/security-credentials/"
 
 /* The headers' copy of the token is wiped before it is freed. */
-static void cred_ecs_headers_free(params_t *headers) {
+static void cred_metadata_headers_free(params_t *headers) {
   for (size_t i = 0; i < headers->count; i++)
     OPENSSL_cleanse(headers->items[i].value, strlen(headers->items[i].value));
   params_free(headers);
@@ -25,9 +25,9 @@ static void cred_ecs_headers_free(params_t *headers) {
 /* One request; returns the body (the caller wipes and frees it with
  * cred_wipe_free: the token and the credentials are secrets) of a 200
  * answer, or NULL with why. */
-static char *cred_ecs_call(http_client_t *http, const char *url,
-                           const char *token, bool put, char *why,
-                           size_t why_size) {
+static char *cred_metadata_call(http_client_t *http, const char *url,
+                                const char *token, bool put, char *why,
+                                size_t why_size) {
   request_t req = {(char *)url, PARAMS_INIT};
   if (put)
     params_add(&req.headers, "X-aliyun-ecs-metadata-token-ttl-seconds",
@@ -36,7 +36,7 @@ static char *cred_ecs_call(http_client_t *http, const char *url,
     params_add(&req.headers, "X-aliyun-ecs-metadata-token", token);
   http_response_t rsp;
   int rc = put ? http_put_empty(http, &req, &rsp) : http_get(http, &req, &rsp);
-  cred_ecs_headers_free(&req.headers);
+  cred_metadata_headers_free(&req.headers);
   if (rc != 0) {
     snprintf(why, why_size, "%s: %s", url, http->error);
     return NULL;
@@ -48,17 +48,18 @@ static char *cred_ecs_call(http_client_t *http, const char *url,
   return strdup(rsp.body);
 }
 
-static int cred_ecs_with(http_client_t *http, const char *endpoint,
-                         const char *role, cred_t *out, char **role_found,
-                         char *why, size_t why_size) {
+static int cred_metadata_with(http_client_t *http, const char *endpoint,
+                              const char *role, cred_t *out, char **role_found,
+                              char *why, size_t why_size) {
   char url[1024], ignored[256];
   snprintf(url, sizeof(url), "%s/latest/api/token", endpoint);
   /* No token (an older service): carry on without, as the SDKs do. */
-  char *token = cred_ecs_call(http, url, NULL, true, ignored, sizeof(ignored));
+  char *token =
+      cred_metadata_call(http, url, NULL, true, ignored, sizeof(ignored));
   int status = -1;
   if (role == NULL) {
     snprintf(url, sizeof(url), "%s" CRED_ECS_PATH, endpoint);
-    char *listing = cred_ecs_call(http, url, token, false, why, why_size);
+    char *listing = cred_metadata_call(http, url, token, false, why, why_size);
     *role_found = listing ? cred_first_role(listing) : NULL;
     if (listing != NULL && *role_found == NULL)
       snprintf(why, why_size, "%s: the instance has no RAM role", url);
@@ -67,7 +68,7 @@ static int cred_ecs_with(http_client_t *http, const char *endpoint,
   }
   if (role != NULL) {
     snprintf(url, sizeof(url), "%s" CRED_ECS_PATH "%s", endpoint, role);
-    char *body = cred_ecs_call(http, url, token, false, why, why_size);
+    char *body = cred_metadata_call(http, url, token, false, why, why_size);
     char reason[200];
     if (body != NULL &&
         cred_parse_metadata(body, out, reason, sizeof(reason)) != 0)
@@ -80,8 +81,8 @@ static int cred_ecs_with(http_client_t *http, const char *endpoint,
   return status;
 }
 
-int cred_ecs_fetch(const char *endpoint, const char *role, cred_t *out,
-                   char **role_found, char *why, size_t why_size) {
+int cred_metadata_fetch(const char *endpoint, const char *role, cred_t *out,
+                        char **role_found, char *why, size_t why_size) {
   http_client_t http;
   *role_found = NULL;
   memset(out, 0, sizeof(*out));
@@ -93,7 +94,7 @@ int cred_ecs_fetch(const char *endpoint, const char *role, cred_t *out,
    * to nothing in between: never through http_proxy or ALL_PROXY. */
   http.direct = true;
   int status =
-      cred_ecs_with(&http, endpoint, role, out, role_found, why, why_size);
+      cred_metadata_with(&http, endpoint, role, out, role_found, why, why_size);
   http_client_free(&http); /* wipes the answers */
   return status;
 }

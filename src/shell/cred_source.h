@@ -1,8 +1,8 @@
 /* An account's credentials from the one source its configuration names
  * (or the SDKs' default chain), refreshed without a restart: files when
  * they change, ECS role credentials before they expire. */
-#ifndef DCDN_CREDS_H
-#define DCDN_CREDS_H
+#ifndef DCDN_CRED_SOURCE_H
+#define DCDN_CRED_SOURCE_H
 
 #include "core/conf.h"
 #include "core/cred.h"
@@ -21,20 +21,20 @@ typedef struct {
   cred_t current;
   bool warned_permissions;
   bool force_refresh; /* the API said the token expired */
-} creds_t;
+} cred_source_t;
 
 /* Resolves the source and loads the first credentials. Returns 0, or -1
  * after logging why (no secret in the line). */
-int creds_init(creds_t *creds, const conf_account_t *conf);
+int cred_source_init(cred_source_t *creds, const conf_account_t *conf);
 /* Credentials valid now, refreshed first if needed; NULL after logging
  * why (the poll fails and the next interval tries again). */
-const cred_t *creds_get(creds_t *creds, time_t now);
+const cred_t *cred_source_get(cred_source_t *creds, time_t now);
 /* An API answer said the token expired: fetch anew before the next call. */
-void creds_expired(creds_t *creds);
-void creds_free(creds_t *creds);
+void cred_source_expired(cred_source_t *creds);
+void cred_source_free(cred_source_t *creds);
 
 /* Warns once when a file holding a secret is readable by other users. */
-void creds_check_private(const char *account, const char *path,
-                         const char *what);
+void cred_source_check_private(const char *account, const char *path,
+                               const char *what);
 
 #endif
