@@ -4,6 +4,7 @@
  * entry in the README and collectd-dcdn(5) (t/integration/test_docs.py
  * reads this table). */
 #include "core/conf.h"
+#include "core/ascii.h"
 
 #include "core/conf_cred.h"
 #include "core/conf_domain.h"
@@ -11,7 +12,6 @@
 #include "core/conf_url.h"
 #include "core/conf_value.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -83,7 +83,8 @@ static bool conf_valid_account_name(const char *name) {
   if (name[0] == '\0')
     return false;
   for (const char *c = name; *c; c++)
-    if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_' && *c != '.')
+    if (!ascii_is_alnum((unsigned char)*c) && *c != '-' && *c != '_' &&
+        *c != '.')
       return false;
   return true;
 }

@@ -1,8 +1,8 @@
 #include "core/conf_domain.h"
+#include "core/ascii.h"
 
 #include "core/conf_option.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -13,7 +13,7 @@ static bool conf_valid_label(const char *label, size_t len) {
       label[len - 1] == '-')
     return false;
   for (size_t i = 0; i < len; i++)
-    if (!isalnum((unsigned char)label[i]) && label[i] != '-')
+    if (!ascii_is_alnum((unsigned char)label[i]) && label[i] != '-')
       return false;
   return true;
 }
@@ -50,7 +50,7 @@ static int conf_add_domain(conf_ctx_t *ctx, const oconfig_item_t *it,
   if (name == NULL)
     return conf_fail(ctx, it, "out of memory");
   for (char *c = name; *c; c++)
-    *c = (char)tolower((unsigned char)*c);
+    *c = ascii_tolower(*c);
   const char *owner = conf_domain_owner(ctx, name);
   int status = 0;
   if (strcmp(name, CONF_WILDCARD_DOMAIN) != 0 && !conf_valid_domain_name(name))

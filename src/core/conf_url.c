@@ -1,6 +1,6 @@
 #include "core/conf_url.h"
+#include "core/ascii.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +70,7 @@ int conf_parse_endpoint(const char *url, char **endpoint, char **host,
     return -1;
   }
   for (char *c = *host; *c; c++)
-    *c = (char)tolower((unsigned char)*c);
+    *c = ascii_tolower(*c);
   return 0;
 }
 
