@@ -259,5 +259,5 @@ int main(void) {
       more_keys_than_room_are_not_written_past_the_end,
       the_figures_are_zeroed_before_parsing,
   };
-  return unit_main("quota", tests, N_OF(tests), &test_case);
+  return unit_main("resp_quota", tests, N_OF(tests), &test_case);
 }
