@@ -1,5 +1,7 @@
 #include "core/grow.h"
 
+#include "core/task.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,4 +30,20 @@ void *grow_row(void **items, size_t *rows, size_t row_size, size_t row) {
     *rows = want;
   }
   return (char *)*items + row * row_size;
+}
+
+void *grow_cell(void **cells, size_t *domains, size_t cell_size,
+                uint32_t domain, unsigned type) {
+  if (type >= TASK_TYPE_COUNT || domain == UINT32_MAX)
+    return NULL;
+  char *row = grow_row(cells, domains, TASK_TYPE_COUNT * cell_size, domain);
+  return row ? row + type * cell_size : NULL;
+}
+
+const void *grow_cell_get(const void *cells, size_t domains, size_t cell_size,
+                          uint32_t domain, unsigned type) {
+  if (domain >= domains || type >= TASK_TYPE_COUNT)
+    return NULL;
+  return (const char *)cells +
+         ((size_t)domain * TASK_TYPE_COUNT + type) * cell_size;
 }

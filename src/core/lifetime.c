@@ -7,12 +7,8 @@
 
 static lifetime_entry_t *lifetime_entry(lifetime_t *l, uint32_t domain,
                                         unsigned type) {
-  if (type >= TASK_TYPE_COUNT)
-    return NULL;
-  lifetime_entry_t *row =
-      grow_row((void **)&l->entries, &l->domains,
-               TASK_TYPE_COUNT * sizeof(*l->entries), (size_t)domain);
-  return row ? &row[type] : NULL;
+  return grow_cell((void **)&l->entries, &l->domains, sizeof(*l->entries),
+                   domain, type);
 }
 
 int lifetime_record(lifetime_t *l, uint32_t domain, unsigned type,
@@ -45,9 +41,8 @@ int lifetime_set(lifetime_t *l, uint32_t domain, unsigned type,
 
 const lifetime_entry_t *lifetime_get(const lifetime_t *l, uint32_t domain,
                                      unsigned type) {
-  return domain < l->domains && type < TASK_TYPE_COUNT
-             ? &l->entries[(size_t)domain * TASK_TYPE_COUNT + type]
-             : NULL;
+  return grow_cell_get(l->entries, l->domains, sizeof(*l->entries), domain,
+                       type);
 }
 
 void lifetime_interval_reset(lifetime_t *l) {

@@ -6,19 +6,14 @@
 #include <string.h>
 
 plan_cursor_t *streams_at(streams_t *s, uint32_t domain, unsigned type) {
-  if (type >= TASK_TYPE_COUNT || domain == UINT32_MAX)
-    return NULL;
-  plan_cursor_t *row =
-      grow_row((void **)&s->cursors, &s->domains,
-               TASK_TYPE_COUNT * sizeof(*s->cursors), (size_t)domain);
-  return row ? &row[type] : NULL;
+  return grow_cell((void **)&s->cursors, &s->domains, sizeof(*s->cursors),
+                   domain, type);
 }
 
 const plan_cursor_t *streams_get(const streams_t *s, uint32_t domain,
                                  unsigned type) {
-  return domain < s->domains && type < TASK_TYPE_COUNT
-             ? &s->cursors[(size_t)domain * TASK_TYPE_COUNT + type]
-             : NULL;
+  return grow_cell_get(s->cursors, s->domains, sizeof(*s->cursors), domain,
+                       type);
 }
 
 void streams_free(streams_t *s) {
