@@ -49,11 +49,29 @@ void plan_cursor_clamp(plan_cursor_t *c, time_t now) {
 
 void plan_cursor_cover(plan_cursor_t *c, time_t start, time_t end) {
   /* Coverage grows only over a contiguous range: a window that starts
-   * after the old coverage ended leaves a gap, so it starts anew. */
-  if (c->covered_until == 0 || start > c->covered_until ||
-      start < c->covered_from)
+   * after the old coverage ended leaves a gap, so it starts anew (and
+   * nothing before it can be claimed as counted). */
+  bool gap = c->covered_until == 0 || start > c->covered_until;
+  if (gap || start < c->covered_from)
     c->covered_from = start;
+  if ((gap && start > c->counted_from) || c->counted_from == 0 ||
+      start < c->counted_from)
+    c->counted_from = start;
   c->covered_until = end;
+}
+
+void plan_cursor_forget_before(plan_cursor_t *c, time_t oldest) {
+  if (c->covered_until == 0 || c->covered_from >= oldest)
+    return;
+  if (c->covered_until < oldest) /* nothing of it is left to build on */
+    c->covered_until = c->covered_from = c->counted_from = 0;
+  else
+    c->covered_from = oldest;
+}
+
+bool plan_was_counted(const plan_cursor_t *c, time_t created) {
+  return c != NULL && c->covered_until != 0 && c->counted_from != 0 &&
+         created >= c->counted_from && created < c->covered_from;
 }
 
 bool plan_is_history(const plan_cursor_t *c, time_t created) {

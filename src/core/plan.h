@@ -45,6 +45,11 @@ typedef struct {
 typedef struct {
   time_t covered_until; /* 0: never scanned to the end yet */
   time_t covered_from;  /* the oldest CreationTime known completely */
+  /* The oldest CreationTime the lifetime counters have counted from: it
+   * stays when a lowered Lookback drops what is older than covered_from,
+   * so that such a task read again (the Lookback raised once more) is not
+   * counted, or notified, a second time. 0: nothing counted yet. */
+  time_t counted_from;
   bool scanning;
   bool failing; /* domain mode: its last query failed (logged once) */
   plan_window_t window;
@@ -72,6 +77,12 @@ time_t plan_next_start(const plan_cursor_t *c, time_t now, int lookback);
 void plan_cursor_clamp(plan_cursor_t *c, time_t now);
 /* Records that [start, end] was read completely. */
 void plan_cursor_cover(plan_cursor_t *c, time_t start, time_t end);
+/* The Lookback's oldest time has passed covered_from: what is older was
+ * dropped, so it is no longer known (counted_from remembers it). */
+void plan_cursor_forget_before(plan_cursor_t *c, time_t oldest);
+/* Whether a task first seen now, created then, was counted (and judged)
+ * before its stream forgot it: read again, it counts and tells nothing. */
+bool plan_was_counted(const plan_cursor_t *c, time_t created);
 /* Whether a task first seen now, created then, is history (the stream's
  * first reading, or older than anything watched before), so that its
  * failure is counted and not notified. c NULL: a stream never read. */

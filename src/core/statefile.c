@@ -91,8 +91,13 @@ static void statefile_format_domain(strbuf_t *out, const watch_t *w,
       continue;
     char which[32];
     snprintf(which, sizeof(which), "%" PRIu32 " %u", d, t);
-    statefile_format_cursor(out, "stream", which,
-                            streams_get(&w->streams, d, t));
+    const plan_cursor_t *c = streams_get(&w->streams, d, t);
+    statefile_format_cursor(out, "stream", which, c);
+    /* Only where a lowered Lookback made it differ from the coverage. */
+    if (c != NULL && c->covered_until != 0 && c->counted_from != 0 &&
+        c->counted_from < c->covered_from)
+      strbuf_printf(out, "counted %s %" PRId64 "\n", which,
+                    (int64_t)c->counted_from);
     const lifetime_entry_t *e = lifetime_get(&w->lifetime, d, t);
     if (e != NULL && (e->completed || e->failed))
       strbuf_printf(out, "ledger %s %" PRIu64 " %" PRIu64 "\n", which,
@@ -245,6 +250,16 @@ static int statefile_ledger(statefile_parser_t *p, const char *args) {
   return 0;
 }
 
+static int statefile_counted(statefile_parser_t *p, const char *args) {
+  uint64_t v[3];
+  statefile_domain_t *d =
+      statefile_numbers(args, 3, v) ? statefile_stream_of(p, v) : NULL;
+  if (d == NULL || v[2] == 0 || v[2] > INT64_MAX)
+    return p->why[0] ? -1 : statefile_fail(p, "bad counted line");
+  d->streams[v[1]].counted_from = (time_t)v[2];
+  return 0;
+}
+
 static int statefile_task(statefile_parser_t *p, const char *args) {
   /* id created domain type status progress flags */
   uint64_t v[7];
@@ -286,7 +301,7 @@ typedef struct {
 static const statefile_line_kind_t statefile_lines[] = {
     {"task", statefile_task},         {"domain", statefile_domain},
     {"stream", statefile_stream},     {"ledger", statefile_ledger},
-    {"wildcard", statefile_wildcard},
+    {"wildcard", statefile_wildcard}, {"counted", statefile_counted},
 };
 
 static int statefile_line(statefile_parser_t *p, char *line) {
@@ -415,8 +430,14 @@ static int statefile_adopt_domain(const statefile_domain_t *fd, watch_t *w,
     if (c == NULL ||
         lifetime_set(&w->lifetime, d, t, fd->completed[t], fd->failed[t]) != 0)
       return -1;
-    c->covered_from = fd->streams[t].covered_from;
-    c->covered_until = fd->streams[t].covered_until;
+    const plan_cursor_t *saved = &fd->streams[t];
+    c->covered_from = saved->covered_from;
+    c->covered_until = saved->covered_until;
+    /* Counted from no later than it is covered from. */
+    c->counted_from =
+        saved->counted_from != 0 && saved->counted_from < saved->covered_from
+            ? saved->counted_from
+            : saved->covered_from;
   }
   return 0;
 }

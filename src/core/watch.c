@@ -79,6 +79,7 @@ static void watch_seed_found(watch_t *w, uint32_t domain) {
     if (c != NULL) {
       c->covered_from = w->streams.wildcard[t].covered_from;
       c->covered_until = w->streams.wildcard[t].covered_until;
+      c->counted_from = c->covered_from;
     }
   }
 }
@@ -129,10 +130,16 @@ void watch_observe(watch_t *w, const task_t *task, time_t now,
     return;
   out->domain = t.domain;
   const tracked_task_t *known = tasktable_get(&w->tasks, t.id);
+  const plan_cursor_t *stream = streams_get(&w->streams, t.domain, t.type);
   tracked_task_t old = known ? *known : (tracked_task_t){0};
-  bool history = known == NULL &&
-                 plan_is_history(streams_get(&w->streams, t.domain, t.type),
-                                 task->created);
+  /* Dropped by a lowered Lookback and read again: counted and judged
+   * then, so as if it had been known all along. */
+  if (known == NULL && plan_was_counted(stream, task->created)) {
+    old = t;
+    old.flags = LIFECYCLE_COUNTED | LIFECYCLE_FAILURE_HANDLED;
+    known = &old;
+  }
+  bool history = known == NULL && plan_is_history(stream, task->created);
   lifecycle_observe(known ? &old : NULL, &t, now,
                     w->domains.entries[t.domain].stuck_after, history,
                     &out->events);
@@ -409,6 +416,11 @@ bool watch_pair_recovered(watch_t *w, watch_pair_t pair) {
 }
 
 void watch_expire(watch_t *w, time_t now) {
-  tasktable_expire(&w->tasks, plan_oldest(now, w->lookback),
-                   plan_keep_oldest(now));
+  time_t oldest = plan_oldest(now, w->lookback);
+  tasktable_expire(&w->tasks, oldest, plan_keep_oldest(now));
+  /* What the expiry dropped is no longer known. */
+  for (size_t i = 0; i < w->streams.domains * TASK_TYPE_COUNT; i++)
+    plan_cursor_forget_before(&w->streams.cursors[i], oldest);
+  for (unsigned t = 0; t < TASK_TYPE_COUNT; t++)
+    plan_cursor_forget_before(&w->streams.wildcard[t], oldest);
 }

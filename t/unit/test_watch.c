@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define NOW WF_NOW
@@ -484,8 +485,55 @@ END_TEST
 
 static const unit_case_t test_case = {.teardown = teardown};
 
+/* Moves the watch into one of a new configuration through its state file,
+ * as a restart would. */
+static void restart_with(const char *body, time_t now) {
+  char *text = wf_format(&conf.accounts[0], &w, false);
+  watch_free(&w);
+  conf_free(&conf);
+  wf_watch(&w, &conf, body);
+  statefile_state_t st;
+  char why[256];
+  ck_assert_int_eq(wf_parse(&conf.accounts[0], text, &st, why, sizeof(why)),
+                   STATEFILE_OK);
+  bool failed;
+  ck_assert_int_eq(statefile_adopt(&st, &w, &failed), 0);
+  statefile_state_free(&st);
+  free(text);
+  watch_begin_poll(&w, now);
+}
+
+START_TEST(a_lookback_lowered_then_raised_counts_and_tells_nothing_twice) {
+  wf_watch(&w, &conf, FILES_OF_A "Lookback 3600\n");
+  uint32_t a = wf_domain(&w, "a.example.com");
+  plan_cursor_cover(streams_at(&w.streams, a, TASK_TYPE_FILE), NOW - HOUR,
+                    NOW - 60);
+  watch_seen_t seen = observe("500", "http://a.example.com/x", TASK_TYPE_FILE,
+                              TASK_STATUS_FAILED, NOW - 1000);
+  ck_assert(seen.events.failed && seen.events.notify_failed);
+  /* Lookback 600: the task leaves, and so does what is known of its time. */
+  restart_with(FILES_OF_A "Lookback 600\n", NOW);
+  watch_expire(&w, NOW);
+  ck_assert_uint_eq(w.tasks.count, 0);
+  ck_assert(watch_ready(&w, a, TASK_TYPE_FILE, NOW));
+  /* Lookback 7200: the older history is read again, as on a cold start,
+   * but what was counted and told then is not again. */
+  restart_with(FILES_OF_A "Lookback 7200\n", NOW);
+  ck_assert(!watch_ready(&w, a, TASK_TYPE_FILE, NOW));
+  seen = observe("500", "http://a.example.com/x", TASK_TYPE_FILE,
+                 TASK_STATUS_FAILED, NOW - 1000);
+  ck_assert_int_eq(seen.verdict, WATCH_TRACKED);
+  ck_assert(!seen.events.failed && !seen.events.notify_failed);
+  /* A task never seen, older than anything watched, is history. */
+  seen = observe("501", "http://a.example.com/y", TASK_TYPE_FILE,
+                 TASK_STATUS_FAILED, NOW - 5000);
+  ck_assert(seen.events.failed && !seen.events.notify_failed);
+}
+END_TEST
+
 int main(void) {
   const TTest *const tests[] = {
+      a_lookback_lowered_then_raised_counts_and_tells_nothing_twice,
       a_task_whose_id_is_not_a_number_is_not_tracked,
       a_task_whose_path_has_no_host_is_not_tracked,
       a_task_of_an_unknown_type_or_status_is_dropped,
