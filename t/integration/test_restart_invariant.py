@@ -93,6 +93,10 @@ def steps():
          domains=((A, None), (B, TYPES), (C, None)))
     then("Lookback 3600 -> 7200", lookback=7200)
     then("Lookback 7200 -> 3600", lookback=3600)
+    # Raised again on the same key: what the lowered Lookback dropped is
+    # read again, and must be neither counted nor notified twice.
+    then("Lookback 3600 -> 7200 again", lookback=7200)
+    then("Lookback 7200 -> 3600 again", lookback=3600)
     then("AccessKeyId testid -> key2", key="key2")
     then("QueryMode auto -> domain", mode="domain")
     then("Lookback 3600 -> 7200 in domain mode", lookback=7200)
