@@ -33,6 +33,9 @@ typedef enum {
   APICODE_REFRESH_CREDS = 1u << 3, /* STS credentials expired: get new ones */
   APICODE_CLOCK = 1u << 4,         /* this host's clock is off: advise NTP */
   APICODE_REFUSED = 1u << 5,       /* the key's RAM policy refuses the action */
+  /* The window asked for time the API no longer keeps or has not reached
+   * (planned on this host's clock): plan it again on the API's. */
+  APICODE_TIME_RANGE = 1u << 6,
 } apicode_flag_t;
 
 typedef struct {

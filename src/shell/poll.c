@@ -6,6 +6,7 @@
 
 #include "shell/poll.h"
 
+#include "core/apicode.h"
 #include "core/plan.h"
 #include "core/strbuf.h"
 #include "core/watch.h"
@@ -155,6 +156,7 @@ static api_status_t poll_window(poll_t *p, const watch_pair_t *pair,
   watch_t *w = &p->account->watch;
   const char *domain = pair ? w->domains.entries[pair->domain].name : NULL;
   task_type_t type = pair ? (task_type_t)pair->type : TASK_TYPE_UNKNOWN;
+  bool replanned = false;
   for (;;) {
     plan_cursor_t *c = poll_cursor(p, pair);
     if (c == NULL)
@@ -167,6 +169,14 @@ static api_status_t poll_window(poll_t *p, const watch_pair_t *pair,
                           ? poll_call(p, API_LIST_ACTION, &params, &size, err)
                           : API_FAILED;
     params_free(&params);
+    /* Asked for time the API does not keep or has not reached: planned on
+     * this host's clock before an answer told the API's. The refusal's
+     * Date just did: plan the page again, once. */
+    if (st == API_FAILED && !replanned &&
+        apicode_is(err->code, APICODE_TIME_RANGE)) {
+      replanned = true;
+      continue;
+    }
     if (st != API_OK)
       return st;
     c = poll_cursor(p, pair);
@@ -347,9 +357,15 @@ static void poll_health(account_t *account, api_status_t st,
 
 int poll_account(user_data_t *user_data) {
   account_t *account = user_data->data;
+  state_retake(account);
   poll_t p = {account, api_now(&account->api)};
-  account->api.budget_left = plan_budget(
-      account->conf.rate_limit, CDTIME_T_TO_DOUBLE(plugin_get_interval()));
+  long budget = plan_budget(account->conf.rate_limit,
+                            CDTIME_T_TO_DOUBLE(plugin_get_interval()));
+  /* The quota's one call is kept out of the windows' share, so that a
+   * domain mode that needs more than the budget still gets the quota. */
+  long quota_call = account->conf.collect_quota &&
+                    !account->watch.quota_refused && budget > 1;
+  account->api.budget_left = budget - quota_call;
   selfstats_interval_reset(&account->api.stats);
   lifetime_interval_reset(&account->watch.lifetime);
   watch_begin_poll(&account->watch, p.now);
@@ -359,6 +375,7 @@ int poll_account(user_data_t *user_data) {
     api_log_error(&account->api, err.action ? err.action : API_LIST_ACTION,
                   &err);
   poll_health(account, st, &err);
+  account->api.budget_left += quota_call;
   if (st != API_FAILED)
     poll_quota(account);
   watch_expire(&account->watch, p.now);

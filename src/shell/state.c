@@ -55,22 +55,31 @@ static int state_check_dir(const char *dir, char *why, size_t why_size) {
   return -1;
 }
 
-/* One process at a time writes an account's state: the daemon. */
-static void state_lock(account_t *a) {
-  char path[PATH_MAX];
-  state_path(a, path, sizeof(path), ".lock");
+/* One process at a time writes an account's state: the daemon. Returns
+ * whether this one holds the lock now. */
+static bool state_lock(account_t *a, const char *path) {
   a->lock_fd =
       open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
   if (a->lock_fd >= 0 && flock(a->lock_fd, LOCK_EX | LOCK_NB) == 0)
-    return;
-  DCDN_INFO("account \"%s\": %s is held by another process (the running "
-            "daemon, when this is collectd -T): this one polls but neither "
-            "saves the state nor sends notifications",
-            a->conf.name, path);
+    return true;
   if (a->lock_fd >= 0)
     close(a->lock_fd);
   a->lock_fd = -1;
-  a->read_only = true;
+  return false;
+}
+
+void state_retake(account_t *a) {
+  char path[PATH_MAX];
+  state_path(a, path, sizeof(path), ".lock");
+  if (!a->read_only || !state_lock(a, path))
+    return;
+  /* The other process (collectd -T, or a daemon that stopped) let it go:
+   * what it saved and notified is taken back before this one goes on. */
+  a->read_only = false;
+  DCDN_INFO("account \"%s\": %s is free again: this process takes the state "
+            "over (loaded again), saves it and sends notifications from now on",
+            a->conf.name, path);
+  state_load(a);
 }
 
 int state_open(account_t *a) {
@@ -81,7 +90,15 @@ int state_open(account_t *a) {
                a->conf.name, a->conf.state_dir, why);
     return -1;
   }
-  state_lock(a);
+  char path[PATH_MAX];
+  state_path(a, path, sizeof(path), ".lock");
+  if (!state_lock(a, path)) {
+    a->read_only = true;
+    DCDN_INFO("account \"%s\": %s is held by another process (the running "
+              "daemon, when this is collectd -T): this one polls but neither "
+              "saves the state nor sends notifications until it is free",
+              a->conf.name, path);
+  }
   return 0;
 }
 

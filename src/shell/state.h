@@ -12,6 +12,10 @@
  * the daemon), makes the account read-only with one info line. Returns 0,
  * or -1 when the account must not start. */
 int state_open(account_t *account);
+/* A read-only account tries the lock again (at each poll): once the other
+ * process let it go, the account loads the state that process saved and
+ * writes and notifies from then on. */
+void state_retake(account_t *account);
 /* A truncated or corrupted file: one warning; a missing one, or one of
  * another version, Endpoint or key: one info line. Either way the account
  * then starts afresh. */

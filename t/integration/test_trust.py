@@ -7,13 +7,14 @@ import json
 import math
 import os
 import pathlib
+import subprocess
 import time
 import types
 
 import pytest
 
 from accounts import account_block
-from harness import ROOT, Collectd, NotificationSink, Simulator, wait_for
+from harness import COLLECTD, ROOT, Collectd, NotificationSink, Simulator, collectd_env, wait_for
 
 LIST = "DescribeDcdnRefreshTasks"
 BY_ID = "DescribeDcdnRefreshTaskById"
@@ -667,3 +668,106 @@ def test_names_collectd_cannot_carry_are_refused(tmp_path, account, name, option
               if "[error] dcdn plugin: configuration error" in l]
     assert len(errors) == 1, daemon.log()
     assert option in errors[0] and "127" in errors[0], errors[0]
+
+
+# -- review findings: the lock let go, the quota under a full budget, a clock
+#    ahead of the margin ----------------------------------------------------
+
+def test_a_daemon_started_beside_collectd_T_takes_the_state_over_when_T_exits(
+        tmp_path, start_simulator, notifications):
+    """A daemon that starts while collectd -T holds the account's state
+    (its poll slowed here by an 8 s answer) is read-only only until -T
+    exits: then it says once that it takes the state over, saves it, and a
+    task that fails afterwards is notified once, by the daemon."""
+    task = in_flight(9101, domain("tk"), 14, 2, "tk", final="Failed",
+                     description="OriginTimeout")
+    sim = start_simulator(scenario={"tasks": [task], "faults": [
+        {"kind": "delay", "seconds": 8, "times": 1, "action": LIST}]},
+        credentials=[f"{key('tk')}:{SECRET}"])
+    block = account_block("tk", sim, key=key("tk"), secret=SECRET, domains=file_only("tk"),
+                          extra="CollectQuota false")
+    (tmp_path / "daemon").mkdir()
+    (tmp_path / "check").mkdir()
+    daemon = Collectd(tmp_path / "daemon", block, extra_config=notifications.config())
+    check = Collectd(tmp_path / "check", block, extra_config=notifications.config())
+    for c in (daemon, check):
+        c.config_path.chmod(0o600)
+    t_run = subprocess.Popen([COLLECTD, "-T", "-C", str(check.config_path)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             env=collectd_env())
+    try:
+        time.sleep(2)
+        daemon.start()
+        assert t_run.wait(30) == 0
+        state = pathlib.Path(sim.workdir) / "state" / "tk.state"
+        wait_for(lambda: [l for l in daemon.log().splitlines() if "is free again" in l],
+                 timeout=15, what="the daemon taking the state over")
+        mtime = state.stat().st_mtime_ns
+        wait_for(lambda: state.stat().st_mtime_ns != mtime, timeout=10,
+                 what="the daemon saving the state")
+        wait_for(lambda: [n for n in notifications.notifications()
+                          if n["Severity"] == "FAILURE"], timeout=25,
+                 what="the FAILURE of the task that failed after -T exited")
+        time.sleep(2)
+        failures = [n for n in notifications.notifications() if n["Severity"] == "FAILURE"]
+        assert [n["task_id"] for n in failures] == ["9101"]
+        took = [l for l in daemon.log().splitlines() if "is free again" in l]
+        assert len(took) == 1 and "[info]" in took[0], took
+    finally:
+        if t_run.poll() is None:
+            t_run.kill()
+        daemon.stop()
+
+
+def test_the_quota_is_read_even_when_the_pairs_need_more_than_the_budget(
+        tmp_path, start_simulator):
+    """Domain mode with more (domain, type) pairs than one interval's calls:
+    the quota's one call is kept out of the windows' share, so the quota is
+    still reported every interval."""
+    names = [f"q{i}" for i in range(4)]
+    sim = start_simulator(scenario={"tasks": [finished(9200 + i, domain(n), -60, "qb")
+                                              for i, n in enumerate(names)]},
+                          credentials=[f"{key('qb')}:{SECRET}"])
+    block = account_block("qb", sim, key=key("qb"), secret=SECRET,
+                          domains=[domain(n) for n in names], extra='QueryMode "domain"')
+    daemon = Collectd(tmp_path, block)
+    daemon.config_path.chmod(0o600)
+    daemon.start()
+    try:
+        wait_for(lambda: daemon.values().get("dcdn-qb/count-quota-url") is not None,
+                 timeout=15, what="the quota in domain mode")
+        time.sleep(3)
+    finally:
+        daemon.stop()
+    quota_calls = [r for r in sim.records(QUOTA)]
+    assert len(quota_calls) >= 3, "the quota is asked every interval"
+    # 16 pairs against a budget of 4 calls an interval (RateLimit 5 x 1 s x
+    # 80 %): the windows alone would take every call.
+    lists = sim.records(LIST)
+    assert len({(r["params"]["DomainName"], r["params"]["ObjectType"]) for r in lists}) > 4
+
+
+def test_an_api_clock_ahead_by_more_than_the_margin_costs_no_poll(tmp_path, start_simulator):
+    """The API's clock 600 s ahead and Lookback 259200: the first page,
+    planned on this host's clock before any answer, asks for time the API
+    no longer keeps; its refusal's Date tells the API's time, and the page
+    is planned again at once: no error line, counts from the first poll."""
+    sim = start_simulator(scenario={"tasks": [finished(9300, domain("ck"), -7200, "ck")]},
+                          credentials=[f"{key('ck')}:{SECRET}"],
+                          args=["--clock-offset", "600"])
+    block = account_block("ck", sim, key=key("ck"), secret=SECRET, domains=file_only("ck"),
+                          extra="Lookback 259200\nCollectQuota false\nInterval 2")
+    daemon = Collectd(tmp_path, block)
+    daemon.config_path.chmod(0o600)
+    daemon.start()
+    try:
+        wait_for(lambda: daemon.values().get(f"dcdn-{domain('ck')}/count-file-complete"),
+                 timeout=15, what="the counts")
+        time.sleep(1)
+    finally:
+        daemon.stop()
+    assert not [l for l in daemon.log().splitlines() if "[error]" in l], daemon.log()
+    refused = [r for r in sim.records(LIST) if r.get("code") == "InvalidTime"]
+    assert len(refused) <= 1, refused
+    first_rows = daemon.rows(f"dcdn-{domain('ck')}/count-file-complete")
+    assert first_rows and first_rows[0][1] == 1.0

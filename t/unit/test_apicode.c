@@ -34,9 +34,12 @@ START_TEST(throttled_rows_back_off) {
 END_TEST
 
 START_TEST(an_unknown_empty_or_missing_code_means_nothing) {
-  static const char *const codes[] = {
-      NULL,          "",           "MissingParameter.ObjectType",
-      "InvalidTime", "throttling", "Forbidde"};
+  static const char *const codes[] = {NULL,
+                                      "",
+                                      "MissingParameter.ObjectType",
+                                      "InvalidEndTime.Mismatch",
+                                      "throttling",
+                                      "Forbidde"};
   for (size_t i = 0; i < N_OF(codes); i++) {
     const apicode_t *row = apicode_lookup(codes[i]);
     ck_assert_ptr_nonnull(row);
@@ -90,8 +93,18 @@ START_TEST(the_key_and_the_clock_are_the_accounts_trouble_permissions_not) {
 }
 END_TEST
 
+START_TEST(a_window_outside_the_apis_time_is_planned_again) {
+  ck_assert(apicode_is("InvalidTime", APICODE_TIME_RANGE));
+  ck_assert(
+      apicode_is("InvalidStartTime.ValueNotSupported", APICODE_TIME_RANGE));
+  ck_assert(!apicode_is("InvalidStartTime.Malformed", APICODE_TIME_RANGE));
+  ck_assert(!apicode_is("InvalidTime", APICODE_NEEDS_HUMAN));
+}
+END_TEST
+
 int main(void) {
   const TTest *const tests[] = {
+      a_window_outside_the_apis_time_is_planned_again,
       no_row_is_hidden_by_an_earlier_one,
       throttled_rows_back_off,
       an_unknown_empty_or_missing_code_means_nothing,
