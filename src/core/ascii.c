@@ -20,6 +20,20 @@ char ascii_tolower(char c) {
   return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
+int ascii_strncasecmp(const char *a, const char *b, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    unsigned char x = (unsigned char)ascii_tolower(a[i]);
+    unsigned char y = (unsigned char)ascii_tolower(b[i]);
+    if (x != y || x == '\0')
+      return x - y;
+  }
+  return 0;
+}
+
+int ascii_strcasecmp(const char *a, const char *b) {
+  return ascii_strncasecmp(a, b, (size_t)-1);
+}
+
 void ascii_hex(char *out, const unsigned char *bytes, size_t len, bool upper) {
   static const char digits[2][17] = {"0123456789abcdef", "0123456789ABCDEF"};
   const char *d = digits[upper];

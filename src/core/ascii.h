@@ -18,6 +18,10 @@ bool ascii_is_cntrl(unsigned char c);
 /* A-Z become a-z; every other byte stays. */
 char ascii_tolower(char c);
 
+/* strcasecmp and strncasecmp in ASCII: glibc's follow the locale. */
+int ascii_strcasecmp(const char *a, const char *b);
+int ascii_strncasecmp(const char *a, const char *b, size_t n);
+
 /* Writes two hex digits (0-9 and a-f, or A-F when upper) for each of the
  * len bytes and a NUL: out holds 2 * len + 1 chars. */
 void ascii_hex(char *out, const unsigned char *bytes, size_t len, bool upper);

@@ -14,7 +14,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 static int conf_rule_signature_version(conf_ctx_t *ctx,
                                        const oconfig_item_t *it, void *field) {
@@ -221,7 +220,7 @@ const size_t conf_option_count = sizeof(conf_options) / sizeof(conf_options[0]);
 const conf_option_t *conf_option_find(unsigned scope, const char *name) {
   for (size_t i = 0; i < conf_option_count; i++)
     if ((conf_options[i].scope & scope) &&
-        strcasecmp(name, conf_options[i].name) == 0)
+        ascii_strcasecmp(name, conf_options[i].name) == 0)
       return &conf_options[i];
   return NULL;
 }

@@ -5,7 +5,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* One label: 1 to 63 letters, digits and '-', no '-' at either end. */
 static bool conf_valid_label(const char *label, size_t len) {
@@ -100,7 +99,8 @@ int conf_rule_object_type(conf_ctx_t *ctx, const oconfig_item_t *it,
                         ? task_type_from_string(v->value.string)
                         : TASK_TYPE_UNKNOWN;
     /* "path" is the API's answer, not a type users configure. */
-    if (t == TASK_TYPE_UNKNOWN || strcasecmp(v->value.string, "path") == 0)
+    if (t == TASK_TYPE_UNKNOWN ||
+        ascii_strcasecmp(v->value.string, "path") == 0)
       return conf_fail(ctx, it,
                        "each value must be one of file, directory, "
                        "regex, preload");

@@ -4,15 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 int conf_parse_endpoint(const char *url, char **endpoint, char **host,
                         bool *tls, char *err, size_t err_size) {
   const char *rest;
-  if (strncasecmp(url, "https://", 8) == 0) {
+  if (ascii_strncasecmp(url, "https://", 8) == 0) {
     *tls = true;
     rest = url + 8;
-  } else if (strncasecmp(url, "http://", 7) == 0) {
+  } else if (ascii_strncasecmp(url, "http://", 7) == 0) {
     *tls = false;
     rest = url + 7;
   } else {

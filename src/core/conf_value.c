@@ -1,11 +1,12 @@
 #include "core/conf_value.h"
 
+#include "core/ascii.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <openssl/crypto.h>
 
@@ -129,7 +130,7 @@ int conf_get_boolean(conf_ctx_t *ctx, const oconfig_item_t *item, bool *out) {
 
 int conf_choice_index(const char *const *choices, const char *s) {
   for (int i = 0; choices[i] != NULL; i++)
-    if (strcasecmp(s, choices[i]) == 0)
+    if (ascii_strcasecmp(s, choices[i]) == 0)
       return i;
   return -1;
 }

@@ -1,11 +1,12 @@
 #include "core/resp.h"
 
+#include "core/ascii.h"
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <yajl/yajl_tree.h>
 
@@ -293,16 +294,16 @@ static resp_quota_key_t resp_quota_name(const char *key,
                                         resp_quota_item_t *item) {
   size_t len = strlen(key);
   size_t suffix = 0;
-  if (len > 6 && strcasecmp(key + len - 6, "Remain") == 0)
+  if (len > 6 && ascii_strcasecmp(key + len - 6, "Remain") == 0)
     suffix = 6;
-  else if (len > 5 && strcasecmp(key + len - 5, "Quota") == 0)
+  else if (len > 5 && ascii_strcasecmp(key + len - 5, "Quota") == 0)
     suffix = 5;
   if (suffix == 0)
     return RESP_QUOTA_NONE;
   for (size_t i = 0; i < sizeof(resp_quota_kinds) / sizeof(resp_quota_kinds[0]);
        i++)
     if (strlen(resp_quota_kinds[i].prefix) == len - suffix &&
-        strncasecmp(key, resp_quota_kinds[i].prefix, len - suffix) == 0) {
+        ascii_strncasecmp(key, resp_quota_kinds[i].prefix, len - suffix) == 0) {
       snprintf(item->kind, sizeof(item->kind), "%s", resp_quota_kinds[i].kind);
       item->remain = suffix == 6;
       return RESP_QUOTA_KNOWN;

@@ -100,6 +100,7 @@ static void statefile_format_domain(strbuf_t *out, const watch_t *w,
                     (int64_t)c->counted_from);
     const lifetime_entry_t *e = lifetime_get(&w->lifetime, d, t);
     if (e != NULL && (e->completed || e->failed))
+      /* "ledger": the file format's word for the lifetime counters. */
       strbuf_printf(out, "ledger %s %" PRIu64 " %" PRIu64 "\n", which,
                     e->completed, e->failed);
   }
@@ -239,7 +240,7 @@ static int statefile_wildcard(statefile_parser_t *p, const char *args) {
   return statefile_coverage(p, v + 1, &p->st->wildcard[v[0]]);
 }
 
-static int statefile_ledger(statefile_parser_t *p, const char *args) {
+static int statefile_lifetime(statefile_parser_t *p, const char *args) {
   uint64_t v[4];
   statefile_domain_t *d =
       statefile_numbers(args, 4, v) ? statefile_stream_of(p, v) : NULL;
@@ -300,7 +301,7 @@ typedef struct {
 
 static const statefile_line_kind_t statefile_lines[] = {
     {"task", statefile_task},         {"domain", statefile_domain},
-    {"stream", statefile_stream},     {"ledger", statefile_ledger},
+    {"stream", statefile_stream},     {"ledger", statefile_lifetime},
     {"wildcard", statefile_wildcard}, {"counted", statefile_counted},
 };
 

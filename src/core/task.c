@@ -5,7 +5,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 static const char *const task_type_names[TASK_TYPE_COUNT] = {
     "file", "directory", "regex", "preload"};
@@ -21,17 +20,17 @@ const char *task_status_name(task_status_t status) {
 }
 
 task_type_t task_type_from_string(const char *s) {
-  if (strcasecmp(s, "path") == 0)
+  if (ascii_strcasecmp(s, "path") == 0)
     return TASK_TYPE_DIRECTORY;
   for (int t = 0; t < TASK_TYPE_COUNT; t++)
-    if (strcasecmp(s, task_type_names[t]) == 0)
+    if (ascii_strcasecmp(s, task_type_names[t]) == 0)
       return (task_type_t)t;
   return TASK_TYPE_UNKNOWN;
 }
 
 task_status_t task_status_from_string(const char *s) {
   for (int st = 0; st < TASK_STATUS_COUNT; st++)
-    if (strcasecmp(s, task_status_names[st]) == 0)
+    if (ascii_strcasecmp(s, task_status_names[st]) == 0)
       return (task_status_t)st;
   return TASK_STATUS_UNKNOWN;
 }

@@ -1,6 +1,6 @@
 /* One API call of an account: signed, rate-limited, retried with backoff
- * when that can help, counted in the account's stats, and drawn from the
- * interval's call budget. */
+ * when that can help, counted in the account's self-monitoring (selfstats), and
+ * drawn from the interval's call budget. */
 #ifndef DCDN_API_H
 #define DCDN_API_H
 

@@ -13,7 +13,7 @@
 
 #include <openssl/crypto.h>
 
-#define CRED_ECS_PATH "/latest/meta-data/ram/security-credentials/"
+#define CRED_METADATA_PATH "/latest/meta-data/ram/security-credentials/"
 
 /* The headers' copy of the token is wiped before it is freed. */
 static void cred_metadata_headers_free(params_t *headers) {
@@ -58,7 +58,7 @@ static int cred_metadata_with(http_client_t *http, const char *endpoint,
       cred_metadata_call(http, url, NULL, true, ignored, sizeof(ignored));
   int status = -1;
   if (role == NULL) {
-    snprintf(url, sizeof(url), "%s" CRED_ECS_PATH, endpoint);
+    snprintf(url, sizeof(url), "%s" CRED_METADATA_PATH, endpoint);
     char *listing = cred_metadata_call(http, url, token, false, why, why_size);
     *role_found = listing ? cred_first_role(listing) : NULL;
     if (listing != NULL && *role_found == NULL)
@@ -67,7 +67,7 @@ static int cred_metadata_with(http_client_t *http, const char *endpoint,
     role = *role_found;
   }
   if (role != NULL) {
-    snprintf(url, sizeof(url), "%s" CRED_ECS_PATH "%s", endpoint, role);
+    snprintf(url, sizeof(url), "%s" CRED_METADATA_PATH "%s", endpoint, role);
     char *body = cred_metadata_call(http, url, token, false, why, why_size);
     char reason[200];
     if (body != NULL &&
@@ -86,7 +86,7 @@ int cred_metadata_fetch(const char *endpoint, const char *role, cred_t *out,
   http_client_t http;
   *role_found = NULL;
   memset(out, 0, sizeof(*out));
-  if (http_client_init(&http, CRED_ECS_TIMEOUT, NULL) != 0) {
+  if (http_client_init(&http, CRED_METADATA_TIMEOUT, NULL) != 0) {
     snprintf(why, why_size, "libcurl failed");
     return -1;
   }

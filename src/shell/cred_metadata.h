@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#define CRED_ECS_TIMEOUT 1.0 /* seconds, as the SDKs wait */
+#define CRED_METADATA_TIMEOUT 1.0 /* seconds, as the SDKs wait */
 
 /* role NULL: ask the service for it (*role_found gets it, caller frees).
  * Returns 0, or -1 with the reason in why (never a secret). */

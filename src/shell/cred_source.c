@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CREDS_MAX_FILE 65536
-#define CREDS_DEFAULT_FILE "/.alibabacloud/credentials"
+#define CRED_SOURCE_MAX_FILE 65536
+#define CRED_SOURCE_DEFAULT_FILE "/.alibabacloud/credentials"
 
 void cred_source_check_private(const char *account, const char *path,
                                const char *what) {
@@ -55,7 +55,8 @@ static char *cred_source_default_file(void) {
     return strdup(file);
   const char *home = cred_source_env("HOME");
   char path[PATH_MAX];
-  snprintf(path, sizeof(path), "%s" CREDS_DEFAULT_FILE, home ? home : "/root");
+  snprintf(path, sizeof(path), "%s" CRED_SOURCE_DEFAULT_FILE,
+           home ? home : "/root");
   return strdup(path);
 }
 
@@ -149,7 +150,7 @@ static int cred_source_reload_file(cred_source_t *c) {
   if (st.st_mtime == c->file_mtime && c->current.access_key_id != NULL)
     return 0;
   char why[256];
-  char *text = file_read_text(c->file, CREDS_MAX_FILE, why, sizeof(why));
+  char *text = file_read_text(c->file, CRED_SOURCE_MAX_FILE, why, sizeof(why));
   if (text == NULL) {
     DCDN_ERROR("account \"%s\": %s %s: %s", c->conf->name,
                cred_source_file_what(c), c->file, why);

@@ -127,8 +127,7 @@ static void dispatch_stats(const account_t *a, double staleness) {
     dispatch_gauge(name, "response_time", "api_max", s->latency_max);
   }
   dispatch_gauge(name, "duration", "staleness", staleness);
-  dispatch_gauge(name, "count", "tracked_tasks",
-                 (double)a->watch.tasks.count);
+  dispatch_gauge(name, "count", "tracked_tasks", (double)a->watch.tasks.count);
   dispatch_gauge(name, "memory", "tracked_tasks",
                  (double)tasktable_bytes(&a->watch.tasks));
 }

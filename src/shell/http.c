@@ -2,13 +2,14 @@
 
 #include "shell/http.h"
 
+#include "core/ascii.h"
+
 #include "core/conf.h"
 #include "shell/stop.h"
 
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include <openssl/crypto.h>
 
@@ -86,7 +87,8 @@ static size_t http_header(char *data, size_t size, size_t nmemb, void *ud) {
   http_client_t *client = ud;
   size_t len = size * nmemb;
   char line[128];
-  if (len > 5 && len < sizeof(line) && strncasecmp(data, "Date:", 5) == 0) {
+  if (len > 5 && len < sizeof(line) &&
+      ascii_strncasecmp(data, "Date:", 5) == 0) {
     memcpy(line, data + 5, len - 5);
     line[len - 5] = '\0';
     time_t date = curl_getdate(line, NULL);

@@ -50,8 +50,21 @@ START_TEST(hex_writes_two_digits_a_byte_in_either_case) {
 }
 END_TEST
 
+START_TEST(case_is_ignored_in_ascii_only) {
+  ck_assert_int_eq(ascii_strcasecmp("DescribeDcdn", "describedcdn"), 0);
+  ck_assert_int_eq(ascii_strcasecmp("LookBack", "Lookback"), 0);
+  ck_assert_int_ne(ascii_strcasecmp("file", "files"), 0);
+  ck_assert_int_lt(ascii_strcasecmp("a", "B"), 0);
+  /* Bytes past ASCII are compared as they are. */
+  ck_assert_int_ne(ascii_strcasecmp("\xc3\x89", "\xc3\xa9"), 0);
+  ck_assert_int_eq(ascii_strncasecmp("Date: x", "date:", 5), 0);
+  ck_assert_int_eq(ascii_strncasecmp("abc", "ABD", 2), 0);
+}
+END_TEST
+
 int main(void) {
   const TTest *const tests[] = {
+      case_is_ignored_in_ascii_only,
       every_byte_is_classed_as_the_c_locale_classes_it,
       only_a_to_z_are_lowered,
       hex_writes_two_digits_a_byte_in_either_case,

@@ -131,7 +131,7 @@ START_TEST(a_task_record_takes_twenty_four_bytes) {
 }
 END_TEST
 
-START_TEST(an_empty_tracker_knows_nothing) {
+START_TEST(an_empty_task_table_knows_nothing) {
   size_t pos = 0;
   ck_assert_ptr_null(tasktable_get(&tr, 1));
   ck_assert_ptr_null(tasktable_next(&tr, &pos));
@@ -264,7 +264,7 @@ START_TEST(expiry_with_nothing_old_keeps_everything) {
 }
 END_TEST
 
-START_TEST(expiring_everything_leaves_an_empty_usable_tracker) {
+START_TEST(expiring_everything_leaves_an_empty_usable_task_table) {
   ck_assert(put_ids(1, 1000, NOW - 7200, TASK_STATUS_COMPLETE, true));
   ck_assert_uint_eq(tasktable_expire(&tr, NOW, NOW), 1000);
   ck_assert_uint_eq(tr.count, 0);
@@ -328,7 +328,7 @@ START_TEST(memory_per_task_stays_within_64_bytes) {
     }
     ok = ok && (i < 32 || per_task <= 64.0);
     if (i == N) {
-      printf("tracker: %zu tasks hold %zu bytes, %.1f bytes per task\n",
+      printf("tasktable: %zu tasks hold %zu bytes, %.1f bytes per task\n",
              tr.count, tasktable_bytes(&tr), per_task);
       ck_assert_msg(per_task <= 64.0, "%.1f bytes per task", per_task);
     }
@@ -361,7 +361,7 @@ int main(void) {
       a_task_id_may_have_up_to_nineteen_digits,
       anything_but_a_positive_number_of_digits_is_refused,
       a_task_record_takes_twenty_four_bytes,
-      an_empty_tracker_knows_nothing,
+      an_empty_task_table_knows_nothing,
       a_new_task_is_stored_and_reported_new,
       a_known_task_is_updated_in_place_and_not_new,
       updates_while_the_table_grows_keep_one_record_per_id,
@@ -370,7 +370,7 @@ int main(void) {
       expiry_drops_tasks_created_before_the_oldest_time,
       tasks_in_flight_outlive_the_lookback_until_their_own_cutoff,
       expiry_with_nothing_old_keeps_everything,
-      expiring_everything_leaves_an_empty_usable_tracker,
+      expiring_everything_leaves_an_empty_usable_task_table,
       expiring_half_of_100000_tasks_keeps_the_rest_and_shrinks,
       memory_per_task_stays_within_64_bytes,
       pending_and_refreshing_tasks_are_in_flight,
