@@ -94,11 +94,15 @@ void plan_window_begin(plan_cursor_t *c, time_t start, time_t now) {
 
 void plan_cursor_abandon(plan_cursor_t *c) { c->scanning = false; }
 
+bool plan_cursor_resumes(const plan_cursor_t *c) {
+  return c->scanning && (c->window.page > 1 || c->window.last_page != 0);
+}
+
 bool plan_cursor_begin(plan_cursor_t *c, time_t now, int lookback,
                        time_t extend_back) {
   /* A window begun but never read can still move its end to now: no page
    * of it was seen yet. */
-  if (c->scanning && c->window.page == 1 && c->window.last_page == 0)
+  if (!plan_cursor_resumes(c))
     plan_cursor_abandon(c);
   if (c->scanning)
     return true;

@@ -117,6 +117,9 @@ bool plan_total_overstated(const plan_window_t *w, long total_count,
                            size_t page_tasks);
 /* The window is done: the cursor is covered over it. */
 void plan_cursor_finish(plan_cursor_t *c);
+/* Whether the cursor is in a window a page of which was read: it resumes
+ * where it stopped (a window begun but never read starts again at now). */
+bool plan_cursor_resumes(const plan_cursor_t *c);
 /* Forgets a window begun but not read to its end, so that the next one
  * starts afresh (a failure on its first page, or a stream reset). */
 void plan_cursor_abandon(plan_cursor_t *c);

@@ -33,6 +33,10 @@ plan_cursor_t *streams_at(streams_t *s, uint32_t domain, unsigned type);
 /* The cursor if it was ever made, else NULL. */
 const plan_cursor_t *streams_get(const streams_t *s, uint32_t domain,
                                  unsigned type);
+/* Calls fn(cursor, arg) on every cursor ever made, the wildcard ones
+ * included. */
+void streams_each(streams_t *s, void (*fn)(plan_cursor_t *c, time_t arg),
+                  time_t arg);
 void streams_free(streams_t *s);
 
 #endif

@@ -64,10 +64,7 @@ time_t watch_wildcard_covered(const watch_t *w) {
 }
 
 void watch_begin_poll(watch_t *w, time_t now) {
-  for (size_t i = 0; i < w->streams.domains * TASK_TYPE_COUNT; i++)
-    plan_cursor_clamp(&w->streams.cursors[i], now);
-  for (unsigned t = 0; t < TASK_TYPE_COUNT; t++)
-    plan_cursor_clamp(&w->streams.wildcard[t], now);
+  streams_each(&w->streams, plan_cursor_clamp, now);
   plan_cursor_clamp(&w->scan, now);
 }
 
@@ -252,7 +249,7 @@ static bool watch_account_start(watch_t *w, time_t now, time_t *start) {
 
 int watch_account_begin(watch_t *w, time_t now) {
   plan_cursor_t *scan = &w->scan;
-  if (scan->scanning && (scan->window.page > 1 || scan->window.last_page != 0))
+  if (plan_cursor_resumes(scan))
     return 1; /* resumed where the last interval stopped */
   plan_cursor_abandon(scan);
   time_t start = 0;
@@ -315,12 +312,13 @@ long watch_domain_order(const watch_t *w, time_t now, watch_pair_t **pairs) {
     *pairs = NULL;
     return -1;
   }
-  size_t n = 0;
-  for (uint32_t d = 0; d < w->domains.count; d++)
-    for (unsigned t = 0; t < TASK_TYPE_COUNT; t++)
-      if (watch_reports(w, d, t))
-        ranked[n++] = (watch_ranked_t){
-            {d, t}, watch_ready(w, d, t, now) ? watch_covered(w, d, t) : 0};
+  size_t n = 0, pos = 0;
+  watch_pair_t p;
+  while (watch_next_reported(w, &pos, &p))
+    if (p.domain != DOMTAB_NONE) /* Domain "*" has no query of its own */
+      ranked[n++] = (watch_ranked_t){p, watch_ready(w, p.domain, p.type, now)
+                                            ? watch_covered(w, p.domain, p.type)
+                                            : 0};
   qsort(ranked, n, sizeof(*ranked), watch_compare_ranked);
   for (size_t i = 0; i < n; i++)
     (*pairs)[i] = ranked[i].pair;
@@ -419,8 +417,5 @@ void watch_expire(watch_t *w, time_t now) {
   time_t oldest = plan_oldest(now, w->lookback);
   tasktable_expire(&w->tasks, oldest, plan_keep_oldest(now));
   /* What the expiry dropped is no longer known. */
-  for (size_t i = 0; i < w->streams.domains * TASK_TYPE_COUNT; i++)
-    plan_cursor_forget_before(&w->streams.cursors[i], oldest);
-  for (unsigned t = 0; t < TASK_TYPE_COUNT; t++)
-    plan_cursor_forget_before(&w->streams.wildcard[t], oldest);
+  streams_each(&w->streams, plan_cursor_forget_before, oldest);
 }
