@@ -55,27 +55,48 @@ static int conf_rule_state_dir(conf_ctx_t *ctx, const oconfig_item_t *it,
   return 0;
 }
 
-/* Notify "failed" "stuck" "account": bits 1 << index, into an int. Inside
- * a <Domain>, "account" means nothing and is refused. */
-static int conf_rule_notify(conf_ctx_t *ctx, const oconfig_item_t *it,
-                            void *field) {
-  static const char *const names[] = {"failed", "stuck", "account", NULL};
+/* A list of words -> bits 1 << the word's index in names, into an int.
+ * Words at or past domain_words mean nothing inside a <Domain>. */
+static int conf_words_to_bits(conf_ctx_t *ctx, const oconfig_item_t *it,
+                              const char *const *names, int domain_words,
+                              const char *expected, void *field) {
   bool in_domain = ctx->domain != NULL;
-  unsigned notify = 0;
+  unsigned bits = 0;
   for (int i = 0; i < it->values_num; i++) {
     const oconfig_value_t *v = &it->values[i];
     int found = v->type == OCONFIG_TYPE_STRING
                     ? conf_choice_index(names, v->value.string)
                     : -1;
-    if (found < 0 || (in_domain && found == 2))
-      return conf_fail(ctx, it,
-                       "each value must be one of \"failed\", "
-                       "\"stuck\"%s",
-                       in_domain ? "" : ", \"account\"");
-    notify |= 1u << found;
+    if (found < 0 || (in_domain && found >= domain_words))
+      return conf_fail(ctx, it, "each value must be one of %s", expected);
+    bits |= 1u << found;
   }
-  *(int *)field = (int)notify;
+  *(int *)field = (int)bits;
   return 0;
+}
+
+/* Notify "failed" "stuck" "account": CONF_NOTIFY_* bits. Inside a
+ * <Domain>, "account" means nothing and is refused. */
+static int conf_rule_notify(conf_ctx_t *ctx, const oconfig_item_t *it,
+                            void *field) {
+  static const char *const names[] = {"failed", "stuck", "account", NULL};
+  return conf_words_to_bits(
+      ctx, it, names, 2,
+      ctx->domain ? "\"failed\", \"stuck\""
+                  : "\"failed\", \"stuck\", \"account\"",
+      field);
+}
+
+/* Report "counts" "rates" "durations" "progress" "staleness": the
+ * CONF_REPORT_* families of a domain's values, in the order of their bits. */
+static int conf_rule_report(conf_ctx_t *ctx, const oconfig_item_t *it,
+                            void *field) {
+  static const char *const names[] = {"counts",   "rates",     "durations",
+                                      "progress", "staleness", NULL};
+  return conf_words_to_bits(ctx, it, names, 5,
+                            "\"counts\", \"rates\", \"durations\", "
+                            "\"progress\", \"staleness\"",
+                            field);
 }
 
 static bool conf_valid_account_name(const char *name) {
@@ -198,6 +219,10 @@ const conf_option_t conf_options[] = {
     {"Notify", CONF_STRINGS, NO_RANGE, NUMBER(CONF_NOTIFY_ALL),
      CONF_IN_ACCOUNT | CONF_IN_DOMAIN, SHOWN, ACCOUNT(notify), DOMAIN(notify),
      conf_rule_notify},
+    /* Which of a domain's values are sent. */
+    {"Report", CONF_STRINGS, NO_RANGE, NUMBER(CONF_REPORT_ALL),
+     CONF_IN_ACCOUNT | CONF_IN_DOMAIN, SHOWN, ACCOUNT(report), DOMAIN(report),
+     conf_rule_report},
     /* Domains. */
     {"Domain", CONF_STRINGS, NO_RANGE, NO_DEFAULT, CONF_IN_ACCOUNT, SHOWN,
      NOWHERE, NOWHERE, conf_rule_domain},

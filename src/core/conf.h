@@ -42,6 +42,14 @@
 #define CONF_NOTIFY_STUCK 0x2
 #define CONF_NOTIFY_ACCOUNT 0x4
 #define CONF_NOTIFY_ALL 0x7
+/* Report bits: which families of a domain's values are sent (the rows of
+ * report_metrics[] in core/report.c name their family). */
+#define CONF_REPORT_COUNTS 0x1
+#define CONF_REPORT_RATES 0x2
+#define CONF_REPORT_DURATIONS 0x4
+#define CONF_REPORT_PROGRESS 0x8
+#define CONF_REPORT_STALENESS 0x10
+#define CONF_REPORT_ALL 0x1f
 #define CONF_INHERIT (-1) /* a <Domain> setting taken from its account */
 #define CONF_DEFAULT_STUCK_AFTER 900
 #define CONF_DEFAULT_STATE_DIR "/var/lib/collectd/dcdn"
@@ -51,6 +59,7 @@ typedef struct {
   unsigned type_mask; /* bit (1 << task_type_t) per reported object type */
   int stuck_after;    /* seconds, or CONF_INHERIT */
   int notify;         /* CONF_NOTIFY_* bits, or CONF_INHERIT */
+  int report;         /* CONF_REPORT_* bits, or CONF_INHERIT */
 } conf_domain_t;
 
 #define CONF_DEFAULT_METADATA_ENDPOINT "http://100.100.100.200"
@@ -94,6 +103,7 @@ typedef struct {
   conf_query_mode_t query_mode;
   int stuck_after; /* seconds in flight before a task is stuck */
   int notify;      /* CONF_NOTIFY_* bits */
+  int report;      /* CONF_REPORT_* bits */
   bool collect_quota;
   char *state_dir;
   conf_domain_t *domains; /* sorted by name */

@@ -56,17 +56,22 @@ static int domtab_add(domtab_t *tab, const char *name,
 static domtab_entry_t domtab_settings(const conf_account_t *account,
                                       const conf_domain_t *d) {
   return (domtab_entry_t){
-      NULL, d->type_mask,
-      d->stuck_after != CONF_INHERIT ? d->stuck_after : account->stuck_after,
-      (unsigned)(d->notify != CONF_INHERIT ? d->notify : account->notify),
-      false};
+      .type_mask = d->type_mask,
+      .stuck_after =
+          d->stuck_after != CONF_INHERIT ? d->stuck_after : account->stuck_after,
+      .notify =
+          (unsigned)(d->notify != CONF_INHERIT ? d->notify : account->notify),
+      .report =
+          (unsigned)(d->report != CONF_INHERIT ? d->report : account->report)};
 }
 
 int domtab_init(domtab_t *tab, const conf_account_t *account) {
   memset(tab, 0, sizeof(*tab));
   tab->wildcard_settings =
-      (domtab_entry_t){NULL, CONF_TYPES_ALL, account->stuck_after,
-                       (unsigned)account->notify, false};
+      (domtab_entry_t){.type_mask = CONF_TYPES_ALL,
+                       .stuck_after = account->stuck_after,
+                       .notify = (unsigned)account->notify,
+                       .report = (unsigned)account->report};
   for (size_t i = 0; i < account->domain_count; i++) {
     const conf_domain_t *d = &account->domains[i];
     domtab_entry_t settings = domtab_settings(account, d);
@@ -103,7 +108,7 @@ void domtab_sleep_found(domtab_t *tab) {
 }
 
 uint32_t domtab_add_dormant(domtab_t *tab, const char *name) {
-  static const domtab_entry_t dormant = {NULL, 0, 0, 0, false};
+  static const domtab_entry_t dormant = {.type_mask = 0};
   uint32_t index;
   if (tab->count >= DOMTAB_MAX_DOMAINS ||
       domtab_add(tab, name, &dormant, &index) != 0)

@@ -19,6 +19,7 @@ typedef struct {
   unsigned type_mask;
   int stuck_after; /* seconds, the account's unless the domain has its own */
   unsigned notify; /* CONF_NOTIFY_* bits, likewise */
+  unsigned report; /* CONF_REPORT_* bits, likewise */
   bool found;      /* added by Domain "*", not configured by name */
 } domtab_entry_t;
 

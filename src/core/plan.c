@@ -14,6 +14,11 @@ long plan_budget(double rate_limit, double interval) {
   return budget > 0 ? budget : 1;
 }
 
+double plan_next_poll(double last_start, double interval, double now) {
+  double next = last_start + interval;
+  return next > now ? next : now;
+}
+
 time_t plan_scan_oldest(time_t now) {
   return now - PLAN_HISTORY + PLAN_HISTORY_MARGIN;
 }

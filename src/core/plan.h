@@ -58,6 +58,12 @@ typedef struct {
 /* Calls one interval may spend: about 80 % of RateLimit x Interval. */
 long plan_budget(double rate_limit, double interval);
 
+/* When an account's next poll begins (its own thread keeps the schedule,
+ * in seconds of a monotonic clock): one interval after the last began, or
+ * at once when that time has passed (a poll that took longer than its
+ * interval), never in a burst of the polls it missed. */
+double plan_next_poll(double last_start, double interval, double now);
+
 /* The oldest StartTime the API accepts at now (its three days, less a
  * margin for the time between planning and arrival). */
 time_t plan_scan_oldest(time_t now);

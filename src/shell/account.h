@@ -8,12 +8,14 @@
 #include "core/warnonce.h"
 #include "core/watch.h"
 #include "shell/api.h"
+#include "shell/worker.h"
 
 #include <stdbool.h>
 #include <time.h>
 
-typedef struct {
+typedef struct account_s {
   conf_account_t conf;
+  double interval; /* seconds between polls: Interval, or collectd's */
   api_client_t api;
   watch_t watch; /* tasks, coverage and the poll's decisions */
   health_t health;
@@ -25,11 +27,14 @@ typedef struct {
   bool read_only;
   int lock_fd; /* the held lock on <StateDir>/<account>.lock, or -1 */
   warnonce_t warned;
+  worker_t worker; /* the thread that polls, and its latest values */
 } account_t;
 
-/* Takes ownership of *conf (zeroing it). Returns NULL on failure. */
-account_t *account_create(conf_account_t *conf);
-/* The free_func of the read callback: frees everything, wipes secrets. */
+/* Takes ownership of *conf (zeroing it); interval is in seconds. Returns
+ * NULL on failure. */
+account_t *account_create(conf_account_t *conf, double interval);
+/* The free_func of the read callback: ends the account's thread, then
+ * frees everything and wipes secrets. */
 void account_destroy(void *account);
 
 #endif

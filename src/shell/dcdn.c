@@ -7,7 +7,9 @@
 #include "utils/common/common.h"
 
 #include "core/conf.h"
+#include "daemon/configfile.h"
 #include "shell/account.h"
+#include "shell/dispatch.h"
 #include "shell/log.h"
 #include "shell/poll.h"
 #include "shell/state.h"
@@ -36,12 +38,51 @@ static int dcdn_config(oconfig_item_t *ci) {
   return 0;
 }
 
+/* collectd -T runs one read of each callback and starts no read thread
+ * (it sets ReadThreads to -1): the poll is then made in the read callback
+ * itself, so that the test read is a complete poll. */
+static bool dcdn_test_read(void) {
+  const char *threads = global_option_get("ReadThreads");
+  return threads != NULL && atoi(threads) == -1;
+}
+
+/* The read callback: sends the values of the account's last complete poll,
+ * once, and returns at once; its thread does the polling. */
+static int dcdn_read(user_data_t *user_data) {
+  account_t *account = user_data->data;
+  cdtime_t began = cdtime();
+  report_t r = REPORT_INIT;
+  cdtime_t time = 0;
+  bool have;
+  if (account->worker.started)
+    have = worker_take(&account->worker, &r, &time);
+  else {
+    have = poll_once(account, &r) == 0;
+    time = cdtime();
+  }
+  if (have)
+    dispatch_report(&r, time, DOUBLE_TO_CDTIME_T(account->interval));
+  report_free(&r);
+  if (!account->worker.started)
+    state_save(account);
+  if (account->worker.started && have)
+    worker_read_took(&account->worker, CDTIME_T_TO_DOUBLE(cdtime() - began));
+  /* A failed poll has been logged and told by the account's health:
+   * collectd's backoff (doubling up to MaxReadInterval, a day by default)
+   * would only delay seeing the recovery. */
+  return 0;
+}
+
 static int dcdn_register_account(conf_account_t *conf) {
   char name[DATA_MAX_NAME_LEN], account_name[DATA_MAX_NAME_LEN];
   sstrncpy(account_name, conf->name, sizeof(account_name));
   ssnprintf(name, sizeof(name), CONF_READ_CALLBACK_PREFIX "%s", conf->name);
-  cdtime_t interval = DOUBLE_TO_CDTIME_T(conf->interval);
-  account_t *account = account_create(conf);
+  /* In init, collectd's context holds the plugin's interval (its
+   * <LoadPlugin> Interval or the global one): the thread keeps it. */
+  cdtime_t interval = conf->interval > 0 ? DOUBLE_TO_CDTIME_T(conf->interval)
+                                         : plugin_get_interval();
+  account_t *account =
+      account_create(conf, CDTIME_T_TO_DOUBLE(interval));
   if (account == NULL) {
     DCDN_ERROR("account \"%s\": could not set up (out of memory or "
                "libcurl failed)",
@@ -54,9 +95,17 @@ static int dcdn_register_account(conf_account_t *conf) {
   }
   state_load(account);
   /* On failure collectd itself calls account_destroy. */
-  return plugin_register_complex_read(
-      "dcdn", name, poll_account, interval,
+  int status = plugin_register_complex_read(
+      "dcdn", name, dcdn_read, interval,
       &(user_data_t){.data = account, .free_func = account_destroy});
+  if (status != 0 || dcdn_test_read())
+    return status;
+  status = worker_start(account);
+  if (status != 0)
+    DCDN_ERROR("account \"%s\": could not start its thread (%s); it is "
+               "polled in collectd's read thread instead",
+               account_name, STRERROR(status));
+  return 0;
 }
 
 static int dcdn_init(void) {

@@ -1,12 +1,13 @@
-/* An account's interval -> collectd's pipeline: task counts and staleness
- * per domain, self-monitoring per account. */
+/* A poll's values -> collectd's pipeline, in the read callback. */
 #ifndef DCDN_DISPATCH_H
 #define DCDN_DISPATCH_H
 
-#include "shell/account.h"
+#include "collectd.h"
 
-#include <time.h>
+#include "core/report.h"
 
-void dispatch_account(const account_t *account, time_t now);
+/* Sends every value of r with the time of the poll that produced it and
+ * the account's interval. */
+void dispatch_report(const report_t *r, cdtime_t time, cdtime_t interval);
 
 #endif

@@ -11,7 +11,6 @@
 #include "core/strbuf.h"
 #include "core/watch.h"
 #include "shell/account.h"
-#include "shell/dispatch.h"
 #include "shell/log.h"
 #include "shell/notify.h"
 #include "shell/state.h"
@@ -355,12 +354,26 @@ static void poll_health(account_t *account, api_status_t st,
   notify_account(account, change == HEALTH_FAILED_NOW, why);
 }
 
-int poll_account(user_data_t *user_data) {
-  account_t *account = user_data->data;
+/* The values of the poll just made, built at once. */
+static int poll_report(account_t *account, time_t now, report_t *out) {
+  report_input_t in = {account->conf.name,
+                       &account->watch,
+                       &account->api.stats,
+                       account->have_quota ? &account->quota : NULL,
+                       now,
+                       worker_read_seconds(&account->worker)};
+  if (report_build(&in, out) == 0)
+    return 0;
+  DCDN_ERROR("account \"%s\": out of memory building its values; none are "
+             "sent this interval",
+             account->conf.name);
+  return -1;
+}
+
+int poll_once(account_t *account, report_t *out) {
   state_retake(account);
   poll_t p = {account, api_now(&account->api)};
-  long budget = plan_budget(account->conf.rate_limit,
-                            CDTIME_T_TO_DOUBLE(plugin_get_interval()));
+  long budget = plan_budget(account->conf.rate_limit, account->interval);
   /* The quota's one call is kept out of the windows' share, so that a
    * domain mode that needs more than the budget still gets the quota. */
   long quota_call = account->conf.collect_quota &&
@@ -379,10 +392,5 @@ int poll_account(user_data_t *user_data) {
   if (st != API_FAILED)
     poll_quota(account);
   watch_expire(&account->watch, p.now);
-  dispatch_account(account, p.now);
-  state_save(account);
-  /* A failure has been logged and told by the account's health: collectd's
-   * backoff (doubling up to MaxReadInterval, a day by default) would only
-   * delay seeing the recovery, so the next interval tries again. */
-  return 0;
+  return poll_report(account, p.now, out);
 }

@@ -1,10 +1,16 @@
-/* One interval of one account: scan, count, dispatch. */
+/* One interval of one account: scan, count, notify, save the state. */
 #ifndef DCDN_POLL_H
 #define DCDN_POLL_H
 
-#include "plugin.h"
+#include "core/report.h"
+#include "shell/account.h"
 
-/* The read callback registered per account (user_data: account_t). */
-int poll_account(user_data_t *user_data);
+/* One poll, in the account's thread (or in the read callback under
+ * collectd -T). Fills *out with the values it found for the read callback
+ * to send. Returns 0, or -1 when out of memory (*out is then empty). The
+ * caller saves the state after handing the values on (state_save): under
+ * collectd -T, values sent just before it exits would find collectd's
+ * write threads already stopped. */
+int poll_once(account_t *account, report_t *out);
 
 #endif

@@ -41,3 +41,5 @@ void stop_watch_signals(void) {
 }
 
 bool stop_requested(void) { return stop_flag != 0; }
+
+void stop_request(void) { stop_flag = 1; }

@@ -62,6 +62,17 @@ START_TEST(a_tiny_budget_still_allows_one_call) {
 }
 END_TEST
 
+/* An account's thread polls one interval after the last poll began; a
+ * poll that overran starts the next at once, and missed polls are not
+ * made up in a burst. */
+START_TEST(the_next_poll_is_one_interval_after_the_last_began) {
+  ck_assert_double_eq(plan_next_poll(100, 60, 130), 160);
+  ck_assert_double_eq(plan_next_poll(100, 60, 160), 160);
+  ck_assert_double_eq(plan_next_poll(100, 60, 175), 175);
+  ck_assert_double_eq(plan_next_poll(100, 60, 400), 400);
+}
+END_TEST
+
 START_TEST(the_oldest_start_is_lookback_seconds_ago) {
   ck_assert_int_eq(plan_oldest(NOW, 3600), NOW - 3600);
   ck_assert_int_eq(plan_oldest(NOW, 60), NOW - 60);
@@ -500,6 +511,7 @@ int main(void) {
       the_budget_is_eighty_percent_of_rate_limit_times_interval,
       a_fractional_budget_is_rounded_down,
       a_tiny_budget_still_allows_one_call,
+      the_next_poll_is_one_interval_after_the_last_began,
       the_oldest_start_is_lookback_seconds_ago,
       a_three_day_lookback_is_kept_clear_of_the_history_edge,
       a_lookback_beyond_the_history_is_clamped,
