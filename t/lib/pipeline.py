@@ -298,7 +298,7 @@ DATABASES = {{"default": {{"NAME": "{self.dir}/graphite.db",
 
     def expand(self, query):
         """/metrics/expand: the paths a glob expands to."""
-        return self.get_json("/metrics/expand", query=query, leavesOnly=1)["results"]
+        return self.get_json("/metrics/expand", query=query)["results"]
 
 
 class Prometheus(Server):
