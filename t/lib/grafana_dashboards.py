@@ -1,24 +1,27 @@
-"""The Grafana dashboards of contrib/grafana/ against a set of series: each
-dashboard loaded, its template variables resolved by running their own
-queries (as Grafana would), and every query of every panel evaluated,
-with its variants, by the Graphite or the InfluxQL evaluator."""
+"""The Grafana dashboards of contrib/grafana/ against a real query engine
+(grafana_engines): each dashboard loaded, its template variables resolved
+by running their own queries on the engine (as Grafana would), and every
+query of every panel run on the engine, with all variables at All and
+with each value of each variable alone. What each panel must show is
+written here once for the three dashboards (SHOWS), as a predicate on the
+series the plugin produced; the engine's answer must be exactly those
+series, each with data."""
 
 import json
 import re
 
-from grafana_templates import ALL, check, substitute, variants
-from graphite_targets import evaluate_graphite, graphite_format, graphite_match
+from grafana_templates import ALL, FORMATS, check, substitute, variants
 from harness import ROOT
-from influxql import evaluate_influx, influx_format, influx_variable_values
 
 
 GRAFANA = ROOT / "contrib" / "grafana"
-DASHBOARDS = {"graphite": GRAFANA / "dcdn-graphite.json",
-              "influxdb": GRAFANA / "dcdn-influxdb.json"}
+DASHBOARDS = {kind: GRAFANA / f"dcdn-{kind}.json" for kind in ("graphite", "influxdb",
+                                                               "prometheus")}
+QUERY_FIELD = {"graphite": "target", "influxdb": "query", "prometheus": "expr"}
 
 
 def load(kind):
-    """The dashboard of kind "graphite" or "influxdb", as JSON."""
+    """The dashboard of kind "graphite", "influxdb" or "prometheus", as JSON."""
     return json.loads(DASHBOARDS[kind].read_text())
 
 
@@ -31,10 +34,72 @@ def panels_of(dashboard):
 
 def queries_of(dashboard, kind):
     """(where, text) of every target of every panel."""
-    field = "target" if kind == "graphite" else "query"
     for panel in panels_of(dashboard):
         for target in panel.get("targets", []):
-            yield f"panel {panel['title']!r} {target['refId']}", target[field]
+            yield f"panel {panel['title']!r} {target['refId']}", target[QUERY_FIELD[kind]]
+
+
+def targets_of(dashboard, kind):
+    """((panel title, refId), query text) of every target of every panel."""
+    for panel in panels_of(dashboard):
+        for target in panel.get("targets", []):
+            yield (panel["title"], target["refId"]), target[QUERY_FIELD[kind]]
+
+
+# ---------------------------------------------------------------------------
+# What each target shows, whatever the data source: a predicate on a series
+# (collectd_series.Series) and the set of configured domains.
+
+def _domain(test):
+    return lambda s, domains: s.instance in domains and test(s)
+
+
+def _account(test):
+    return lambda s, domains: s.instance not in domains and test(s)
+
+
+def _ti(s, *suffixes):
+    return any(s.type_instance.endswith(x) for x in suffixes)
+
+
+SHOWS = {
+    ("Tasks by status: $domain", "A"): _domain(lambda s: s.type == "count"),
+    ("Failed tasks per minute", "A"):
+        _domain(lambda s: s.type == "total_operations" and _ti(s, "-failed")),
+    ("Completed tasks per minute", "A"):
+        _domain(lambda s: s.type == "total_operations" and _ti(s, "-completed")),
+    ("Completion time (mean / max)", "A"):
+        _domain(lambda s: s.type == "duration" and _ti(s, "-completion_mean", "-completion_max")),
+    ("Oldest task in flight", "A"):
+        _domain(lambda s: s.type == "duration" and _ti(s, "-oldest_in_flight")),
+    ("Progress of tasks in flight", "A"):
+        _domain(lambda s: s.type == "percent" and _ti(s, "-progress")),
+    ("Staleness per domain", "A"):
+        _domain(lambda s: s.type == "duration" and s.type_instance == "staleness"),
+    ("Refresh quota remaining today", "A"):
+        _account(lambda s: s.type == "count" and s.type_instance.startswith("remain-")),
+    ("Refresh quota remaining today", "B"):
+        _account(lambda s: s.type == "count" and s.type_instance.startswith("quota-")),
+    ("API calls per minute", "A"):
+        _account(lambda s: s.type == "total_requests" and s.type_instance in ("calls",
+                                                                               "throttled")),
+    ("API errors per minute, by code", "A"): _account(lambda s: s.type == "errors"),
+    ("API response time (mean / max)", "A"):
+        _account(lambda s: s.type == "response_time" and s.type_instance in ("api", "api_max")),
+    ("Staleness of the account", "A"):
+        _account(lambda s: s.type == "duration" and s.type_instance == "staleness"),
+    ("Tasks tracked in memory", "A"):
+        _account(lambda s: s.type in ("count", "memory") and s.type_instance == "tracked_tasks"),
+}
+
+# What one value of each variable keeps of a panel's series.
+NARROWS = {
+    "host": lambda s, v, engine: s.host == v,
+    "domain": lambda s, v, engine: engine.instance_value(s) == v,
+    "account": lambda s, v, engine: engine.instance_value(s) == v,
+    "object_type": lambda s, v, engine: s.type_instance.startswith(v + "-"),
+    "status": lambda s, v, engine: s.type_instance.endswith("-" + v),
+}
 
 
 def apply_regex(regex, texts):
@@ -50,12 +115,17 @@ def apply_regex(regex, texts):
     return out
 
 
-def resolve_variables(dashboard, kind, series):
+def variable_query(var):
+    """The text of a query variable's query, whatever its JSON shape."""
+    query = var["query"]
+    return query if isinstance(query, str) else query.get("target") or query["query"]
+
+
+def resolve_variables(dashboard, engine):
     """Each variable's values, computed by running its own query on the
-    series (in order, the earlier ones at All), as Grafana would."""
+    engine (in order, the earlier ones at All), as Grafana would."""
     variables = {}
-    paths = {s.graphite_path() for s in series}
-    fmt = (graphite_format if kind == "graphite" else influx_format)(variables)
+    fmt = FORMATS[engine.kind](variables)
     for var in dashboard["templating"]["list"]:
         var = dict(var)
         variables[var["name"]] = var
@@ -63,48 +133,65 @@ def resolve_variables(dashboard, kind, series):
             var["_values"] = [v.strip() for v in var["query"].split(",")]
             continue
         check(var["type"] == "query", f"variable {var['name']}: type {var['type']}")
-        var["_assign"] = {name: ALL for name in variables}
-        if kind == "graphite":
-            target = var["query"]["target"]
-            m = re.fullmatch(r"expand\((.*)\)", target)
-            check(m, f"variable {var['name']}: only expand(...) is evaluated here")
-            texts = graphite_match(substitute(m.group(1), var["_assign"], fmt), paths)
-        else:
-            texts = influx_variable_values(var, series, fmt)
-        var["_values"] = sorted(apply_regex(var.get("regex"), texts))
+        query = substitute(variable_query(var), {name: ALL for name in variables}, fmt,
+                           engine.builtins)
+        var["_values"] = sorted(apply_regex(var.get("regex"), engine.variable_texts(query)))
     return variables, fmt
 
 
-def check_dashboard(kind, series):
-    """Every problem with the dashboard's queries, as text (empty: none);
-    and the series each dashboard shows."""
+def _key(identity, keys):
+    return tuple(sorted((k, identity.get(k)) for k in keys))
+
+
+def compare(engine, answer, expected):
+    """What is wrong with an engine's answer (list of text): the series it
+    returned against the expected ones, compared on the labels/tags the
+    answer carries; every series must have data and a legend name."""
+    if not answer:
+        return [f"returns no series; expected {sorted(s.key for s in expected)}"]
+    keys = set().union(*(ident for ident, _, _ in answer))
+    got = {_key(ident, keys) for ident, _, _ in answer}
+    want = {_key(engine.identity(s), keys) for s in expected}
+    problems = []
+    if got - want:
+        problems.append(f"returns series it should not: {sorted(got - want)}")
+    if want - got:
+        problems.append(f"misses {sorted(want - got)}")
+    problems += [f"series {ident} has no data" for ident, _, data in answer if not data]
+    problems += [f"series {ident} has an empty legend name" for ident, name, _ in answer
+                 if not name]
+    return problems
+
+
+def check_dashboard(kind, engine, series, domains):
+    """Every problem with the dashboard on the engine, as text (empty:
+    none); and the keys of the series it shows with every variable at All."""
     dashboard = load(kind)
     problems, shown = [], set()
     try:
-        variables, fmt = resolve_variables(dashboard, kind, series)
+        variables, fmt = resolve_variables(dashboard, engine)
     except AssertionError as e:
         return [f"variables: {e}"], shown
-    empty = [f"variable ${name} has no value" for name, v in variables.items() if not v["_values"]]
+    values = {n: v["_values"] for n, v in variables.items()}
+    empty = [f"variable ${name} has no value" for name, v in values.items() if not v]
     if empty:
         return empty, shown
-    paths = {s.graphite_path(): s.key for s in series}
-    for where, text in queries_of(dashboard, kind):
-        values = {n: v["_values"] for n, v in variables.items()}
-        for what, variant, assign in variants(text, kind, values):
-            query = substitute(variant, assign, fmt)
+    for where, text in targets_of(dashboard, kind):
+        if where not in SHOWS:
+            problems.append(f"panel {where}: not in grafana_dashboards.SHOWS")
+            continue
+        for what, assign in variants(text, values):
+            query = substitute(text, assign, fmt, engine.builtins)
+            expected = [s for s in series if SHOWS[where](s, domains) and
+                        all(NARROWS[var](s, v[0], engine)
+                            for var, v in assign.items() if v is not ALL)]
             try:
-                if kind == "graphite":
-                    found = {paths[p] for p in evaluate_graphite(query, set(paths))}
-                else:
-                    found = evaluate_influx(query, series)
+                found = compare(engine, engine.run(query), expected)
             except AssertionError as e:
-                found, problem = set(), str(e)
-            else:
-                problem = None if found else "matches no series"
-            if problem:
-                problems.append(f"{where}, {what}: {problem}\n    {query}")
-                if what == "all variables at All":
-                    break  # the variants would say the same
+                found = [str(e)]
+            problems += [f"panel {where}, {what}: {p}\n    {query}" for p in found]
             if what == "all variables at All":
-                shown |= found
+                if found:
+                    break  # the variants would say the same
+                shown |= {s.key for s in expected}
     return problems, shown

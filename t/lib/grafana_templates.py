@@ -1,14 +1,16 @@
-"""Grafana's template variables, as the dashboard tests evaluate them: the
-syntax ($var, [[var]], ${var:fmt}), substitution with a formatter of the
-data source, the variants of a query worth evaluating (every variable at
-All, each value alone, each literal alternative alone), and check(), the
-failure every evaluator raises."""
+"""Grafana's template variables, as the dashboard tests expand them before
+handing a query to the real engine: the syntax ($var, [[var]], ${var:fmt}),
+substitution with the formatter Grafana uses for each data source
+(Graphite, InfluxDB, Prometheus), the variants of a query worth running
+(every variable at All, each value of each variable alone), and check(),
+a failure with only its message."""
 
 import re
 
 
 VAR_RE = re.compile(r"\$(\w+)|\[\[(\w+)(?::\w+)?\]\]|\$\{(\w+)(?::[^}]+)?\}")
-BUILTINS = {"timeFilter", "__interval", "__interval_ms", "__range", "__from", "__to"}
+BUILTINS = {"timeFilter", "__interval", "__interval_ms", "__rate_interval", "__range",
+            "__from", "__to"}
 ALL = object()
 
 
@@ -17,37 +19,25 @@ def variables_in(text):
     return {next(g for g in m.groups() if g) for m in VAR_RE.finditer(text)} - BUILTINS
 
 
-def substitute(text, values, fmt):
-    """Replace every $var by fmt(var, values[var]); builtins stay."""
+def substitute(text, values, fmt, builtins=None):
+    """Replace every $var by fmt(var, values[var]), and each builtin by
+    builtins[name] (left as it is without one)."""
     def repl(m):
         name = next(g for g in m.groups() if g)
-        return m.group(0) if name in BUILTINS else fmt(name, values[name])
+        if name in BUILTINS:
+            return (builtins or {}).get(name, m.group(0))
+        return fmt(name, values[name])
     return VAR_RE.sub(repl, text)
 
 
-def literal_alternatives(text, kind):
-    """Groups of literal alternatives written in a query itself:
-    Graphite {a,b}, InfluxQL regex (a|b). Returns [(span, [alternatives])]."""
-    pattern = r"\{([^{}$]+)\}" if kind == "graphite" else r"\(([\w.|-]+)\)"
-    sep = "," if kind == "graphite" else "|"
-    return [(m.span(), m.group(1).split(sep)) for m in re.finditer(pattern, text)
-            if sep in m.group(1)]
-
-
-def variants(text, kind, var_values):
-    """(what, text, assignment) to evaluate: everything at All; each value
-    of each variable the text uses (the others at All); each literal
-    alternative of the text (variables at All)."""
-    used = sorted(variables_in(text))
+def variants(text, var_values):
+    """(what, assignment) to run: everything at All; each value of each
+    variable the text uses, alone (the others at All)."""
     all_at = {v: ALL for v in var_values}
-    out = [("all variables at All", text, all_at)]
-    for var in used:
+    out = [("all variables at All", all_at)]
+    for var in sorted(variables_in(text)):
         for value in var_values[var]:
-            out.append((f"${var} = {value!r}", text, {**all_at, var: [value]}))
-    for (start, end), alternatives in literal_alternatives(text, kind):
-        for alt in alternatives:
-            out.append((f"only {alt!r} of {text[start:end]}",
-                        text[:start] + alt + text[end:], all_at))
+            out.append((f"${var} = {value!r}", {**all_at, var: [value]}))
     return out
 
 
@@ -63,3 +53,41 @@ def selected(variable, name, value):
     if value is ALL:
         return variable[name].get("allValue") or variable[name]["_values"]
     return value
+
+
+def graphite_format(variables):
+    """Grafana's formatter for Graphite: one value as it is, several as {a,b}."""
+    def fmt(name, value):
+        value = selected(variables, name, value)
+        if isinstance(value, str):
+            return value
+        return value[0] if len(value) == 1 else "{" + ",".join(value) + "}"
+    return fmt
+
+
+def _regex_format(variables, escape):
+    """Values regex-escaped by escape, several as (a|b)."""
+    def fmt(name, value):
+        value = selected(variables, name, value)
+        if isinstance(value, str):
+            return value
+        escaped = [escape(v) for v in value]
+        return escaped[0] if len(escaped) == 1 else "(" + "|".join(escaped) + ")"
+    return fmt
+
+
+def influx_format(variables):
+    """Grafana's formatter for InfluxQL (inside /.../): regex-escaped."""
+    return _regex_format(variables, lambda v: re.sub(r"([\\^$.|?*+()\[\]{}/])", r"\\\1", v))
+
+
+def prometheus_format(variables):
+    """Grafana's formatter for PromQL (inside a "..." string used with =~):
+    prometheusSpecialRegexEscape, so a backslash is written twice in the
+    string literal."""
+    return _regex_format(variables, lambda v: re.sub(r"([$^*{}\[\]'+?.()|])", r"\\\\\1",
+                                                     v.replace("\\", "\\\\\\\\")))
+
+
+FORMATS = {"graphite": graphite_format, "influxdb": influx_format,
+           "prometheus": prometheus_format}

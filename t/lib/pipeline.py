@@ -1,13 +1,17 @@
-"""Real writers for the pipeline tests: carbon-cache (Graphite) and InfluxDB
-1.x, each with its configuration, data and logs in a test's own directory,
-every listener on a free loopback port, started in the background and
-stopped by PID; and collectd configurations that feed them."""
+"""Real writers and query engines for the pipeline tests: carbon-cache
+(Graphite), graphite-web's render API over carbon's whisper files, InfluxDB
+1.x and Prometheus, each with its configuration, data and logs in a test's
+own directory, every listener on a free loopback port, started in the
+background and stopped by PID; and collectd configurations that feed them."""
 
 import json
+import os
 import pathlib
 import socket
 import subprocess
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 
 from harness import Collectd, free_port, stop_pid, wait_for
@@ -19,6 +23,8 @@ WHISPER_FETCH = "/usr/bin/whisper-fetch"
 CARBON_CACHE = "/usr/bin/carbon-cache"
 INFLUXD = "/usr/bin/influxd"
 INFLUX = "/usr/bin/influx"
+GRAPHITE_MANAGE = "/usr/bin/graphite-manage"
+PROMETHEUS = "/usr/bin/prometheus"
 TYPES_DB = "/usr/share/collectd/types.db"
 
 
@@ -33,12 +39,12 @@ def port_open(port):
 class Server:
     """A daemon started by a test: its output in a log file, stopped by PID."""
 
-    def _launch(self, cmd, log_path, ready, what):
+    def _launch(self, cmd, log_path, ready, what, env=None):
         """Starts cmd in self.dir and waits until ready() (or it exits)."""
         self.log_path = log_path
         self.log_file = open(self.log_path, "w")
         self.proc = subprocess.Popen(cmd, stdout=self.log_file, stderr=subprocess.STDOUT,
-                                     cwd=self.dir)
+                                     cwd=self.dir, env=env)
         try:
             wait_for(lambda: self.proc.poll() is not None or ready(), timeout=30, what=what)
             assert self.proc.poll() is None, f"{cmd[0]} exited:\n{self.log()}"
@@ -48,6 +54,27 @@ class Server:
 
     def log(self):
         return self.log_path.read_text(errors="replace")
+
+    def get_json(self, path, **params):
+        """GET http://127.0.0.1:<self.http_port><path>?<params> as JSON;
+        an HTTP error fails with the server's own message."""
+        url = f"http://127.0.0.1:{self.http_port}{path}?" + urllib.parse.urlencode(params,
+                                                                                  doseq=True)
+        try:
+            with urllib.request.urlopen(url, timeout=30) as rsp:
+                return json.load(rsp)
+        except urllib.error.HTTPError as err:
+            raise AssertionError(f"{url}: HTTP {err.code}: "
+                                 f"{err.read().decode(errors='replace')[:500]}") from None
+
+    def answers(self, path):
+        """Whether GET <path> answers 2xx yet."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}{path}",
+                                        timeout=1) as rsp:
+                return 200 <= rsp.status < 300
+        except OSError:
+            return False
 
     def stop(self):
         code = stop_pid(self.proc)
@@ -219,6 +246,106 @@ bind-address = "127.0.0.1:{free_port()}"
             assert "error" not in result, result
             series += result.get("series", [])
         return series
+
+    def http_query(self, statement):
+        """The series an InfluxQL statement returns through the HTTP /query
+        API (times in seconds); fails on an error in any result."""
+        answer = self.get_json("/query", db="collectd", q=statement, epoch="s")
+        series = []
+        for result in answer["results"]:
+            assert "error" not in result, (statement, result["error"])
+            series += result.get("series", [])
+        return series
+
+
+class GraphiteWeb(Server):
+    """Debian's graphite-web (Django's server, one process, no reloader)
+    serving the render and metrics APIs over the whisper files of a Carbon,
+    with its settings module, log and database in the test's directory."""
+
+    def __init__(self, workdir, carbon):
+        self.dir = pathlib.Path(workdir) / "graphite-web"
+        (self.dir / "log").mkdir(parents=True, exist_ok=True)
+        self.http_port = free_port()
+        # graphite.settings imports the module GRAPHITE_SETTINGS_MODULE names
+        # instead of Debian's /etc/graphite/local_settings.py.
+        (self.dir / "dcdn_test_graphite_settings.py").write_text(f"""\
+SECRET_KEY = "dcdn-test-only"
+ALLOWED_HOSTS = ["127.0.0.1"]
+STORAGE_DIR = "{carbon.dir}/"
+WHISPER_DIR = "{carbon.data_dir}/"
+STANDARD_DIRS = ["{carbon.data_dir}/"]
+CONF_DIR = "{self.dir}/"
+LOG_DIR = "{self.dir}/log/"
+INDEX_FILE = "{self.dir}/index"
+LOG_ROTATION = False
+DEFAULT_XFILES_FACTOR = 0
+CARBONLINK_HOSTS = []
+TAGDB = ""
+DATABASES = {{"default": {{"NAME": "{self.dir}/graphite.db",
+                          "ENGINE": "django.db.backends.sqlite3"}}}}
+""")
+        env = {**os.environ, "GRAPHITE_SETTINGS_MODULE": "dcdn_test_graphite_settings",
+               "PYTHONPATH": str(self.dir)}
+        self._launch([SYSTEM_PYTHON, GRAPHITE_MANAGE, "runserver", "--noreload",
+                      f"127.0.0.1:{self.http_port}"], self.dir / "graphite-web.log",
+                     lambda: self.answers("/version"), "graphite-web to answer /version",
+                     env=env)
+
+    def render(self, target, since="-10min"):
+        """The series a target renders (format=json): [{target, tags, datapoints}]."""
+        return self.get_json("/render", target=target, format="json", **{"from": since})
+
+    def expand(self, query):
+        """/metrics/expand: the paths a glob expands to."""
+        return self.get_json("/metrics/expand", query=query)["results"]
+
+
+class Prometheus(Server):
+    """Debian's Prometheus scraping one target every second, its TSDB, log
+    and HTTP API on a free loopback port in the test's directory. The
+    scrape keeps the target's labels (honor_labels): collectd's host name
+    stays in "instance"."""
+
+    def __init__(self, workdir, target_port):
+        self.dir = pathlib.Path(workdir) / "prometheus"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.http_port = free_port()
+        self.config_path = self.dir / "prometheus.yml"
+        self.config_path.write_text(f"""\
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: collectd
+    honor_labels: true
+    static_configs:
+      - targets: ["127.0.0.1:{target_port}"]
+""")
+        self._launch([PROMETHEUS, f"--config.file={self.config_path}",
+                      f"--storage.tsdb.path={self.dir}/data",
+                      f"--web.listen-address=127.0.0.1:{self.http_port}", "--log.level=warn"],
+                     self.dir / "prometheus.log", lambda: self.answers("/-/ready"),
+                     "Prometheus to be ready")
+
+    def api(self, path, **params):
+        """The data of a /api/v1/<path> answer; fails unless its status is success."""
+        answer = self.get_json(f"/api/v1/{path}", **params)
+        assert answer["status"] == "success", answer
+        return answer["data"]
+
+    def query(self, expr):
+        """An instant query at the current time: [{metric: labels, value: [t, v]}]."""
+        data = self.api("query", query=expr)
+        assert data["resultType"] == "vector", data
+        return data["result"]
+
+    def label_values(self, label, selector):
+        """The values of a label on the series a selector matches in the last hour."""
+        now = time.time()
+        return self.api(f"label/{label}/values", **{"match[]": selector, "start": now - 3600,
+                                                    "end": now})
 
 
 def write_graphite_config(port, node="carbon"):

@@ -1,0 +1,86 @@
+"""Prometheus, for real: the real collectd runs the plugin against the
+simulator with write_prometheus set up as contrib/conf.d/dcdn-prometheus.conf
+says (on a free loopback port), Debian's Prometheus scrapes it every second,
+and every PromQL query of contrib/grafana/dcdn-prometheus.json, with its
+variables resolved by their own label_values() queries and expanded for
+every value, returns through Prometheus's HTTP API exactly the series the
+scenario implies. One collectd, simulator and Prometheus run serves the
+whole module."""
+
+import re
+
+import pytest
+
+from collectd_series import produced_series
+from grafana_dashboards import check_dashboard, load, resolve_variables
+from grafana_engines import PrometheusEngine
+from grafana_scenario import DOMAINS, expected_variable_values, start_run
+from harness import ROOT, free_port, wait_for
+from pipeline import Prometheus, stop_all
+
+SNIPPET = ROOT / "contrib" / "conf.d" / "dcdn-prometheus.conf"
+
+
+def write_prometheus_config(port):
+    """The snippet's write_prometheus part, listening on 127.0.0.1:<port>."""
+    m = re.search(r"^LoadPlugin write_prometheus\n<Plugin write_prometheus>\n.*?^</Plugin>\n",
+                  SNIPPET.read_text(), re.S | re.M)
+    assert m, "dcdn-prometheus.conf loads and sets up write_prometheus"
+    block = re.sub(r'Host "[^"]*"', 'Host "127.0.0.1"', m.group(0))
+    return re.sub(r'Port "[^"]*"', f'Port "{port}"', block)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("prometheus")
+    port = free_port()
+    started = []
+    try:
+        # Scraping from the start: Prometheus takes no sample older than its
+        # first one, and the completion times are sent once, early.
+        prometheus = Prometheus(workdir, port)
+        started.append(prometheus)
+        sim, daemon = start_run(workdir, write_prometheus_config(port))
+        started += [sim, daemon]
+        engine = PrometheusEngine(prometheus)
+        series = produced_series(daemon)
+        # Every series scraped, and twice at least (rate() needs two samples).
+        wanted = {engine.metric_name(s) for s in series}
+        wait_for(lambda: wanted <= set(prometheus.label_values("__name__",
+                                                                '{job="collectd"}')),
+                 timeout=30, interval=0.5, what="Prometheus to scrape every metric")
+        wait_for(lambda: prometheus.query('count_over_time(up{job="collectd"}[1m]) >= 3'),
+                 timeout=30, interval=0.5, what="three scrapes of collectd")
+        yield daemon, prometheus, engine, produced_series(daemon)
+    finally:
+        stop_all(started)
+
+
+def test_every_query_of_the_dashboard_returns_the_scenarios_series(run):
+    daemon, prometheus, engine, series = run
+    problems, shown = check_dashboard("prometheus", engine, series, set(DOMAINS))
+    assert not problems, "\n".join(problems)
+    variables, _ = resolve_variables(load("prometheus"), engine)
+    assert {n: v["_values"] for n, v in variables.items()} == \
+        expected_variable_values("prometheus", series)
+    # Nothing the plugin sends is left off the dashboard.
+    assert not {s.key for s in series} - shown, sorted({s.key for s in series} - shown)
+    assert daemon.alive(), daemon.log()
+
+
+def test_prometheus_holds_every_series_with_collectds_values(run):
+    """Each CSV series is one Prometheus series, named and labelled as the
+    snippet documents, and the task counts (settled by now) are the CSV's."""
+    daemon, prometheus, engine, series = run
+    scraped = prometheus.api("series", **{"match[]": '{__name__=~"collectd_dcdn_.+"}'})
+    assert sorted(tuple(sorted(s.items())) for s in scraped) == \
+        sorted(tuple(sorted(engine.identity(s).items())) for s in series)
+    counts = {(s["metric"]["dcdn"], s["metric"]["type"]): float(s["value"][1])
+              for s in prometheus.query('collectd_dcdn_count{type=~".+-(pending|refreshing|'
+                                        'complete|failed)"}')}
+    values = daemon.values()
+    assert counts == {(s.instance, s.type_instance): values[s.key] for s in series
+                      if s.type == "count" and s.instance in DOMAINS}
+    assert counts[("www.example.com", "file-complete")] == 2
+    log = daemon.log()
+    assert "write_prometheus plugin: Listening on [127.0.0.1]" in log, log
