@@ -2,7 +2,7 @@
 simulator or any DCDN endpoint, for trying a deploy pipeline's purges in the
 sandbox and for the demo.
 
-  PYTHONPATH=contrib python3 -m dcdn_simulator.client \\
+  PYTHONPATH=contrib python3 -B -m dcdn_simulator.client \\
       --endpoint http://127.0.0.1:PORT --credentials ID:SECRET \\
       RefreshDcdnObjectCaches ObjectPath=http://www.example.com/index.html
 
