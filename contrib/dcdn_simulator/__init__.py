@@ -1,7 +1,9 @@
 """dcdn_simulator: a local stand-in for Alibaba Cloud DCDN's RPC API (2018-01-15).
 
 It answers DescribeDcdnRefreshTasks, DescribeDcdnRefreshTaskById and
-DescribeDcdnRefreshQuota over HTTP(S), checks V1 (HMAC-SHA1) and V3
+DescribeDcdnRefreshQuota over HTTP(S) (and, as a sandbox for purges,
+RefreshDcdnObjectCaches and PreloadDcdnObjectCaches, whose tasks play out
+and draw on a daily quota), checks V1 (HMAC-SHA1) and V3
 (ACS3-HMAC-SHA256) signatures, timestamps, nonces and STS tokens the way the
 service does, enforces a per-key call rate and per-key RAM (domain grants,
 actions refused outright, RAM policy documents), and serves tasks from a
@@ -25,9 +27,11 @@ simulator".  One module per concern, each importing only those above it:
   faults      injected faults: loading, drawing, the faulty reply
   scenario    tasks, generators, quota, clock steps; the built-in scenario
   auth        credentials, the gateway's signature/STS/nonce checks, rate limit
-  actions     the three DCDN actions and their parameter rules
+  sandbox     the two submitting actions' rules, their tasks, the daily quota
+  actions     the DCDN actions and their parameter rules
   metadata    the ECS metadata service (--ram-role)
   simulator   one request in, one reply out; the record file
   server      the HTTP(S) server
   cli         the command line and main()
+  client      one signed call (python3 -m dcdn_simulator.client)
 """

@@ -1,13 +1,17 @@
-"""The three DCDN actions the simulator serves (DescribeDcdnRefreshTasks,
-DescribeDcdnRefreshTaskById, DescribeDcdnRefreshQuota): every rule of
-their request parameters, paging, and the answer documents."""
+"""The DCDN actions the simulator serves: the three the plugin calls
+(DescribeDcdnRefreshTasks, DescribeDcdnRefreshTaskById,
+DescribeDcdnRefreshQuota), every rule of their request parameters, paging
+and the answer documents; and the sandbox's two that create tasks
+(RefreshDcdnObjectCaches, PreloadDcdnObjectCaches; rules in sandbox.py)."""
 
 import dataclasses
 import re
 import typing
 
 from .clock import parse_api_time
+from . import sandbox
 from .errors import ApiError, missing
+from .ram import LIST_ACTION, SUBMIT_ACTIONS
 from .scenario import TASK_TYPES, Scenario, Task
 
 QUERY_HORIZON = 3 * 24 * 3600   # DescribeDcdnRefreshTasks sees the last 3 days
@@ -42,6 +46,16 @@ def domain_names(params: dict) -> typing.Optional[typing.Set[str]]:
     if text is None:
         return None
     return {d.strip().lower() for d in text.split(",") if d.strip()}
+
+
+def call_domains(action: typing.Optional[str], params: dict) -> typing.Optional[typing.Set[str]]:
+    """The domains RAM checks a call against: the list's DomainName values,
+    a submission's URL hosts; None for the actions granted on all resources."""
+    if action == LIST_ACTION:
+        return domain_names(params)
+    if action in SUBMIT_ACTIONS:
+        return sandbox.path_domains(_param(params, "ObjectPath"))
+    return None
 
 
 def _bounded_int(params: dict, name: str, default: int, low: int, high: int) -> int:
@@ -150,11 +164,28 @@ def describe_refresh_task_by_id(call: Call, params: dict) -> dict:
 
 
 def describe_refresh_quota(call: Call, params: dict) -> dict:
-    return dict(call.scenario.quota)
+    return sandbox.quota_report(call.scenario, call.now)
+
+
+def refresh_object_caches(call: Call, params: dict) -> dict:
+    kind = sandbox.refresh_kind(_param(params, "ObjectType"))
+    sandbox.check_boolean("Force", _param(params, "Force"))
+    ids = sandbox.submit(call.scenario, kind, _param(params, "ObjectPath"), call.now)
+    return {"RefreshTaskId": ",".join(ids)}
+
+
+def preload_object_caches(call: Call, params: dict) -> dict:
+    for name in ("L2Preload", "QueryHashkey"):
+        sandbox.check_boolean(name, _param(params, name))
+    sandbox.check_preload(_param(params, "Area"), _param(params, "WithHeader"))
+    ids = sandbox.submit(call.scenario, sandbox.PRELOAD_KIND, _param(params, "ObjectPath"), call.now)
+    return {"PreloadTaskId": ",".join(ids)}
 
 
 ACTIONS = {
     "DescribeDcdnRefreshTasks": describe_refresh_tasks,
     "DescribeDcdnRefreshTaskById": describe_refresh_task_by_id,
     "DescribeDcdnRefreshQuota": describe_refresh_quota,
+    "RefreshDcdnObjectCaches": refresh_object_caches,
+    "PreloadDcdnObjectCaches": preload_object_caches,
 }

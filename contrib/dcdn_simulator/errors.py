@@ -22,6 +22,13 @@ ERRORS = {
     "InvalidObjectType.ValueNotSupported": (400, "The specified ObjectType is not supported."),
     "InvalidStatus.ValueNotSupported": (400, "The specified Status is not supported."),
     "InvalidParameter": (400, "The specified parameter is invalid."),
+    # RefreshDcdnObjectCaches and PreloadDcdnObjectCaches (the sandbox).
+    "SingleRequest.OverLimit": (400, "A maximum of 1000 URLs are supported for each request."),
+    "InvalidObjectType.Malformed": (400, "The specified ObjectType is invalid."),
+    "InvalidObjectPath.Malformed": (400, "The specified ObjectPath is invalid."),
+    "InvalidExtensiveDomain.ValueNotSupported": (400, "The specified ExtensiveDomain is not supported."),
+    "QuotaExceeded.Refresh": (400, "Your refresh attempts have exceeded the daily limit."),
+    "QuotaExceeded.Preload": (400, "Your preload attempts have exceeded the daily limit."),
     "Forbidden.RAM": (403, "User not authorized to operate on the specified resource, "
                            "or this API doesn't support RAM."),
     "TooManyRequests": (429, "The server is busy. Please try again later."),

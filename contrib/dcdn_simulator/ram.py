@@ -11,7 +11,12 @@ from .validation import ScenarioError, known_members, require
 
 
 LIST_ACTION = "DescribeDcdnRefreshTasks"
-RAM_ACTIONS = (LIST_ACTION, "DescribeDcdnRefreshTaskById", "DescribeDcdnRefreshQuota")
+# The sandbox's actions, which create tasks: their RAM resource is the domain
+# of each URL submitted (as for RefreshErObjectCaches, whose table is published).
+SUBMIT_ACTIONS = ("RefreshDcdnObjectCaches", "PreloadDcdnObjectCaches")
+# Actions whose RAM resource is a domain; the others are granted on all resources.
+DOMAIN_ACTIONS = frozenset((LIST_ACTION,) + SUBMIT_ACTIONS)
+RAM_ACTIONS = (LIST_ACTION, "DescribeDcdnRefreshTaskById", "DescribeDcdnRefreshQuota") + SUBMIT_ACTIONS
 RAM_ACCOUNT_ID = "1234567890123456"     # the simulated account: the ARNs' account part
 ACCOUNT_ARN = f"acs:dcdn:*:{RAM_ACCOUNT_ID}:"
 DOMAIN_ARN = ACCOUNT_ARN + "domain/"
@@ -75,11 +80,11 @@ def policy_allows(statements: typing.Sequence[Statement], action: str,
                   domains: typing.Optional[typing.Set[str]]) -> bool:
     """RAM's evaluation: a Deny that applies refuses, else every resource of
     the call needs an Allow.  The list's resource is each DomainName (no
-    name: every domain, which a Deny on any domain also refuses); the other
-    actions are granted on all resources, so only statements on all of them
-    count."""
+    name: every domain, which a Deny on any domain also refuses), a
+    submission's the domain of each URL; the other actions are granted on
+    all resources, so only statements on all of them count."""
     named = [s for s in statements if s.names(action)]
-    if action != LIST_ACTION:
+    if action not in DOMAIN_ACTIONS:
         applying = [s for s in named if s.covers("*") or s.covers(ACCOUNT_ARN + "*")]
         return bool(applying) and all(s.allow for s in applying)
     if not domains:
@@ -141,12 +146,13 @@ class RamEntry:
     policy: typing.Optional[typing.Tuple[Statement, ...]] = None
 
     def allows(self, action: str, domains: typing.Optional[typing.Set[str]]) -> bool:
-        """`domains`: the list's DomainName values (None or empty: account-wide)."""
+        """`domains`: the list's DomainName values or the domains of a
+        submission's URLs (None or empty: account-wide)."""
         if action in self.deny:
             return False
         if self.policy is not None and not policy_allows(self.policy, action, domains):
             return False
-        return self.domains is None or action != LIST_ACTION or (bool(domains) and domains <= self.domains)
+        return self.domains is None or action not in DOMAIN_ACTIONS or (bool(domains) and domains <= self.domains)
 
 
 def ram_entries(domains: typing.Mapping[str, typing.FrozenSet[str]],

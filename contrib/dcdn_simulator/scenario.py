@@ -7,6 +7,7 @@ import json
 import math
 import random
 import re
+import threading
 import typing
 import urllib.parse
 
@@ -90,6 +91,46 @@ class Task:
         }
 
 
+# How a task created by RefreshDcdnObjectCaches or PreloadDcdnObjectCaches
+# goes on, by type: the service's 5-6 minutes for a refresh and 5-30 for a
+# prefetch, compressed to seconds so that a sandbox run shows them end.
+SUBMITTED_STATES = {
+    "file": ((0, "Pending", "0%"), (2, "Refreshing", "30%"), (5, "Refreshing", "80%"),
+             (8, "Complete", "100%")),
+    "directory": ((0, "Pending", "0%"), (3, "Refreshing", "20%"), (8, "Refreshing", "60%"),
+                  (15, "Complete", "100%")),
+    "regex": ((0, "Pending", "0%"), (3, "Refreshing", "20%"), (8, "Refreshing", "60%"),
+              (15, "Complete", "100%")),
+    "preload": ((0, "Pending", "0%"), (5, "Refreshing", "10%"), (12, "Refreshing", "45%"),
+                (20, "Refreshing", "85%"), (30, "Complete", "100%")),
+}
+SUBMITTED_ID_FLOOR = 17000000000    # new TaskIds look like the service's (11 digits)
+
+
+@dataclasses.dataclass
+class Submissions:
+    """The sandbox: how submitted tasks play out (states by type, and rules
+    by path that come first), and what the submissions so far have drawn
+    on each day's quota.  Shared by the handler threads: change it only
+    under `lock`."""
+    states: typing.Dict[str, typing.Tuple[TaskState, ...]]
+    rules: typing.Tuple[typing.Tuple[typing.Pattern, typing.Tuple[TaskState, ...]], ...] = ()
+    next_id: int = SUBMITTED_ID_FLOOR + 1
+    used: typing.Dict[typing.Tuple[int, str], int] = dataclasses.field(default_factory=dict)
+    lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
+
+    def states_for(self, task_type: str, path: str) -> typing.Tuple[TaskState, ...]:
+        for pattern, states in self.rules:
+            if pattern.search(path):
+                return states
+        return self.states[task_type]
+
+
+def default_submissions() -> Submissions:
+    return Submissions({t: tuple(TaskState(a, st, p, "") for a, st, p in states)
+                        for t, states in SUBMITTED_STATES.items()})
+
+
 @dataclasses.dataclass
 class Scenario:
     tasks: typing.List[Task]
@@ -101,6 +142,7 @@ class Scenario:
     ram_deny: typing.Dict[str, typing.FrozenSet[str]] = dataclasses.field(default_factory=dict)
     ram_policies: typing.Dict[str, typing.Tuple["Statement", ...]] = dataclasses.field(default_factory=dict)
     clock: typing.Tuple[typing.Tuple[float, float], ...] = ()   # Clock.steps
+    submissions: Submissions = dataclasses.field(default_factory=default_submissions)
 
 
 def load_states(raw, where: str) -> typing.Tuple[TaskState, ...]:
@@ -222,7 +264,8 @@ def load_scenario(doc, epoch: int) -> Scenario:
     """Validates a scenario document; `epoch` is the simulator's clock at its
     start (whole seconds, Clock.zero), the zero of every relative time in it."""
     require(isinstance(doc, dict), "scenario", "must be a JSON object")
-    known_members(doc, ("quota", "tasks", "generate", "faults", "ram", "clock"), "scenario")
+    known_members(doc, ("quota", "tasks", "generate", "faults", "ram", "clock", "submissions"),
+                  "scenario")
     quota = dict(DEFAULT_QUOTA)
     raw_quota = doc.get("quota", {})
     require(isinstance(raw_quota, dict), "quota", "must be an object")
@@ -242,8 +285,39 @@ def load_scenario(doc, epoch: int) -> Scenario:
         seen.add(task.task_id)
 
     faults = [load_fault(spec, f"faults[{i}]") for i, spec in enumerate(doc.get("faults", []))]
+    submissions = load_submissions(doc.get("submissions", {}), "submissions")
+    submissions.next_id = max([int(t.task_id) for t in tasks] + [SUBMITTED_ID_FLOOR]) + 1
     return Scenario(tasks, quota, faults, *load_ram(doc.get("ram", {}), "ram"),
-                    load_clock(doc.get("clock", []), "clock"))
+                    load_clock(doc.get("clock", []), "clock"), submissions)
+
+
+def load_submissions(raw, where: str) -> Submissions:
+    """The scenario's "submissions": {"states": {TYPE: [states]}, "rules":
+    [{"match": REGEX, "states": [states]}]}, both optional."""
+    require(isinstance(raw, dict), where, "must be an object")
+    known_members(raw, ("states", "rules"), where)
+    submissions = default_submissions()
+    by_type = raw.get("states", {})
+    require(isinstance(by_type, dict), f"{where}.states", "must be an object by task type")
+    for task_type, states in by_type.items():
+        require(task_type in TASK_TYPES, f"{where}.states", f'"{task_type}" is not one of {", ".join(TASK_TYPES)}')
+        submissions.states[task_type] = load_states(states, f"{where}.states.{task_type}")
+    rules = raw.get("rules", [])
+    require(isinstance(rules, list), f"{where}.rules", "must be a list")
+    loaded = []
+    for i, rule in enumerate(rules):
+        here = f"{where}.rules[{i}]"
+        require(isinstance(rule, dict), here, "must be an object")
+        known_members(rule, ("match", "states"), here)
+        require(isinstance(rule.get("match"), str), here, '"match" must be a regular expression')
+        try:
+            pattern = re.compile(rule["match"])
+        except re.error as err:
+            raise ScenarioError(f'{here}: "match": {err}') from None
+        require("states" in rule, here, 'needs "states"')
+        loaded.append((pattern, load_states(rule["states"], here)))
+    submissions.rules = tuple(loaded)
+    return submissions
 
 
 def load_clock(raw, where: str) -> typing.Tuple[typing.Tuple[float, float], ...]:

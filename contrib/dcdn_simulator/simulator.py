@@ -9,13 +9,12 @@ import time
 import typing
 import uuid
 
-from .actions import ACTIONS, Call, domain_names
+from .actions import ACTIONS, Call, call_domains
 from .auth import Authenticator, Credential, SlidingWindowLimiter
 from .clock import Clock
 from .errors import ApiError, error_body, missing
 from .faults import FaultPicker, faulty_reply
 from .metadata import MetadataService
-from .ram import LIST_ACTION
 from .request import ApiRequest, Reply, json_reply
 from .scenario import Scenario
 
@@ -108,7 +107,7 @@ class Simulator:
         cred = self.auth.authenticate(req)
         if not self.limiter.admit(cred.key_id, req.arrival):
             raise ApiError(self.throttle_code)
-        if not cred.ram.allows(req.action, domain_names(req.params) if req.action == LIST_ACTION else None):
+        if not cred.ram.allows(req.action, call_domains(req.action, req.params)):
             raise ApiError("Forbidden.RAM")      # RAM comes before the action's parameter rules
         return handler(Call(self.clock.now(), cred.key_id, self.scenario, cred.ram.domains, page_shift),
                        req.params)

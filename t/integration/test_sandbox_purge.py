@@ -1,0 +1,66 @@
+"""The simulator as a sandbox with the real collectd: a purge and a
+prefetch submitted to the simulator (with its own client,
+python3 -m dcdn_simulator.client) show up in the plugin's values as
+pending, then refreshing, then complete, and the quota's remain values go
+down by what was submitted."""
+
+import json
+import subprocess
+import sys
+
+from accounts import account_block
+from harness import ROOT, wait_for
+
+DOMAIN = "www.example.com"
+STATES = [{"after": 0, "status": "Pending", "process": "0%"},
+          {"after": 3, "status": "Refreshing", "process": "50%"},
+          {"after": 6, "status": "Complete", "process": "100%"}]
+SCENARIO = {"quota": {"UrlRemain": "500", "PreloadRemain": "40"},
+            "submissions": {"states": {"file": STATES, "preload": STATES}}}
+
+
+def submit(sim, action, *params):
+    """The sandbox client as a user runs it; returns the answer."""
+    run = subprocess.run([sys.executable, "-m", "dcdn_simulator.client", "--endpoint", sim.url,
+                          "--credentials", "testid:testsecret", action, *params],
+                         capture_output=True, text=True, timeout=20,
+                         env={"PYTHONPATH": str(ROOT / "contrib"), "PYTHONDONTWRITEBYTECODE": "1"})
+    assert run.returncode == 0, run.stdout + run.stderr
+    return json.loads(run.stdout)
+
+
+def series(daemon, name):
+    return daemon.values().get(f"dcdn-{DOMAIN}/{name}")
+
+
+def statuses(daemon, typ):
+    return tuple(series(daemon, f"count-{typ}-{s}") for s in ("pending", "refreshing", "complete"))
+
+
+def test_a_submitted_purge_goes_pending_then_complete_and_the_quota_down(start_simulator,
+                                                                         start_collectd):
+    sim = start_simulator(scenario=SCENARIO)
+    daemon = start_collectd(account_block("sandbox", sim, domains=[(DOMAIN, ["file", "preload"])]))
+    wait_for(lambda: daemon.values().get("dcdn-sandbox/count-remain-url") == 500 and
+             statuses(daemon, "file") == (0, 0, 0), what="the first poll, nothing submitted")
+
+    answer = submit(sim, "RefreshDcdnObjectCaches", "ObjectType=File",
+                    f"ObjectPath=http://{DOMAIN}/index.html\\nhttp://{DOMAIN}/app.js")
+    assert len(answer["RefreshTaskId"].split(",")) == 2
+    assert "PreloadTaskId" in submit(sim, "PreloadDcdnObjectCaches", f"ObjectPath=http://{DOMAIN}/v.mp4")
+
+    wait_for(lambda: statuses(daemon, "file") == (2, 0, 0), timeout=5, what="two pending purges")
+    assert statuses(daemon, "preload") == (1, 0, 0)
+    wait_for(lambda: statuses(daemon, "file") == (0, 2, 0), timeout=6, what="two refreshing purges")
+    assert series(daemon, "percent-file-progress") == 50
+    wait_for(lambda: statuses(daemon, "file") == (0, 0, 2), timeout=6, what="two complete purges")
+    wait_for(lambda: statuses(daemon, "preload") == (0, 0, 1), timeout=3, what="the prefetch complete")
+    assert series(daemon, "total_operations-file-completed") == 2
+    assert 6 <= series(daemon, "duration-file-completion_mean") <= 8
+
+    values = daemon.values()
+    assert values["dcdn-sandbox/count-remain-url"] == 498
+    assert values["dcdn-sandbox/count-quota-url"] == 10000
+    assert values["dcdn-sandbox/count-remain-preload"] == 39
+    remain = [v for _, v in daemon.rows("dcdn-sandbox/count-remain-url")]
+    assert remain[0] == 500 and remain[-1] == 498 and remain == sorted(remain, reverse=True)
