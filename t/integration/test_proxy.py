@@ -7,11 +7,13 @@ every account configured with Proxy; a second runs with https_proxy and
 no_proxy in its environment and no Proxy. Both run at once, and the tests
 read what they left behind."""
 
+import os
 import pathlib
 import re
 import socket
 import subprocess
 import time
+import types
 
 import pytest
 
@@ -30,7 +32,7 @@ DIRECT = "127.0.0.1"
 FILTERED_HOST = "localhost"  # tinyproxy's filter refuses it
 ROLE = "proxy-test-role"
 
-# Accounts of the Proxy collectd: name -> (simulator, extra options).
+# Accounts of the Proxy collectd that count their tasks, and those that fail.
 GOOD = ("via-http", "via-https", "https-proxy")
 REFUSED = ("no-credentials", "bad-password", "bad-password-tls", "port-denied", "filtered",
            "dead", "wrong-ca")
@@ -179,10 +181,10 @@ class Setup:
             self.block("dead", self.plain, f'Proxy "{self.dead_proxy}"'),
             self.block("wrong-ca", self.tls, auth + f'CACert "{self.other_ca[0]}"'),
             # The role's credentials come straight from the metadata service.
-            f'<Account "role">\n  Endpoint "{self.plain.url}"\n'
-            f'  StateDir "{self.base}/state-role"\n  RamRole "{ROLE}"\n'
-            f'  MetadataEndpoint "{self.plain.url}"\n  Domain "{domain("role")}"\n'
-            f'  CollectQuota false\n  {auth.replace(chr(10), chr(10) + "  ")}</Account>',
+            account_block("role", self.plain, domains=[domain("role")],
+                          credentials=f'RamRole "{ROLE}"\n'
+                                      f'MetadataEndpoint "{self.plain.url}"',
+                          extra="CollectQuota false\n" + auth),
         ]
 
     def environment_accounts(self):
@@ -344,3 +346,32 @@ def test_the_proxy_password_is_in_no_log_line(setup):
     logs += [p.read_text() for p in (setup.base / "relay").glob("*.log")]
     for text in logs:
         assert PROXY_PASSWORD not in text and WRONG_PASSWORD not in text
+
+
+@pytest.mark.parametrize("kind", ["fifo", "no-colon", "missing"])
+def test_an_unusable_credentials_file_is_a_clear_error_at_start(tmp_path, kind):
+    """A FIFO (refused at once, never waited on), a file that is not one
+    line user:password (its text never shown), or no file: an error naming
+    ProxyCredentialsFile and the path, and the account does not start."""
+    path = tmp_path / "proxy-credentials"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "no-colon":
+        path.write_text(PROXY_PASSWORD + "\n")
+        path.chmod(0o600)
+    endpoint = types.SimpleNamespace(url="http://127.0.0.1:9", workdir=tmp_path)
+    daemon = Collectd(tmp_path, account_block(
+        "unusable", endpoint, domains=[domain("unusable")],
+        extra=f'Proxy "http://127.0.0.1:9"\nProxyCredentialsFile "{path}"'))
+    daemon.config_path.chmod(0o600)
+    started = time.monotonic()
+    code, log = daemon.test_config()
+    assert time.monotonic() - started < 20
+    assert code != 0
+    lines = [l for l in daemon.log().splitlines()
+             if f'[error] dcdn plugin: account "unusable": ProxyCredentialsFile {path}: ' in l]
+    assert len(lines) == 1, daemon.log()
+    why = {"fifo": "not a regular file", "no-colon": "one line user:password",
+           "missing": "No such file"}[kind]
+    assert why in lines[0], lines[0]
+    assert PROXY_PASSWORD not in log
