@@ -35,6 +35,7 @@ class ApiRequest:
     version: typing.Optional[str]
     authorization: typing.Optional[V3Authorization] = None
     now: typing.Optional[float] = None   # the simulator's clock at arrival (Simulator.handle sets it)
+    peer: typing.Optional[str] = None    # the client's IP address (the server sets it)
 
     def api_params(self) -> dict:
         return {k: v for k, v in self.params.items() if k not in COMMON_PARAMS}

@@ -44,6 +44,7 @@ class RequestHandler(http.server.BaseHTTPRequestHandler):
         for name in set(k.lower() for k in self.headers.keys()):
             headers[name] = ",".join(sorted(v.strip() for v in self.headers.get_all(name)))
         req = classify_request(self.command, url.path, query, headers, body, arrival)
+        req.peer = self.client_address[0]
         reply = self.server.simulator.handle(req)
         if reply.reset:
             self._reset(reply)

@@ -123,6 +123,7 @@ class Simulator:
             "status": None if reply.reset else reply.status,
             "code": None if reply.reset else reply.code,
             "fault": reply.fault,
+            "peer": req.peer,
         })
         outcome = "reset" if reply.reset else f"{reply.status} {reply.code or 'OK'}"
         fault = f" fault={reply.fault}" if reply.fault else ""

@@ -9,6 +9,7 @@
 #include "core/conf_cred.h"
 #include "core/conf_domain.h"
 #include "core/conf_option.h"
+#include "core/conf_proxy.h"
 #include "core/conf_url.h"
 #include "core/conf_value.h"
 
@@ -140,7 +141,8 @@ static int conf_rule_account(conf_ctx_t *ctx, const oconfig_item_t *it,
   if (conf_check_account_name(ctx, it) != 0 ||
       conf_set_defaults(ctx, CONF_IN_ACCOUNT, ctx->account) != 0 ||
       conf_walk(ctx, it, CONF_IN_ACCOUNT, ctx->account) != 0 ||
-      conf_credential_source(ctx) != 0 || conf_domains_finish(ctx) != 0)
+      conf_credential_source(ctx) != 0 || conf_proxy_finish(ctx) != 0 ||
+      conf_domains_finish(ctx) != 0)
     return -1;
   conf_warn_plain_http(ctx);
   return 0;
@@ -197,6 +199,13 @@ const conf_option_t conf_options[] = {
      ACCOUNT(max_response_size), NOWHERE, NULL},
     {"CACert", CONF_STRING, NO_RANGE, NO_DEFAULT, CONF_IN_ACCOUNT, SHOWN,
      ACCOUNT(cacert), NOWHERE, NULL},
+    /* API requests only: the metadata service is never proxied. */
+    {"Proxy", CONF_STRING, NO_RANGE, NO_DEFAULT, CONF_IN_ACCOUNT, SHOWN,
+     ACCOUNT(proxy), NOWHERE, conf_rule_proxy},
+    {"ProxyCredentialsFile", CONF_STRING, NO_RANGE, NO_DEFAULT, CONF_IN_ACCOUNT,
+     SHOWN, ACCOUNT(proxy_credentials_file), NOWHERE, NULL},
+    {"NoProxy", CONF_STRINGS, NO_RANGE, NO_DEFAULT, CONF_IN_ACCOUNT, SHOWN,
+     ACCOUNT(no_proxy), NOWHERE, conf_rule_no_proxy},
     /* Polling. Interval's unset 0 is collectd's interval. */
     {"Interval", CONF_NUMBER, RANGE(0.001, 86400), NO_DEFAULT, CONF_IN_ACCOUNT,
      SHOWN, ACCOUNT(interval), NOWHERE, NULL},
@@ -402,6 +411,7 @@ void conf_account_free(conf_account_t *a) {
   }
   free(a->name);
   free(a->endpoint_host);
+  free(a->no_proxy); /* CONF_STRINGS: its rule's string, not the walk's */
   for (size_t i = 0; i < a->domain_count; i++)
     free(a->domains[i].name);
   free(a->domains);

@@ -90,6 +90,9 @@ typedef struct {
   double timeout;        /* seconds per HTTP request */
   int max_response_size; /* bytes read of an answer before giving up */
   char *cacert;          /* NULL: the system's CA store */
+  char *proxy;           /* "http[s]://host:port"; NULL: the environment's */
+  char *proxy_credentials_file; /* "user:password"; NULL: none */
+  char *no_proxy;               /* comma-joined hosts; NULL: $no_proxy */
   conf_cred_source_t cred_source;
   char *security_token;   /* static STS credentials */
   char *secret_file;      /* AccessKeySecretFile */

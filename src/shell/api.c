@@ -4,10 +4,13 @@
 
 #include "core/apicode.h"
 #include "core/ascii.h"
+#include "core/conf_proxy.h"
+#include "core/cred.h"
 #include "core/isotime.h"
 #include "core/request.h"
 #include "core/retry.h"
 #include "core/strbuf.h"
+#include "shell/file.h"
 #include "shell/log.h"
 #include "shell/stop.h"
 
@@ -20,10 +23,53 @@
 
 #include <openssl/rand.h>
 
+/* The user and password of ProxyCredentialsFile, read at start: both
+ * NULL without one. Returns 0, or -1 after logging why (never the text). */
+static int api_proxy_credentials(const conf_account_t *conf, char **user,
+                                 char **password) {
+  const char *path = conf->proxy_credentials_file;
+  char why[256];
+  *user = *password = NULL;
+  if (path == NULL)
+    return 0;
+  char *text =
+      file_read_text(path, CONF_PROXY_CREDENTIALS_MAX, why, sizeof(why));
+  int status = text != NULL ? conf_proxy_parse_credentials(text, user, password,
+                                                           why, sizeof(why))
+                            : -1;
+  file_text_free(text);
+  if (status != 0)
+    DCDN_ERROR("account \"%s\": ProxyCredentialsFile %s: %s", conf->name, path,
+               why);
+  else
+    cred_source_check_private(conf->name, path, "ProxyCredentialsFile");
+  return status;
+}
+
+/* Proxy, its credentials and NoProxy, handed to the HTTP client; the
+ * password's copy here is wiped at once. */
+static int api_proxy_init(api_client_t *api, const conf_account_t *conf) {
+  char *user, *password;
+  if (api_proxy_credentials(conf, &user, &password) != 0)
+    return -1;
+  int status = http_client_proxy(&api->http, conf->proxy, conf->no_proxy, user,
+                                 password);
+  cred_wipe_free(user);
+  cred_wipe_free(password);
+  if (status != 0)
+    DCDN_ERROR("account \"%s\": Proxy %s: %s", conf->name, conf->proxy,
+               api->http.error);
+  return status;
+}
+
 int api_client_init(api_client_t *api, const conf_account_t *conf) {
   memset(api, 0, sizeof(*api));
   if (http_client_init(&api->http, conf->timeout, conf->cacert) != 0)
     return -1;
+  if (api_proxy_init(api, conf) != 0) {
+    http_client_free(&api->http);
+    return -1;
+  }
   api->http.max_body = (size_t)conf->max_response_size;
   if (ratelimit_init(&api->limiter, conf->rate_limit) != 0) {
     http_client_free(&api->http);
@@ -316,6 +362,28 @@ static void api_append_peer_text(strbuf_t *line, const char *label,
   strbuf_append_char(line, '"');
 }
 
+/* Where a request went: "ENDPOINT", or "ENDPOINT through Proxy URL" (a
+ * proxy that fails is named; its password is never in the URL). */
+static void api_append_peer(strbuf_t *line, const conf_account_t *conf) {
+  strbuf_append(line, conf->endpoint);
+  if (conf->proxy != NULL)
+    strbuf_printf(line, " through Proxy %s", conf->proxy);
+}
+
+/* Only a proxy answers 407 (RFC 9110, 15.5.8): no API text to show. */
+static void api_append_proxy_refusal(strbuf_t *line,
+                                     const conf_account_t *conf) {
+  if (conf->proxy != NULL)
+    strbuf_printf(line,
+                  "HTTP 407 from Proxy %s: proxy authentication "
+                  "required (check ProxyCredentialsFile)",
+                  conf->proxy);
+  else
+    strbuf_append(line, "HTTP 407 from the proxy of the environment "
+                        "(http_proxy, https_proxy): proxy authentication "
+                        "required");
+}
+
 void api_log_error(const api_client_t *api, const char *action,
                    const api_error_t *err) {
   if (err->logged)
@@ -326,13 +394,19 @@ void api_log_error(const api_client_t *api, const char *action,
                   action);
     strbuf_append_printable(&line, err->reason, 512);
   } else if (err->kind == API_FAIL_TRANSPORT) {
-    strbuf_printf(&line, "account \"%s\": %s to %s failed: ", api->conf->name,
-                  action, api->conf->endpoint);
+    strbuf_printf(&line, "account \"%s\": %s to ", api->conf->name, action);
+    api_append_peer(&line, api->conf);
+    strbuf_append(&line, " failed: ");
     strbuf_append_printable(&line, err->reason, 512);
+  } else if (err->kind != API_FAIL_API && err->http_status == 407) {
+    strbuf_printf(&line, "account \"%s\": %s failed: ", api->conf->name,
+                  action);
+    api_append_proxy_refusal(&line, api->conf);
   } else if (err->kind != API_FAIL_API) {
-    strbuf_printf(&line, "account \"%s\": %s failed: HTTP %ld from %s with ",
-                  api->conf->name, action, err->http_status,
-                  api->conf->endpoint);
+    strbuf_printf(&line, "account \"%s\": %s failed: HTTP %ld from ",
+                  api->conf->name, action, err->http_status);
+    api_append_peer(&line, api->conf);
+    strbuf_append(&line, " with ");
     strbuf_append_printable(&line, err->reason, 512);
   } else {
     strbuf_printf(&line, "account \"%s\": %s failed: HTTP %ld", api->conf->name,

@@ -56,6 +56,39 @@ int http_client_init(http_client_t *client, double timeout,
   return client->curl ? 0 : -1;
 }
 
+/* Set once, not per request: libcurl keeps a copy of the password for
+ * the handle's life, and each setting would leave one more behind. */
+int http_client_proxy(http_client_t *client, const char *proxy,
+                      const char *no_proxy, const char *user,
+                      const char *password) {
+  CURL *c = client->curl;
+  const curl_version_info_data *curl = curl_version_info(CURLVERSION_NOW);
+  if (proxy != NULL && ascii_strncasecmp(proxy, "https://", 8) == 0 &&
+      !(curl->features & CURL_VERSION_HTTPS_PROXY)) {
+    snprintf(client->error, sizeof(client->error),
+             "this libcurl (%s) cannot use an https:// proxy", curl->version);
+    return -1;
+  }
+  CURLcode rc = CURLE_OK;
+  if (proxy != NULL)
+    rc = curl_easy_setopt(c, CURLOPT_PROXY, proxy);
+  if (rc == CURLE_OK && user != NULL)
+    rc = curl_easy_setopt(c, CURLOPT_PROXYUSERNAME, user);
+  if (rc == CURLE_OK && user != NULL)
+    rc = curl_easy_setopt(c, CURLOPT_PROXYPASSWORD, password);
+  if (rc == CURLE_OK && no_proxy != NULL)
+    rc = curl_easy_setopt(c, CURLOPT_NOPROXY, no_proxy);
+  /* CACert is the only trust for an https:// proxy too. */
+  if (rc == CURLE_OK && client->cacert != NULL)
+    rc = curl_easy_setopt(c, CURLOPT_PROXY_CAINFO, client->cacert);
+  if (rc == CURLE_OK && client->cacert != NULL)
+    rc = curl_easy_setopt(c, CURLOPT_PROXY_CAPATH, NULL);
+  if (rc != CURLE_OK)
+    snprintf(client->error, sizeof(client->error), "%s",
+             curl_easy_strerror(rc));
+  return rc == CURLE_OK ? 0 : -1;
+}
+
 /* Header lines hold the security token and the signature: wiped. */
 static void http_headers_free(struct curl_slist *list) {
   for (struct curl_slist *item = list; item != NULL; item = item->next)
