@@ -91,9 +91,9 @@ typedef struct {
   char *metadata_endpoint;
   cred_role_t role;   /* RoleArn and the rest of AssumeRole's parameters */
   char *sts_endpoint; /* NULL: by ALIBABA_CLOUD_STS_REGION, or the public */
-  double interval;   /* seconds; 0: collectd's interval */
-  int lookback;      /* seconds of task history */
-  double rate_limit; /* calls per second */
+  double interval;    /* seconds; 0: collectd's interval */
+  int lookback;       /* seconds of task history */
+  double rate_limit;  /* calls per second */
   conf_query_mode_t query_mode;
   int stuck_after; /* seconds in flight before a task is stuck */
   int notify;      /* CONF_NOTIFY_* bits */

@@ -279,7 +279,7 @@ typedef struct {
   bool object, too_deep, no_memory;
   const char *const *names;
   int n;
-  int pending;             /* the field the last key named, or -1 */
+  int pending;              /* the field the last key named, or -1 */
   bool seen[CRED_JSON_MAX]; /* the first of duplicate keys counts */
   char **value;
 } cred_meta_t;
@@ -392,8 +392,8 @@ static bool cred_meta_parse(const char *body, cred_meta_t *m) {
 }
 
 int cred_json_strings(const char *body, const char *within,
-                      const char *const *names, int n, char **values,
-                      char *why, size_t why_size) {
+                      const char *const *names, int n, char **values, char *why,
+                      size_t why_size) {
   cred_meta_t m = {.field_depth = within ? 2 : 1,
                    .within = within,
                    .names = names,

@@ -37,8 +37,8 @@ typedef struct {
 
 typedef struct {
   cred_profile_type_t type;
-  cred_t cred;     /* access_key, sts, ram_role_arn (the base key) */
-  char *role_name; /* ecs_ram_role; NULL: discover */
+  cred_t cred;      /* access_key, sts, ram_role_arn (the base key) */
+  char *role_name;  /* ecs_ram_role; NULL: discover */
   cred_role_t role; /* ram_role_arn: role_arn, role_session_name, policy */
 } cred_profile_t;
 
@@ -59,8 +59,8 @@ int cred_parse_metadata(const char *body, cred_t *out, char *why,
  * when the body is not one JSON object. */
 #define CRED_JSON_MAX 8
 int cred_json_strings(const char *body, const char *within,
-                      const char *const *names, int n, char **values,
-                      char *why, size_t why_size);
+                      const char *const *names, int n, char **values, char *why,
+                      size_t why_size);
 /* Credentials from the four strings AccessKeyId, AccessKeySecret,
  * SecurityToken and Expiration (named by names, for why), all required.
  * Returns 0, or -1 with why. */

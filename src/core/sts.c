@@ -19,12 +19,13 @@ static int sts_pick(char **dst, const cred_role_t *const *sources, size_t n,
 int sts_role_merge(const cred_role_t *const *sources, size_t n,
                    cred_role_t *out) {
   memset(out, 0, sizeof(*out));
-  int status = sts_pick(&out->arn, sources, n, offsetof(cred_role_t, arn)) |
-               sts_pick(&out->session_name, sources, n,
-                        offsetof(cred_role_t, session_name)) |
-               sts_pick(&out->external_id, sources, n,
-                        offsetof(cred_role_t, external_id)) |
-               sts_pick(&out->policy, sources, n, offsetof(cred_role_t, policy));
+  int status =
+      sts_pick(&out->arn, sources, n, offsetof(cred_role_t, arn)) |
+      sts_pick(&out->session_name, sources, n,
+               offsetof(cred_role_t, session_name)) |
+      sts_pick(&out->external_id, sources, n,
+               offsetof(cred_role_t, external_id)) |
+      sts_pick(&out->policy, sources, n, offsetof(cred_role_t, policy));
   for (size_t i = 0; i < n && out->duration == 0; i++)
     out->duration = sources[i]->duration;
   if (status != 0)
@@ -89,11 +90,11 @@ void sts_session_name(char *out, size_t size, time_t now) {
 }
 
 int sts_params(const cred_role_t *r, params_t *out) {
-  int status = params_add(out, "RoleArn", r->arn) |
-               params_add(out, "RoleSessionName", r->session_name) |
-               params_add_long(out, "DurationSeconds",
-                               r->duration ? r->duration
-                                           : STS_DEFAULT_DURATION);
+  int status =
+      params_add(out, "RoleArn", r->arn) |
+      params_add(out, "RoleSessionName", r->session_name) |
+      params_add_long(out, "DurationSeconds",
+                      r->duration ? r->duration : STS_DEFAULT_DURATION);
   if (r->policy != NULL)
     status |= params_add(out, "Policy", r->policy);
   if (r->external_id != NULL)
@@ -125,8 +126,8 @@ int sts_endpoint(const char *configured, const char *region, bool vpc,
 }
 
 enum { STS_ID, STS_SECRET, STS_TOKEN, STS_EXPIRATION, STS_N };
-static const char *const sts_names[STS_N] = {
-    "AccessKeyId", "AccessKeySecret", "SecurityToken", "Expiration"};
+static const char *const sts_names[STS_N] = {"AccessKeyId", "AccessKeySecret",
+                                             "SecurityToken", "Expiration"};
 static const char *const sts_shown_names[STS_N] = {
     "Credentials.AccessKeyId", "Credentials.AccessKeySecret",
     "Credentials.SecurityToken", "Credentials.Expiration"};

@@ -25,7 +25,8 @@ int sts_role_merge(const cred_role_t *const *sources, size_t n,
                    cred_role_t *out);
 /* Whether any member is set (a role is asked for, or half of one). */
 bool sts_role_any(const cred_role_t *r);
-/* The API's rules for each parameter given: RoleArn acs:ram::<account>:role/<name>,
+/* The API's rules for each parameter given: RoleArn
+ * acs:ram::<account>:role/<name>,
  * RoleSessionName 2 to 64 of A-Z a-z 0-9 . @ - _, ExternalId 2 to 1224 of
  * A-Z a-z 0-9 _ + = , . @ : / -, Policy 1 to 2048 characters, DurationSeconds
  * (0: unset) 900 to 43200. Returns 0, or -1 with why naming the parameter
@@ -46,8 +47,7 @@ int sts_endpoint(const char *configured, const char *region, bool vpc,
                  char **out, char *why, size_t why_size);
 /* An AssumeRole answer: Credentials.{AccessKeyId, AccessKeySecret,
  * SecurityToken, Expiration}. Returns 0, or -1 with why (never a value). */
-int sts_parse_answer(const char *body, cred_t *out, char *why,
-                     size_t why_size);
+int sts_parse_answer(const char *body, cred_t *out, char *why, size_t why_size);
 
 /* What an error answer says; each member "" when absent. */
 typedef struct {

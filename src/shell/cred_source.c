@@ -296,10 +296,10 @@ static int cred_source_role(cred_source_t *c, cred_role_t *role) {
   const conf_account_t *conf = c->conf;
   bool chain = conf->cred_source == CONF_CRED_ENVIRONMENT &&
                cred_source_env("ALIBABA_CLOUD_OIDC_PROVIDER_ARN") == NULL;
-  cred_role_t env = {
-      chain ? (char *)cred_source_env("ALIBABA_CLOUD_ROLE_ARN") : NULL,
-      (char *)cred_source_env("ALIBABA_CLOUD_ROLE_SESSION_NAME"), NULL, NULL,
-      0};
+  cred_role_t env = {chain ? (char *)cred_source_env("ALIBABA_CLOUD_ROLE_ARN")
+                           : NULL,
+                     (char *)cred_source_env("ALIBABA_CLOUD_ROLE_SESSION_NAME"),
+                     NULL, NULL, 0};
   cred_role_t made_up = {.session_name = c->default_session};
   const cred_role_t *sources[] = {&conf->role, &c->profile_role, &env,
                                   &made_up};

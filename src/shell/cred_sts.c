@@ -5,8 +5,8 @@
 #include "core/ascii.h"
 #include "core/isotime.h"
 #include "core/request.h"
-#include "core/sts.h"
 #include "core/strbuf.h"
+#include "core/sts.h"
 #include "shell/http.h"
 
 #include <stdio.h>
@@ -59,8 +59,8 @@ static void cred_sts_why(const http_response_t *rsp, char *why,
                {"Message", err.message}};
   for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
     strbuf_printf(&line, ", %s \"", parts[i].label);
-    strbuf_append_printable(&line, parts[i].value[0] ? parts[i].value : "(none)",
-                            256);
+    strbuf_append_printable(&line,
+                            parts[i].value[0] ? parts[i].value : "(none)", 256);
     strbuf_append_char(&line, '"');
   }
   snprintf(why, why_size, "%s", strbuf_str(&line) ? line.data : "HTTP error");

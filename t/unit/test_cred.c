@@ -221,8 +221,7 @@ START_TEST(a_ram_role_arn_profile_may_leave_session_and_policy_out) {
 END_TEST
 
 START_TEST(another_type_is_refused_naming_profile_and_type) {
-  assert_ini_refused("[oidc]\ntype = oidc_role_arn\n", "oidc",
-                     "oidc_role_arn");
+  assert_ini_refused("[oidc]\ntype = oidc_role_arn\n", "oidc", "oidc_role_arn");
 }
 END_TEST
 
