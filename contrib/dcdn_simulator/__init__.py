@@ -12,7 +12,8 @@ offset and stepped by --clock-offset and the scenario's "clock").  Faults
 (error answers, broken bodies, delays, connection resets) can be injected by
 time window.  With --ram-role it also plays an ECS instance's
 metadata service (/latest/...), handing out rotating STS credentials that the
-API then accepts until they expire.
+API then accepts until they expire; with --role it plays STS AssumeRole
+(2015-04-01) for those roles, whose credentials the API accepts as well.
 
 Python 3 standard library only.  Run it as contrib/dcdn-simulator (a
 launcher) or python3 -m dcdn_simulator; see the README, section "The DCDN
@@ -30,6 +31,7 @@ simulator".  One module per concern, each importing only those above it:
   sandbox     the two submitting actions' rules, their tasks, the daily quota
   actions     the DCDN actions and their parameter rules
   metadata    the ECS metadata service (--ram-role)
+  sts         STS AssumeRole (--role)
   simulator   one request in, one reply out; the record file
   server      the HTTP(S) server
   cli         the command line and main()

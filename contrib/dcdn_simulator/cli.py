@@ -20,6 +20,7 @@ from .ram import Statement, denied_actions, domain_grant, load_policy, ram_entri
 from .scenario import DEFAULT_SCENARIO, ScenarioError, read_scenario
 from .server import SimulatorServer
 from .simulator import Recorder, Simulator
+from .sts import DEFAULT_MAX_DURATION, MAX_MAX_DURATION, MIN_DURATION, StsService, parse_role_spec
 
 DEFAULT_CREDENTIAL = "testid:testsecret"
 
@@ -69,6 +70,13 @@ def parse_role(text: str) -> str:
     if not ROLE_NAME_PATTERN.fullmatch(text):
         raise argparse.ArgumentTypeError(f"a RAM role name is 1 to 64 of A-Z a-z 0-9 . _ -, got {text!r}")
     return text
+
+
+def parse_sts_role(text: str):
+    try:
+        return parse_role_spec(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def positive_number(integer: bool, low: float):
@@ -135,6 +143,17 @@ def parse_args(argv):
     p.add_argument("--metadata-fault", choices=METADATA_FAULTS,
                    help="down: reset every metadata connection; malformed: truncated credentials "
                         "JSON; no-role: no role attached")
+    p.add_argument("--role", action="append", type=parse_sts_role, default=[],
+                   metavar="ARN[:EXTERNALID]",
+                   help="serve STS AssumeRole (Version 2015-04-01) for this role, repeatable; with "
+                        "EXTERNALID its trust policy asks for that ExternalId")
+    p.add_argument("--role-max-duration", type=positive_number(True, MIN_DURATION),
+                   default=DEFAULT_MAX_DURATION, metavar="SECONDS",
+                   help=f"the roles' MaxSessionDuration: the largest DurationSeconds "
+                        f"(default {DEFAULT_MAX_DURATION}, at most {MAX_MAX_DURATION})")
+    p.add_argument("--role-lifetime", type=positive_number(True, 2), metavar="SECONDS",
+                   help="credentials AssumeRole issues expire after this many seconds when that is "
+                        "shorter than DurationSeconds (for tests; default: DurationSeconds)")
     p.add_argument("--record", metavar="FILE", help="append one JSON line per request to FILE")
     p.add_argument("--dump-default-scenario", action="store_true",
                    help="print the built-in scenario as JSON and exit")
@@ -150,6 +169,10 @@ def parse_args(argv):
                               (args.metadata_fault is not None, "--metadata-fault")):
             if given:
                 p.error(f"{option} needs --ram-role")
+    if not args.role and args.role_lifetime is not None:
+        p.error("--role-lifetime needs --role")
+    if args.role_max_duration > MAX_MAX_DURATION:
+        p.error(f"--role-max-duration is at most {MAX_MAX_DURATION}")
     if args.sts_lifetime is None:
         args.sts_lifetime = DEFAULT_STS_LIFETIME
     args.ram, args.ram_denied, args.ram_policies = {}, {}, {}
@@ -196,6 +219,7 @@ def main(argv=None) -> int:
     if args.ram_role:
         metadata = MetadataService(args.ram_role, args.sts_lifetime, args.metadata_require_token,
                                    args.metadata_fault)
+    sts = StsService(args.role, args.role_max_duration, args.role_lifetime) if args.role else None
     tls = None
     if args.tls_cert:
         tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -211,7 +235,8 @@ def main(argv=None) -> int:
 
     recorder = Recorder(args.record)
     simulator = Simulator(scenario, credentials, args.rate_limit, args.throttle_code,
-                          recorder, start, log, metadata, dataclasses.replace(clock, steps=scenario.clock))
+                          recorder, start, log, metadata, dataclasses.replace(clock, steps=scenario.clock),
+                          sts)
     # Block SIGTERM/SIGINT before any thread starts (threads inherit the
     # mask) and before "listening" is printed, so the main thread alone takes
     # them, at once, through sigwait, and none sent after that line is lost.

@@ -17,6 +17,7 @@ from .faults import FaultPicker, faulty_reply
 from .metadata import MetadataService
 from .request import ApiRequest, Reply, json_reply
 from .scenario import Scenario
+from .sts import STS_ACTION, STS_VERSION, StsService
 
 API_VERSION = "2018-01-15"
 
@@ -48,7 +49,7 @@ class Simulator:
                  rate_limit: float = 5.0, throttle_code: str = "TooManyRequests",
                  recorder: typing.Optional[Recorder] = None, start: typing.Optional[float] = None,
                  log=None, metadata: typing.Optional[MetadataService] = None,
-                 clock: typing.Optional[Clock] = None):
+                 clock: typing.Optional[Clock] = None, sts: typing.Optional[StsService] = None):
         self.start = time.time() if start is None else start
         self.clock = clock or Clock(self.start)
         self.scenario = scenario
@@ -57,6 +58,9 @@ class Simulator:
         if metadata is not None:
             metadata.authenticator = self.auth      # issued STS keys become accepted keys
             metadata.clock = self.clock
+        self.sts = sts
+        if sts is not None:
+            sts.authenticator = self.auth           # the roles' keys too
         self.limiter = SlidingWindowLimiter(rate_limit)
         self.throttle_code = throttle_code
         self.recorder = recorder or Recorder(None)
@@ -99,6 +103,8 @@ class Simulator:
             raise missing("Action")
         if not req.version:
             raise missing("Version")
+        if req.version == STS_VERSION and self.sts is not None:
+            return self._dispatch_sts(req)
         if req.version != API_VERSION:
             raise ApiError("InvalidVersion")
         handler = ACTIONS.get(req.action)
@@ -111,6 +117,15 @@ class Simulator:
             raise ApiError("Forbidden.RAM")      # RAM comes before the action's parameter rules
         return handler(Call(self.clock.now(), cred.key_id, self.scenario, cred.ram.domains, page_shift),
                        req.params)
+
+    def _dispatch_sts(self, req: ApiRequest) -> dict:
+        """STS, another service behind the same gateway checks: its one
+        action, the caller's signature with its base key, then the role.
+        No DCDN rate limit or RAM: those are the DCDN API's."""
+        if req.action != STS_ACTION:
+            raise ApiError("InvalidAction.NotFound")
+        cred = self.auth.authenticate(req)
+        return self.sts.assume(cred, req.params, self.clock.now())
 
     def _record(self, req: ApiRequest, reply: Reply, metadata: bool = False):
         self.recorder.write({

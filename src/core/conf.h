@@ -3,6 +3,7 @@
 #ifndef DCDN_CONF_H
 #define DCDN_CONF_H
 
+#include "core/cred.h"
 #include "core/task.h"
 
 #include <stdbool.h>
@@ -100,9 +101,11 @@ typedef struct {
   char *profile;          /* NULL: the SDKs' default profile */
   char *ram_role;         /* "" with RamRole true: discover it */
   char *metadata_endpoint;
-  double interval;   /* seconds; 0: collectd's interval */
-  int lookback;      /* seconds of task history */
-  double rate_limit; /* calls per second */
+  cred_role_t role;   /* RoleArn and the rest of AssumeRole's parameters */
+  char *sts_endpoint; /* NULL: by ALIBABA_CLOUD_STS_REGION, or the public */
+  double interval;    /* seconds; 0: collectd's interval */
+  int lookback;       /* seconds of task history */
+  double rate_limit;  /* calls per second */
   conf_query_mode_t query_mode;
   int stuck_after; /* seconds in flight before a task is stuck */
   int notify;      /* CONF_NOTIFY_* bits */

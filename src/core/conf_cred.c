@@ -1,5 +1,7 @@
 #include "core/conf_cred.h"
 
+#include "core/sts.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +15,21 @@ int conf_rule_ram_role(conf_ctx_t *ctx, const oconfig_item_t *item,
     return 0;
   }
   return conf_get_string(ctx, item, role);
+}
+
+/* AssumeRole's parameters, as far as the configuration gives them (the
+ * role ARN may come from the credentials file or the environment). */
+static int conf_assume_role(conf_ctx_t *ctx) {
+  conf_account_t *a = ctx->account;
+  char why[128];
+  if (sts_check_role(&a->role, why, sizeof(why)) != 0)
+    return conf_fail_account(ctx, "option %s", why);
+  if (a->sts_endpoint != NULL && strncmp(a->sts_endpoint, "http://", 7) == 0)
+    conf_warn(ctx,
+              "Account \"%s\": STSEndpoint \"%s\" is plain http: the "
+              "assumed role's secret will not be encrypted",
+              a->name, a->sts_endpoint);
+  return 0;
 }
 
 /* Exactly one source; AccessKeyId goes with the two that need it. */
@@ -56,5 +73,5 @@ int conf_credential_source(conf_ctx_t *ctx) {
   if (a->security_token != NULL && !needs_id)
     return conf_fail_account(ctx, "option \"SecurityToken\" goes with "
                                   "\"AccessKeyId\"");
-  return 0;
+  return conf_assume_role(ctx);
 }

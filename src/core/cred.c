@@ -42,9 +42,18 @@ void cred_free(cred_t *c) {
   memset(c, 0, sizeof(*c));
 }
 
+void cred_role_free(cred_role_t *r) {
+  free(r->arn);
+  free(r->session_name);
+  free(r->external_id);
+  free(r->policy);
+  memset(r, 0, sizeof(*r));
+}
+
 void cred_profile_free(cred_profile_t *p) {
   cred_free(&p->cred);
   free(p->role_name);
+  cred_role_free(&p->role);
   memset(p, 0, sizeof(*p));
 }
 
@@ -105,6 +114,7 @@ char *cred_first_role(const char *listing) {
 /* The keys of one INI section that matter here. */
 typedef struct {
   char *type, *access_key_id, *access_key_secret, *security_token, *role_name;
+  char *role_arn, *role_session_name, *policy; /* ram_role_arn */
 } cred_ini_keys_t;
 
 static char **cred_ini_slot(cred_ini_keys_t *k, const char *key) {
@@ -118,6 +128,9 @@ static char **cred_ini_slot(cred_ini_keys_t *k, const char *key) {
       {"security_token", offsetof(cred_ini_keys_t, security_token)},
       {"sts_token", offsetof(cred_ini_keys_t, security_token)},
       {"role_name", offsetof(cred_ini_keys_t, role_name)},
+      {"role_arn", offsetof(cred_ini_keys_t, role_arn)},
+      {"role_session_name", offsetof(cred_ini_keys_t, role_session_name)},
+      {"policy", offsetof(cred_ini_keys_t, policy)},
   };
   for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
     if (strcmp(key, keys[i].name) == 0)
@@ -153,20 +166,37 @@ static bool cred_ini_collect(char *text, const char *profile,
   return found;
 }
 
+static char *cred_ini_dup(const char *value) {
+  return value != NULL && *value != '\0' ? strdup(value) : NULL;
+}
+
+/* ram_role_arn's keys as the SDKs read them: role_arn, role_session_name
+ * and policy (no duration: the SDKs' default). */
+static int cred_ini_role(const cred_ini_keys_t *k, cred_profile_t *out) {
+  cred_role_t *r = &out->role;
+  r->arn = cred_ini_dup(k->role_arn);
+  r->session_name = cred_ini_dup(k->role_session_name);
+  r->policy = cred_ini_dup(k->policy);
+  return (k->role_session_name && *k->role_session_name && !r->session_name) ||
+                 (k->policy && *k->policy && !r->policy) || !r->arn
+             ? -1
+             : 0;
+}
+
 static int cred_ini_fill(const cred_ini_keys_t *k, const char *profile,
                          cred_profile_t *out, char *why, size_t why_size) {
   const char *type = k->type ? k->type : "access_key";
   if (strcmp(type, "ecs_ram_role") == 0) {
     out->type = CRED_PROFILE_ECS_RAM_ROLE;
-    out->role_name =
-        k->role_name && *k->role_name ? strdup(k->role_name) : NULL;
+    out->role_name = cred_ini_dup(k->role_name);
     return 0;
   }
   bool sts = strcmp(type, "sts") == 0;
-  if (!sts && strcmp(type, "access_key") != 0) {
+  bool assume = strcmp(type, "ram_role_arn") == 0;
+  if (!sts && !assume && strcmp(type, "access_key") != 0) {
     snprintf(why, why_size,
              "profile \"%s\": type \"%s\" is not supported "
-             "(access_key, sts, ecs_ram_role are)",
+             "(access_key, sts, ecs_ram_role, ram_role_arn are)",
              profile, type);
     return -1;
   }
@@ -174,15 +204,19 @@ static int cred_ini_fill(const cred_ini_keys_t *k, const char *profile,
       !k->access_key_id || !*k->access_key_id              ? "access_key_id"
       : !k->access_key_secret || !*k->access_key_secret    ? "access_key_secret"
       : sts && (!k->security_token || !*k->security_token) ? "security_token"
+      : assume && (!k->role_arn || !*k->role_arn)          ? "role_arn"
                                                            : NULL;
   if (missing != NULL) {
     snprintf(why, why_size, "profile \"%s\" has no %s", profile, missing);
     return -1;
   }
-  out->type = sts ? CRED_PROFILE_STS : CRED_PROFILE_ACCESS_KEY;
+  out->type = sts      ? CRED_PROFILE_STS
+              : assume ? CRED_PROFILE_RAM_ROLE_ARN
+                       : CRED_PROFILE_ACCESS_KEY;
   cred_t from = {k->access_key_id, k->access_key_secret,
                  sts ? k->security_token : NULL, 0, 0};
-  if (cred_copy(&out->cred, &from) != 0) {
+  if (cred_copy(&out->cred, &from) != 0 ||
+      (assume && cred_ini_role(k, out) != 0)) {
     snprintf(why, why_size, "out of memory");
     return -1;
   }
@@ -234,30 +268,37 @@ static void *cred_yajl_realloc(void *ctx, void *p, size_t size) {
   return grown;
 }
 
-/* The answer's fields that matter, all top-level strings. */
-enum { META_CODE, META_ID, META_SECRET, META_TOKEN, META_EXPIRATION, META_N };
-static const char *const cred_meta_names[META_N] = {
-    "Code", "AccessKeyId", "AccessKeySecret", "SecurityToken", "Expiration"};
-
 /* The answer read as a stream, so that no tree of copies holds the secret:
- * only the five values are copied, and wiped after use. */
+ * only the wanted values are copied, and wiped after use. */
 typedef struct {
-  int depth; /* 1: inside the top-level object */
+  int depth;       /* 1: inside the top-level object */
+  int field_depth; /* where the wanted members are: 1, or 2 inside within */
+  const char *within;
+  bool within_next; /* the last top-level key was within */
+  bool inside;      /* in the member object within */
   bool object, too_deep, no_memory;
-  int pending;       /* the field the last top-level key named, or -1 */
-  bool seen[META_N]; /* the first of duplicate keys counts */
-  char *value[META_N];
+  const char *const *names;
+  int n;
+  int pending;              /* the field the last key named, or -1 */
+  bool seen[CRED_JSON_MAX]; /* the first of duplicate keys counts */
+  char **value;
 } cred_meta_t;
+
+static bool cred_meta_here(const cred_meta_t *m) {
+  return m->depth == m->field_depth && (m->field_depth == 1 || m->inside);
+}
 
 /* Any value; returns whether to go on. */
 static int cred_meta_value(cred_meta_t *m, const unsigned char *s, size_t len,
                            bool is_string) {
-  if (m->depth == 1 && m->pending >= 0 && is_string) {
+  if (cred_meta_here(m) && m->pending >= 0 && is_string) {
     m->value[m->pending] = strndup((const char *)s, len);
     m->no_memory = m->value[m->pending] == NULL;
   }
-  if (m->depth == 1)
+  if (cred_meta_here(m))
     m->pending = -1;
+  if (m->depth == 1)
+    m->within_next = false;
   return !m->no_memory;
 }
 
@@ -282,9 +323,12 @@ static int cred_meta_string(void *ctx, const unsigned char *s, size_t len) {
 static int cred_meta_open(cred_meta_t *m, bool object) {
   if (m->depth == 0)
     m->object = object;
+  bool enter = m->depth == 1 && m->within_next && object;
   cred_meta_value(m, NULL, 0, false);
   /* As deep as the API's answers may nest, and no deeper. */
   m->too_deep = ++m->depth > RESP_MAX_DEPTH;
+  if (enter)
+    m->inside = true;
   return !m->too_deep;
 }
 
@@ -295,18 +339,23 @@ static int cred_meta_start_array(void *ctx) {
 }
 
 static int cred_meta_close(void *ctx) {
-  ((cred_meta_t *)ctx)->depth--;
+  cred_meta_t *m = ctx;
+  if (m->depth-- == 2)
+    m->inside = false;
   return 1;
 }
 
 static int cred_meta_key(void *ctx, const unsigned char *key, size_t len) {
   cred_meta_t *m = ctx;
-  if (m->depth != 1)
+  if (m->depth == 1 && m->within != NULL)
+    m->within_next = strlen(m->within) == len &&
+                     memcmp(m->within, key, len) == 0 && !m->inside;
+  if (!cred_meta_here(m))
     return 1;
   m->pending = -1;
-  for (int i = 0; i < META_N; i++)
-    if (strlen(cred_meta_names[i]) == len &&
-        memcmp(cred_meta_names[i], key, len) == 0 && !m->seen[i]) {
+  for (int i = 0; i < m->n; i++)
+    if (strlen(m->names[i]) == len && memcmp(m->names[i], key, len) == 0 &&
+        !m->seen[i]) {
       m->seen[i] = true;
       m->pending = i;
     }
@@ -342,31 +391,44 @@ static bool cred_meta_parse(const char *body, cred_meta_t *m) {
   return ok && m->object;
 }
 
-static const char *cred_meta_get(const cred_meta_t *m, int field) {
-  const char *v = m->value[field];
-  return v != NULL && *v != '\0' ? v : NULL;
+int cred_json_strings(const char *body, const char *within,
+                      const char *const *names, int n, char **values, char *why,
+                      size_t why_size) {
+  cred_meta_t m = {.field_depth = within ? 2 : 1,
+                   .within = within,
+                   .names = names,
+                   .n = n < CRED_JSON_MAX ? n : CRED_JSON_MAX,
+                   .pending = -1,
+                   .value = values};
+  for (int i = 0; i < n; i++)
+    values[i] = NULL;
+  bool ok = cred_meta_parse(body, &m);
+  for (int i = 0; i < n; i++)
+    if (values[i] != NULL && (!ok || values[i][0] == '\0')) {
+      cred_wipe_free(values[i]);
+      values[i] = NULL;
+    }
+  if (!ok)
+    snprintf(why, why_size, "%s",
+             m.too_deep    ? "JSON nested too deeply"
+             : m.no_memory ? "out of memory"
+                           : "not a JSON object");
+  return ok ? 0 : -1;
 }
 
-static int cred_meta_fill(const cred_meta_t *m, cred_t *out, char *why,
-                          size_t why_size) {
-  const char *code = cred_meta_get(m, META_CODE);
-  if (code == NULL || strcmp(code, "Success") != 0) {
-    snprintf(why, why_size, "Code is \"%s\", not \"Success\"",
-             code ? code : "(missing)");
-    return -1;
-  }
-  for (int i = META_ID; i < META_N; i++)
-    if (cred_meta_get(m, i) == NULL) {
-      snprintf(why, why_size, "field \"%s\" is missing", cred_meta_names[i]);
+int cred_from_strings(char *const *values, const char *const *names,
+                      cred_t *out, char *why, size_t why_size) {
+  for (int i = 0; i < 4; i++)
+    if (values[i] == NULL) {
+      snprintf(why, why_size, "field \"%s\" is missing", names[i]);
       return -1;
     }
   time_t expiration;
-  if (isotime_parse(m->value[META_EXPIRATION], &expiration)) {
-    snprintf(why, why_size, "field \"Expiration\" is not a UTC time");
+  if (isotime_parse(values[3], &expiration)) {
+    snprintf(why, why_size, "field \"%s\" is not a UTC time", names[3]);
     return -1;
   }
-  cred_t from = {m->value[META_ID], m->value[META_SECRET], m->value[META_TOKEN],
-                 expiration, 0};
+  cred_t from = {values[0], values[1], values[2], expiration, 0};
   if (cred_copy(out, &from) != 0) {
     snprintf(why, why_size, "out of memory");
     return -1;
@@ -374,19 +436,26 @@ static int cred_meta_fill(const cred_meta_t *m, cred_t *out, char *why,
   return 0;
 }
 
+/* The metadata answer's fields, all top-level strings. */
+enum { META_ID, META_SECRET, META_TOKEN, META_EXPIRATION, META_CODE, META_N };
+static const char *const cred_meta_names[META_N] = {
+    "AccessKeyId", "AccessKeySecret", "SecurityToken", "Expiration", "Code"};
+
 int cred_parse_metadata(const char *body, cred_t *out, char *why,
                         size_t why_size) {
   memset(out, 0, sizeof(*out));
-  cred_meta_t m = {.pending = -1};
-  int status = -1;
-  if (cred_meta_parse(body, &m))
-    status = cred_meta_fill(&m, out, why, why_size);
-  else
-    snprintf(why, why_size, "%s",
-             m.too_deep    ? "JSON nested too deeply"
-             : m.no_memory ? "out of memory"
-                           : "not a JSON object");
+  char *value[META_N];
+  int status = cred_json_strings(body, NULL, cred_meta_names, META_N, value,
+                                 why, why_size);
+  const char *code = value[META_CODE];
+  if (status == 0 && (code == NULL || strcmp(code, "Success") != 0)) {
+    snprintf(why, why_size, "Code is \"%s\", not \"Success\"",
+             code ? code : "(missing)");
+    status = -1;
+  }
+  if (status == 0)
+    status = cred_from_strings(value, cred_meta_names, out, why, why_size);
   for (int i = 0; i < META_N; i++)
-    cred_wipe_free(m.value[i]);
+    cred_wipe_free(value[i]);
   return status;
 }

@@ -22,13 +22,24 @@ typedef struct {
 typedef enum {
   CRED_PROFILE_ACCESS_KEY, /* type = access_key (the default) */
   CRED_PROFILE_STS,        /* type = sts: with security_token */
-  CRED_PROFILE_ECS_RAM_ROLE
+  CRED_PROFILE_ECS_RAM_ROLE,
+  CRED_PROFILE_RAM_ROLE_ARN /* an access key that assumes a role (STS) */
 } cred_profile_type_t;
+
+/* What STS AssumeRole is asked for; NULL (0) members are not given. */
+typedef struct {
+  char *arn;
+  char *session_name;
+  char *external_id;
+  char *policy;
+  int duration; /* seconds */
+} cred_role_t;
 
 typedef struct {
   cred_profile_type_t type;
-  cred_t cred;     /* access_key, sts */
-  char *role_name; /* ecs_ram_role; NULL: discover */
+  cred_t cred;      /* access_key, sts, ram_role_arn (the base key) */
+  char *role_name;  /* ecs_ram_role; NULL: discover */
+  cred_role_t role; /* ram_role_arn: role_arn, role_session_name, policy */
 } cred_profile_t;
 
 /* Reads section [profile] of an INI credentials file. Returns 0, or -1
@@ -40,6 +51,22 @@ int cred_parse_ini(const char *text, const char *profile, cred_profile_t *out,
  * JSON parser is wiped before it is freed. */
 int cred_parse_metadata(const char *body, cred_t *out, char *why,
                         size_t why_size);
+/* The string members names[0..n-1] (n <= CRED_JSON_MAX) of a JSON object:
+ * its own (within NULL) or those of its member object within. Read as a
+ * stream, so that no tree of copies holds a secret: values[i] gets a copy
+ * (free it with cred_wipe_free) or NULL when absent, empty or not a
+ * string; the first of duplicate keys counts. Returns 0, or -1 with why
+ * when the body is not one JSON object. */
+#define CRED_JSON_MAX 8
+int cred_json_strings(const char *body, const char *within,
+                      const char *const *names, int n, char **values, char *why,
+                      size_t why_size);
+/* Credentials from the four strings AccessKeyId, AccessKeySecret,
+ * SecurityToken and Expiration (named by names, for why), all required.
+ * Returns 0, or -1 with why. */
+int cred_from_strings(char *const *values, const char *const *names,
+                      cred_t *out, char *why, size_t why_size);
+void cred_role_free(cred_role_t *r);
 /* The first role name of a role listing ("" lines skipped); NULL if none. */
 char *cred_first_role(const char *listing);
 /* A secret file's content without its trailing newline(s). */

@@ -17,9 +17,13 @@ static int request_copy_params(params_t *dst, const params_t *src) {
   return 0;
 }
 
+static const char *request_version(const request_spec_t *spec) {
+  return spec->version ? spec->version : DCDN_API_VERSION;
+}
+
 static int request_add_v1_common(params_t *q, const request_spec_t *spec) {
   int status = params_add(q, "Action", spec->action) |
-               params_add(q, "Version", DCDN_API_VERSION) |
+               params_add(q, "Version", request_version(spec)) |
                params_add(q, "Format", "JSON") |
                params_add(q, "AccessKeyId", spec->access_key_id) |
                params_add(q, "SignatureMethod", "HMAC-SHA1") |
@@ -51,7 +55,7 @@ static int request_build_v1(const request_spec_t *spec, params_t *query,
 static int request_add_v3_headers(params_t *h, const request_spec_t *spec) {
   int status = params_add(h, "host", spec->host) |
                params_add(h, "x-acs-action", spec->action) |
-               params_add(h, "x-acs-version", DCDN_API_VERSION) |
+               params_add(h, "x-acs-version", request_version(spec)) |
                params_add(h, "x-acs-date", spec->timestamp) |
                params_add(h, "x-acs-signature-nonce", spec->nonce) |
                params_add(h, "x-acs-content-sha256", SIGN_EMPTY_BODY_SHA256);

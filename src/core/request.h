@@ -18,6 +18,7 @@ typedef struct {
   const params_t *api_params; /* never holds an empty value */
   const char *nonce;
   const char *timestamp; /* yyyy-MM-ddTHH:mm:ssZ */
+  const char *version;   /* NULL: DCDN_API_VERSION (STS has its own) */
 } request_spec_t;
 
 typedef struct {

@@ -4,7 +4,12 @@
 
 #include "shell/cred_source.h"
 
+#include "core/ascii.h"
+#include "core/isotime.h"
+
+#include "core/sts.h"
 #include "shell/cred_metadata.h"
+#include "shell/cred_sts.h"
 #include "shell/file.h"
 #include "shell/log.h"
 
@@ -129,6 +134,12 @@ static int cred_source_load_profile(cred_source_t *c, char *text) {
   } else {
     cred_source_replace(c, &profile.cred);
   }
+  /* A ram_role_arn profile's key assumes its role: anew, as the file (its
+   * key, its role) changed. */
+  cred_role_free(&c->profile_role);
+  c->profile_role = profile.role;
+  memset(&profile.role, 0, sizeof(profile.role));
+  c->role_changed = true;
   cred_profile_free(&profile);
   return 0;
 }
@@ -194,6 +205,28 @@ static int cred_source_fetch_role(cred_source_t *c, time_t now) {
   return 0;
 }
 
+static int cred_source_role(cred_source_t *c, cred_role_t *role);
+
+/* AssumeRole's endpoint and made-up session name; a role wrongly given is
+ * an error at start. */
+static int cred_source_init_role(cred_source_t *c) {
+  char why[128];
+  const char *vpc = cred_source_env("ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED");
+  if (sts_endpoint(c->conf->sts_endpoint,
+                   cred_source_env("ALIBABA_CLOUD_STS_REGION"),
+                   vpc != NULL && ascii_strcasecmp(vpc, "true") == 0,
+                   &c->sts_endpoint, why, sizeof(why)) != 0) {
+    DCDN_ERROR("account \"%s\": %s", c->conf->name, why);
+    return -1;
+  }
+  sts_session_name(c->default_session, sizeof(c->default_session), time(NULL));
+  cred_role_t role;
+  int wanted = cred_source_role(c, &role);
+  if (wanted > 0)
+    cred_role_free(&role);
+  return wanted < 0 ? -1 : 0;
+}
+
 int cred_source_init(cred_source_t *c, const conf_account_t *conf) {
   memset(c, 0, sizeof(*c));
   c->conf = conf;
@@ -231,29 +264,114 @@ int cred_source_init(cred_source_t *c, const conf_account_t *conf) {
   /* Files are read now, so that a missing one is an error at start. */
   if (status == 0 && c->file != NULL && c->source != CONF_CRED_RAM_ROLE)
     status = cred_source_reload_file(c);
-  return status;
+  return status == 0 ? cred_source_init_role(c) : status;
 }
 
-const cred_t *cred_source_get(cred_source_t *c, time_t now) {
+/* The base credentials: the source's own. forced: the API said they
+ * expired (a role's from the metadata service are fetched anew). */
+static const cred_t *cred_source_base(cred_source_t *c, time_t now,
+                                      bool forced) {
   if (c->file != NULL &&
       (c->source == CONF_CRED_SECRET_FILE || c->source == CONF_CRED_PROFILE))
     if (cred_source_reload_file(c) != 0)
       return NULL;
   if (c->source == CONF_CRED_RAM_ROLE &&
-      (c->force_refresh || cred_needs_refresh(&c->current, now)) &&
+      (forced || cred_needs_refresh(&c->current, now)) &&
       cred_source_fetch_role(c, now) != 0) {
     /* Still valid: use it while the service is away. */
-    bool usable = c->current.access_key_id != NULL && !c->force_refresh &&
+    bool usable = c->current.access_key_id != NULL && !forced &&
                   now < c->current.expiration;
+    c->force_refresh = forced;
     return usable ? &c->current : NULL;
   }
   return c->current.access_key_id != NULL ? &c->current : NULL;
+}
+
+/* The role to assume, if any (1, role filled; 0: none): each parameter from
+ * the configuration, else the ram_role_arn profile, else the SDKs'
+ * environment variables; the role ARN of the environment only for an
+ * account on the default chain, and only when it is not OIDC's. -1 after
+ * logging why. */
+static int cred_source_role(cred_source_t *c, cred_role_t *role) {
+  const conf_account_t *conf = c->conf;
+  bool chain = conf->cred_source == CONF_CRED_ENVIRONMENT &&
+               cred_source_env("ALIBABA_CLOUD_OIDC_PROVIDER_ARN") == NULL;
+  cred_role_t env = {chain ? (char *)cred_source_env("ALIBABA_CLOUD_ROLE_ARN")
+                           : NULL,
+                     (char *)cred_source_env("ALIBABA_CLOUD_ROLE_SESSION_NAME"),
+                     NULL, NULL, 0};
+  cred_role_t made_up = {.session_name = c->default_session};
+  const cred_role_t *sources[] = {&conf->role, &c->profile_role, &env,
+                                  &made_up};
+  char why[160];
+  if (sts_role_merge(sources, sizeof(sources) / sizeof(sources[0]), role)) {
+    DCDN_ERROR("account \"%s\": out of memory", conf->name);
+    return -1;
+  }
+  if (role->arn == NULL && (conf->role.session_name || conf->role.external_id ||
+                            conf->role.policy)) {
+    snprintf(why, sizeof(why),
+             "RoleSessionName, ExternalId and Policy need a role: RoleArn, a "
+             "ram_role_arn profile or ALIBABA_CLOUD_ROLE_ARN");
+  } else if (sts_check_role(role, why, sizeof(why)) == 0) {
+    return role->arn != NULL;
+  }
+  DCDN_ERROR("account \"%s\": AssumeRole: %s", conf->name, why);
+  cred_role_free(role);
+  return -1;
+}
+
+/* The role's credentials, asked for anew before they expire, when the API
+ * said they expired, or when the credentials file changed. */
+static const cred_t *cred_source_assumed(cred_source_t *c,
+                                         const cred_role_t *role,
+                                         const cred_t *base, time_t now,
+                                         bool expired) {
+  if (!c->role_changed && !expired && !cred_needs_refresh(&c->assumed, now))
+    return &c->assumed;
+  char why[1024], until[ISOTIME_LEN];
+  cred_t fresh;
+  if (cred_sts_assume(c->conf, c->sts_endpoint, role, base, &fresh, why,
+                      sizeof(why)) != 0) {
+    DCDN_ERROR("account \"%s\": AssumeRole of role %s at %s failed: %s",
+               c->conf->name, role->arn, c->sts_endpoint, why);
+    c->force_refresh = expired;
+    bool usable = c->assumed.access_key_id != NULL && !expired &&
+                  !c->role_changed && now < c->assumed.expiration;
+    return usable ? &c->assumed : NULL;
+  }
+  fresh.obtained = now;
+  cred_free(&c->assumed);
+  c->assumed = fresh;
+  c->role_changed = false;
+  isotime_format(fresh.expiration, until);
+  DCDN_INFO("account \"%s\": assumed role %s (session %s) until %s",
+            c->conf->name, role->arn, role->session_name, until);
+  return &c->assumed;
+}
+
+const cred_t *cred_source_get(cred_source_t *c, time_t now) {
+  bool expired = c->force_refresh;
+  c->force_refresh = false;
+  /* An expired token is the role's when a role is assumed. */
+  const cred_t *base = cred_source_base(c, now, expired && !c->assuming);
+  cred_role_t role;
+  int wanted = base != NULL ? cred_source_role(c, &role) : -1;
+  c->assuming = wanted > 0;
+  if (wanted <= 0)
+    return wanted == 0 ? base : NULL;
+  const cred_t *assumed = cred_source_assumed(c, &role, base, now, expired);
+  cred_role_free(&role);
+  return assumed;
 }
 
 void cred_source_expired(cred_source_t *c) { c->force_refresh = true; }
 
 void cred_source_free(cred_source_t *c) {
   cred_free(&c->current);
+  cred_free(&c->assumed);
+  cred_role_free(&c->profile_role);
+  free(c->sts_endpoint);
   free(c->file);
   free(c->profile);
   free(c->role);

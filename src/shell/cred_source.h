@@ -1,6 +1,9 @@
 /* An account's credentials from the one source its configuration names
  * (or the SDKs' default chain), refreshed without a restart: files when
- * they change, ECS role credentials before they expire. */
+ * they change, ECS role credentials before they expire. With a role to
+ * assume (RoleArn, a ram_role_arn profile, ALIBABA_CLOUD_ROLE_ARN), those
+ * are the base that signs STS AssumeRole, and the role's credentials are
+ * the ones used, refreshed before they expire as well. */
 #ifndef DCDN_CRED_SOURCE_H
 #define DCDN_CRED_SOURCE_H
 
@@ -21,6 +24,14 @@ typedef struct {
   cred_t current;
   bool warned_permissions;
   bool force_refresh; /* the API said the token expired */
+  /* AssumeRole: the profile's role, the endpoint, the session name made
+   * up when none is given, and the role's credentials. */
+  cred_role_t profile_role;
+  bool role_changed; /* the credentials file was read again */
+  bool assuming;     /* the current credentials are the role's */
+  char *sts_endpoint;
+  char default_session[64];
+  cred_t assumed;
 } cred_source_t;
 
 /* Resolves the source and loads the first credentials. Returns 0, or -1

@@ -182,6 +182,34 @@ START_TEST(plain_http_endpoint_warns_that_requests_are_unencrypted) {
 }
 END_TEST
 
+START_TEST(assume_role_options_are_read_over_any_source) {
+  parse_valid("<Account \"prod\">\n  RoleArn \"acs:ram::12:role/r\"\n"
+              "  RoleSessionName \"s-1\"\n  ExternalId \"ext-1\"\n"
+              "  Policy \"{}\"\n  STSEndpoint \"https://sts.example.com/\"\n"
+              "  Domain \"a.com\"\n</Account>\n");
+  const conf_account_t *a = &conf.accounts[0];
+  ck_assert_int_eq(a->cred_source, CONF_CRED_ENVIRONMENT);
+  ck_assert_str_eq(a->role.arn, "acs:ram::12:role/r");
+  ck_assert_str_eq(a->role.session_name, "s-1");
+  ck_assert_str_eq(a->role.external_id, "ext-1");
+  ck_assert_str_eq(a->role.policy, "{}");
+  ck_assert_int_eq(a->role.duration, 3600);
+  ck_assert_str_eq(a->sts_endpoint, "https://sts.example.com");
+  ck_assert_int_eq(warnings, 0);
+}
+END_TEST
+
+START_TEST(a_plain_http_sts_endpoint_warns) {
+  parse_valid(ACCOUNT_START "  RoleArn \"acs:ram::12:role/r\"\n"
+                            "  STSEndpoint \"http://127.0.0.1:1\"\n"
+                            "  Endpoint \"https://dcdn.example.com\"\n"
+                            "  Domain \"a.com\"\n</Account>\n");
+  assert_one_warning("STSEndpoint");
+  assert_names(last_warning, "not be encrypted");
+  ck_assert_ptr_null(conf.accounts[0].role.session_name);
+}
+END_TEST
+
 START_TEST(rate_limit_above_the_documented_five_warns) {
   parse_valid(ACCOUNT_START "  RateLimit 8\n  Domain \"a.com\"\n"
                             "</Account>\n");
@@ -240,6 +268,19 @@ static const struct {
     {"<Account \"prod\">\n  RamRole true\n  MetadataEndpoint \"ftp://x\"\n"
      "  Domain \"a.com\"\n</Account>\n",
      "\"MetadataEndpoint\" = \"ftp://x\"", "https://"},
+    {ACCOUNT_START "  RoleArn \"acs:ram::1:user/u\"\n  Domain \"a.com\"\n"
+                   "</Account>\n",
+     "Account \"prod\"", "RoleArn is not of the form"},
+    {ACCOUNT_START "  RoleSessionName \"a b\"\n  Domain \"a.com\"\n"
+                   "</Account>\n",
+     "Account \"prod\"", "RoleSessionName must be 2 to 64"},
+    {ACCOUNT_START "  ExternalId \"x\"\n  Domain \"a.com\"\n</Account>\n",
+     "Account \"prod\"", "ExternalId must be 2 to 1224"},
+    {ACCOUNT_START "  DurationSeconds 899\n  Domain \"a.com\"\n</Account>\n",
+     "DurationSeconds", "900"},
+    {ACCOUNT_START "  STSEndpoint \"ftp://x\"\n  Domain \"a.com\"\n"
+                   "</Account>\n",
+     "\"STSEndpoint\" = \"ftp://x\"", "https://"},
     {ACCOUNT_START "</Account>\n", "Account \"prod\": at least one Domain",
      "required"},
     {ACCOUNT_START "  Endpoint \"ftp://x.com\"\n  Domain \"a.com\"\n"
@@ -566,6 +607,8 @@ int main(void) {
       full_example_from_the_documentation_parses,
       option_names_are_case_insensitive,
       plain_http_endpoint_warns_that_requests_are_unencrypted,
+      assume_role_options_are_read_over_any_source,
+      a_plain_http_sts_endpoint_warns,
       rate_limit_above_the_documented_five_warns,
       default_ports_are_left_out_of_the_host_header,
       a_domain_in_two_accounts_is_refused,

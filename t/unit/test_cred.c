@@ -186,14 +186,42 @@ START_TEST(an_ecs_ram_role_profile_without_a_role_name_discovers_it) {
 }
 END_TEST
 
-START_TEST(a_ram_role_arn_profile_is_refused_naming_profile_and_type) {
-  assert_ini_refused("[assume]\n"
-                     "type = ram_role_arn\n"
-                     "access_key_id = " KEY_ID "\n"
-                     "access_key_secret = " SECRET "\n"
-                     "role_arn = acs:ram::123456789012:role/dcdn\n"
-                     "role_session_name = collectd\n",
-                     "assume", "ram_role_arn");
+START_TEST(a_ram_role_arn_profile_gives_its_key_and_its_role) {
+  ck_assert_int_eq(parse_ini("[assume]\n"
+                             "type = ram_role_arn\n"
+                             "access_key_id = " KEY_ID "\n"
+                             "access_key_secret = " SECRET "\n"
+                             "role_arn = acs:ram::123456789012:role/dcdn\n"
+                             "role_session_name = collectd\n"
+                             "policy = {\"Version\":\"1\"}\n",
+                             "assume"),
+                   0);
+  ck_assert_int_eq(profile.type, CRED_PROFILE_RAM_ROLE_ARN);
+  ck_assert_str_eq(profile.cred.access_key_id, KEY_ID);
+  ck_assert_str_eq(profile.cred.access_key_secret, SECRET);
+  ck_assert_ptr_null(profile.cred.security_token);
+  ck_assert_str_eq(profile.role.arn, "acs:ram::123456789012:role/dcdn");
+  ck_assert_str_eq(profile.role.session_name, "collectd");
+  ck_assert_str_eq(profile.role.policy, "{\"Version\":\"1\"}");
+  ck_assert_ptr_null(profile.role.external_id);
+  ck_assert_int_eq(profile.role.duration, 0);
+}
+END_TEST
+
+START_TEST(a_ram_role_arn_profile_may_leave_session_and_policy_out) {
+  ck_assert_int_eq(parse_ini("[assume]\ntype = ram_role_arn\n"
+                             "access_key_id = " KEY_ID "\n"
+                             "access_key_secret = " SECRET "\n"
+                             "role_arn = acs:ram::1:role/r\npolicy =\n",
+                             "assume"),
+                   0);
+  ck_assert_ptr_null(profile.role.session_name);
+  ck_assert_ptr_null(profile.role.policy);
+}
+END_TEST
+
+START_TEST(another_type_is_refused_naming_profile_and_type) {
+  assert_ini_refused("[oidc]\ntype = oidc_role_arn\n", "oidc", "oidc_role_arn");
 }
 END_TEST
 
@@ -218,6 +246,12 @@ static const struct {
     {"[p]\ntype = sts\naccess_key_id = " KEY_ID "\naccess_key_secret = " SECRET
      "\nsts_token =\n",
      "security_token"},
+    {"[p]\ntype = ram_role_arn\naccess_key_id = " KEY_ID
+     "\naccess_key_secret = " SECRET "\nrole_session_name = s\n",
+     "role_arn"},
+    {"[p]\ntype = ram_role_arn\naccess_key_secret = " SECRET
+     "\nrole_arn = acs:ram::1:role/r\n",
+     "access_key_id"},
 };
 
 START_TEST(a_missing_key_is_refused_naming_it_and_no_secret) {
@@ -696,7 +730,9 @@ int main(void) {
       an_access_key_profile_leaves_a_security_token_out,
       an_ecs_ram_role_profile_names_its_role,
       an_ecs_ram_role_profile_without_a_role_name_discovers_it,
-      a_ram_role_arn_profile_is_refused_naming_profile_and_type,
+      a_ram_role_arn_profile_gives_its_key_and_its_role,
+      a_ram_role_arn_profile_may_leave_session_and_policy_out,
+      another_type_is_refused_naming_profile_and_type,
       comments_blank_lines_and_spaces_are_skipped,
       crlf_line_endings_are_read,
       a_file_without_a_final_newline_is_read,

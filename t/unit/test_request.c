@@ -41,9 +41,17 @@ static void teardown(void) {
 static const unit_case_t test_case = {.setup = setup, .teardown = teardown};
 
 static request_spec_t spec(int version, const char *token) {
-  request_spec_t s = {version, ENDPOINT, "dcdn.aliyuncs.com",        KEY_ID,
-                      SECRET,  token,    "DescribeDcdnRefreshTasks", &api,
-                      NONCE,   TIMESTAMP};
+  request_spec_t s = {version,
+                      ENDPOINT,
+                      "dcdn.aliyuncs.com",
+                      KEY_ID,
+                      SECRET,
+                      token,
+                      "DescribeDcdnRefreshTasks",
+                      &api,
+                      NONCE,
+                      TIMESTAMP,
+                      NULL};
   return s;
 }
 
