@@ -46,19 +46,17 @@ static int api_proxy_credentials(const conf_account_t *conf, char **user,
   return status;
 }
 
-/* Proxy, its credentials and NoProxy, handed to the HTTP client; the
- * password's copy here is wiped at once. */
-static int api_proxy_init(api_client_t *api, const conf_account_t *conf) {
+int api_http_proxy(http_client_t *http, const conf_account_t *conf) {
   char *user, *password;
   if (api_proxy_credentials(conf, &user, &password) != 0)
     return -1;
-  int status = http_client_proxy(&api->http, conf->proxy, conf->no_proxy, user,
-                                 password);
+  int status =
+      http_client_proxy(http, conf->proxy, conf->no_proxy, user, password);
   cred_wipe_free(user);
   cred_wipe_free(password);
   if (status != 0)
     DCDN_ERROR("account \"%s\": Proxy %s: %s", conf->name, conf->proxy,
-               api->http.error);
+               http->error);
   return status;
 }
 
@@ -66,7 +64,7 @@ int api_client_init(api_client_t *api, const conf_account_t *conf) {
   memset(api, 0, sizeof(*api));
   if (http_client_init(&api->http, conf->timeout, conf->cacert) != 0)
     return -1;
-  if (api_proxy_init(api, conf) != 0) {
+  if (api_http_proxy(&api->http, conf) != 0) {
     http_client_free(&api->http);
     return -1;
   }

@@ -63,6 +63,10 @@ typedef struct {
 api_status_t api_fail_not_sent(api_error_t *err);
 
 int api_client_init(api_client_t *api, const conf_account_t *conf);
+/* The account's Proxy (its ProxyCredentialsFile read again, the password's
+ * copy wiped at once) and NoProxy, for any client that calls out on the
+ * account's behalf: the API's, STS's. Returns 0, or -1 after logging. */
+int api_http_proxy(http_client_t *http, const conf_account_t *conf);
 void api_client_free(api_client_t *api);
 
 /* Calls a task-listing action (DescribeDcdnRefreshTasks or ...ById). On

@@ -7,6 +7,7 @@
 #include "core/request.h"
 #include "core/strbuf.h"
 #include "core/sts.h"
+#include "shell/api.h"
 #include "shell/http.h"
 
 #include <stdio.h>
@@ -80,6 +81,13 @@ int cred_sts_assume(const conf_account_t *conf, const char *endpoint,
   if (http_client_init(&http, conf->timeout, conf->cacert) != 0) {
     request_free(&req);
     snprintf(why, why_size, "libcurl failed");
+    return -1;
+  }
+  /* STS is reached the way the API is: through the account's Proxy. */
+  if (api_http_proxy(&http, conf) != 0) {
+    http_client_free(&http);
+    request_free(&req);
+    snprintf(why, why_size, "the Proxy could not be set up");
     return -1;
   }
   http.max_body = (size_t)conf->max_response_size;

@@ -33,7 +33,8 @@ FILTERED_HOST = "localhost"  # tinyproxy's filter refuses it
 ROLE = "proxy-test-role"
 
 # Accounts of the Proxy collectd that count their tasks, and those that fail.
-GOOD = ("via-http", "via-https", "https-proxy")
+ASSUMED_ROLE = "acs:ram::1234567890123456:role/proxy-test"
+GOOD = ("via-http", "via-https", "https-proxy", "assumed")
 REFUSED = ("no-credentials", "bad-password", "bad-password-tls", "port-denied", "filtered",
            "dead", "wrong-ca")
 
@@ -120,7 +121,7 @@ class Setup:
         scenario = {"tasks": [finished(1000 + i, o) for i, o in enumerate(owners)]}
         creds = [f"{key(o)}:{SECRET}" for o in owners]
         self.plain = Simulator(self.dir("sim-plain"), scenario=scenario, credentials=creds,
-                               rate_limit=0, args=["--ram-role", ROLE])
+                               rate_limit=0, args=["--ram-role", ROLE, "--role", ASSUMED_ROLE])
         self.tls = Simulator(self.dir("sim-tls"), scenario=scenario, credentials=creds,
                              rate_limit=0,
                              args=["--tls-cert", str(server[0]), "--tls-key", str(server[1])])
@@ -180,6 +181,9 @@ class Setup:
                        endpoint=f"http://{FILTERED_HOST}:{plain_port}"),
             self.block("dead", self.plain, f'Proxy "{self.dead_proxy}"'),
             self.block("wrong-ca", self.tls, auth + f'CACert "{self.other_ca[0]}"'),
+            # AssumeRole is reached through the Proxy too.
+            self.block("assumed", self.plain,
+                       auth + f'RoleArn "{ASSUMED_ROLE}"\nSTSEndpoint "{self.plain.url}"'),
             # The role's credentials come straight from the metadata service.
             account_block("role", self.plain, domains=[domain("role")],
                           credentials=f'RamRole "{ROLE}"\n'
@@ -254,6 +258,17 @@ def test_every_api_call_goes_through_the_proxy(setup):
     logged = [r for r in setup.proxy.requests()
               if r.startswith(f"GET {setup.plain.url}/") and f"AccessKeyId={key('via-http')}&" in r]
     assert len(logged) == len(calls), (len(logged), len(calls))
+
+
+def test_assume_role_goes_through_the_proxy(setup):
+    """STS AssumeRole, made with the account's base key, goes through the
+    account's Proxy like its API calls."""
+    assumed = [r for r in setup.records(setup.plain, "assumed") if r["action"] == "AssumeRole"]
+    assert assumed and all(r["status"] == 200 for r in assumed)
+    assert {r["peer"] for r in assumed} == {VIA_PROXY}
+    logged = [r for r in setup.proxy.requests()
+              if r.startswith(f"GET {setup.plain.url}/") and "Action=AssumeRole" in r]
+    assert len(logged) == len(assumed)
 
 
 def test_https_goes_through_connect_with_the_certificate_verified(setup):
