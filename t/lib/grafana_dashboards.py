@@ -86,6 +86,8 @@ SHOWS = {
     ("API errors per minute, by code", "A"): _account(lambda s: s.type == "errors"),
     ("API response time (mean / max)", "A"):
         _account(lambda s: s.type == "response_time" and s.type_instance in ("api", "api_max")),
+    ("API response time (mean / max)", "B"):
+        _account(lambda s: s.type == "duration" and s.type_instance == "read_callback"),
     ("Staleness of the account", "A"):
         _account(lambda s: s.type == "duration" and s.type_instance == "staleness"),
     ("Tasks tracked in memory", "A"):
