@@ -32,6 +32,9 @@ static const apicode_t apicode_table[] = {
     {"Forbidden.RAM", APICODE_EXACT, RETRY_NO,
      APICODE_NEEDS_HUMAN | APICODE_REFUSED},
     {"Forbidden", APICODE_PREFIX, RETRY_NO, APICODE_NEEDS_HUMAN},
+    /* CDN: the product not activated, or the service suspended. */
+    {"OperationDenied", APICODE_PREFIX, RETRY_NO,
+     APICODE_NEEDS_HUMAN | APICODE_ACCOUNT},
     /* A window outside the API's time: planned on a clock that is off. */
     {"InvalidTime", APICODE_EXACT, RETRY_NO, APICODE_TIME_RANGE},
     {"InvalidStartTime.ValueNotSupported", APICODE_EXACT, RETRY_NO,

@@ -37,6 +37,29 @@ static int conf_rule_rate_limit(conf_ctx_t *ctx, const oconfig_item_t *it,
   return 0;
 }
 
+/* Product "dcdn"|"cdn": in the order of product_id_t. */
+static int conf_rule_product(conf_ctx_t *ctx, const oconfig_item_t *it,
+                             void *field) {
+  int product = 0;
+  if (conf_get_choice(ctx, it, product_names, &product) != 0)
+    return -1;
+  *(product_id_t *)field = (product_id_t)product;
+  return 0;
+}
+
+/* Without an Endpoint, the product's own. */
+static int conf_product_finish(conf_ctx_t *ctx) {
+  conf_account_t *a = ctx->account;
+  if (a->endpoint != NULL)
+    return 0;
+  char reason[128];
+  if (conf_parse_endpoint(products[a->product].endpoint, &a->endpoint,
+                          &a->endpoint_host, &a->endpoint_tls, reason,
+                          sizeof(reason)) != 0)
+    return conf_fail_account(ctx, "%s", reason);
+  return 0;
+}
+
 static int conf_rule_query_mode(conf_ctx_t *ctx, const oconfig_item_t *it,
                                 void *field) {
   /* In the order of conf_query_mode_t. */
@@ -141,7 +164,7 @@ static int conf_rule_account(conf_ctx_t *ctx, const oconfig_item_t *it,
   if (conf_check_account_name(ctx, it) != 0 ||
       conf_set_defaults(ctx, CONF_IN_ACCOUNT, ctx->account) != 0 ||
       conf_walk(ctx, it, CONF_IN_ACCOUNT, ctx->account) != 0 ||
-      conf_credential_source(ctx) != 0 || conf_proxy_finish(ctx) != 0 ||
+      conf_product_finish(ctx) != 0 || conf_credential_source(ctx) != 0 || conf_proxy_finish(ctx) != 0 ||
       conf_domains_finish(ctx) != 0)
     return -1;
   conf_warn_plain_http(ctx);
@@ -200,8 +223,11 @@ const conf_option_t conf_options[] = {
     {"STSEndpoint", CONF_STRING, NO_RANGE, NO_DEFAULT, CONF_IN_ACCOUNT, SHOWN,
      ACCOUNT(sts_endpoint), NOWHERE, conf_rule_metadata_endpoint},
     /* The API and how it is called. */
-    {"Endpoint", CONF_STRING, NO_RANGE, STRING(CONF_DEFAULT_ENDPOINT),
-     CONF_IN_ACCOUNT, SHOWN, ACCOUNT(endpoint), NOWHERE, conf_rule_endpoint},
+    {"Product", CONF_CHOICE, NO_RANGE, STRING("dcdn"), CONF_IN_ACCOUNT, SHOWN,
+     ACCOUNT(product), NOWHERE, conf_rule_product},
+    /* Default: the product's (conf_product_finish). */
+    {"Endpoint", CONF_STRING, NO_RANGE, NO_DEFAULT, CONF_IN_ACCOUNT, SHOWN,
+     ACCOUNT(endpoint), NOWHERE, conf_rule_endpoint},
     {"SignatureVersion", CONF_INTEGER, RANGE(1, 3), NUMBER(3), CONF_IN_ACCOUNT,
      SHOWN, ACCOUNT(signature_version), NOWHERE, conf_rule_signature_version},
     {"Timeout", CONF_NUMBER, RANGE(0.1, 300), NUMBER(CONF_DEFAULT_TIMEOUT),

@@ -4,6 +4,7 @@
 #define DCDN_CONF_H
 
 #include "core/cred.h"
+#include "core/product.h"
 #include "core/task.h"
 
 #include <stdbool.h>
@@ -12,7 +13,6 @@
 #include "liboconfig/oconfig.h"
 
 #define CONF_TYPES_ALL ((1u << TASK_TYPE_COUNT) - 1)
-#define CONF_DEFAULT_ENDPOINT "https://dcdn.aliyuncs.com"
 #define CONF_DEFAULT_TIMEOUT 10.0
 #define CONF_DEFAULT_MAX_RESPONSE_SIZE (4 * 1024 * 1024)
 #define CONF_MIN_MAX_RESPONSE_SIZE 4096
@@ -82,6 +82,7 @@ typedef enum {
 
 typedef struct {
   char *name;
+  product_id_t product; /* which edge product: its row of products[] */
   char *access_key_id;
   char *access_key_secret;
   char *endpoint;      /* scheme://host[:port], no trailing slash */

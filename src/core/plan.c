@@ -90,10 +90,11 @@ bool plan_window_clamp(plan_window_t *w, time_t now) {
   return w->start <= w->end;
 }
 
-void plan_window_begin(plan_cursor_t *c, time_t start, time_t now) {
+void plan_window_begin(plan_cursor_t *c, time_t start, time_t now,
+                       int page_size) {
   time_t oldest = plan_scan_oldest(now);
   start = start > oldest ? start : oldest;
-  c->window = (plan_window_t){start, now, 1, 0, start};
+  c->window = (plan_window_t){start, now, 1, 0, page_size, start};
   c->scanning = true;
 }
 
@@ -104,7 +105,7 @@ bool plan_cursor_resumes(const plan_cursor_t *c) {
 }
 
 bool plan_cursor_begin(plan_cursor_t *c, time_t now, int lookback,
-                       time_t extend_back) {
+                       time_t extend_back, int page_size) {
   /* A window begun but never read can still move its end to now: no page
    * of it was seen yet. */
   if (!plan_cursor_resumes(c))
@@ -116,7 +117,7 @@ bool plan_cursor_begin(plan_cursor_t *c, time_t now, int lookback,
   time_t start = plan_next_start(c, now, lookback);
   if (extend_back != 0 && extend_back < start)
     start = extend_back;
-  plan_window_begin(c, start, now);
+  plan_window_begin(c, start, now, page_size);
   return true;
 }
 
@@ -127,7 +128,7 @@ int plan_window_params(const plan_window_t *w, const char *domain,
   isotime_format(w->end, end);
   int status = params_add(out, "StartTime", start) |
                params_add(out, "EndTime", end) |
-               params_add_long(out, "PageSize", PLAN_PAGE_SIZE) |
+               params_add_long(out, "PageSize", w->page_size) |
                params_add_long(out, "PageNumber", w->page);
   /* The API page: DomainName requires ObjectType. */
   if (domain != NULL && *domain != '\0' && type < TASK_TYPE_COUNT)
@@ -136,20 +137,21 @@ int plan_window_params(const plan_window_t *w, const char *domain,
   return status;
 }
 
-long plan_pages(long tasks) {
-  return tasks / PLAN_PAGE_SIZE + (tasks % PLAN_PAGE_SIZE != 0);
+long plan_pages(long tasks, int page_size) {
+  return tasks / page_size + (tasks % page_size != 0);
 }
 
 bool plan_total_overstated(const plan_window_t *w, long total_count,
                            size_t page_tasks) {
-  return page_tasks < PLAN_PAGE_SIZE && plan_pages(total_count) > w->page;
+  return page_tasks < (size_t)w->page_size &&
+         plan_pages(total_count, w->page_size) > w->page;
 }
 
 bool plan_window_advance(plan_window_t *w, long total_count,
                          size_t page_tasks) {
   long pages = plan_total_overstated(w, total_count, page_tasks)
                    ? w->page
-                   : plan_pages(total_count);
+                   : plan_pages(total_count, w->page_size);
   w->last_page = pages < PLAN_MAX_PAGE ? pages : PLAN_MAX_PAGE;
   if (w->page >= w->last_page)
     return false;
@@ -167,8 +169,8 @@ plan_refresh_t plan_choose_refresh(const plan_refresh_input_t *in) {
     return PLAN_REFRESH_NONE;
   long expected = in->expected_new > 0 ? in->expected_new : 0;
   /* A window holds its own new tasks either way: count only the extra. */
-  long rescan =
-      plan_pages(expected + (long)in->known_in_range) - plan_pages(expected);
+  long rescan = plan_pages(expected + (long)in->known_in_range, in->page_size) -
+               plan_pages(expected, in->page_size);
   long byid = (long)((in->in_flight + PLAN_BYID_BATCH - 1) / PLAN_BYID_BATCH);
   return rescan <= byid ? PLAN_REFRESH_RESCAN : PLAN_REFRESH_BYID;
 }

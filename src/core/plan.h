@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#define PLAN_PAGE_SIZE 50    /* the API's maximum */
+#define PLAN_PAGE_SIZE 50    /* DCDN's maximum (a product's is its row's) */
 #define PLAN_MAX_PAGE 100000 /* the API's highest PageNumber */
 #define PLAN_HISTORY 259200  /* the API answers for three days only */
 /* Kept clear of the three-day edge so that clock skew between this host and
@@ -31,6 +31,7 @@ typedef struct {
   time_t end;
   long page;      /* the next page, from 1 */
   long last_page; /* 0 until an answer tells TotalCount */
+  int page_size;  /* tasks a full page holds: the product's PageSize */
   /* What the window covers once read: its start when it began. What lies
    * between it and a start moved up by the API's edge left the API (and
    * the counts) during the scan: nothing of it is missing. */
@@ -104,17 +105,18 @@ bool plan_window_clamp(plan_window_t *w, time_t now);
  * (the budget ran out, or its first page failed) starts again at now.
  * Returns true when a window is there to scan. */
 bool plan_cursor_begin(plan_cursor_t *c, time_t now, int lookback,
-                       time_t extend_back);
+                       time_t extend_back, int page_size);
 /* The window's parameters; domain and type (domain mode) may be NULL and
  * TASK_TYPE_UNKNOWN. Never an empty value. Returns 0, or -1 out of memory. */
 /* Starts a window [start, now] on the cursor (start is clamped to the
- * API's three days). */
-void plan_window_begin(plan_cursor_t *c, time_t start, time_t now);
+ * API's three days), read in pages of page_size tasks. */
+void plan_window_begin(plan_cursor_t *c, time_t start, time_t now,
+                       int page_size);
 int plan_window_params(const plan_window_t *w, const char *domain,
                        task_type_t type, params_t *out);
 /* Records a page's answer: its TotalCount and how many tasks it held.
- * Returns true if another page is due. A page with fewer than
- * PLAN_PAGE_SIZE tasks is the last whatever TotalCount says, so an absurd
+ * Returns true if another page is due. A page with fewer than the
+ * window's page_size tasks is the last whatever TotalCount says, so an absurd
  * TotalCount costs no extra call. */
 bool plan_window_advance(plan_window_t *w, long total_count, size_t page_tasks);
 /* Whether TotalCount promised pages beyond this short one (worth a word in
@@ -137,6 +139,7 @@ typedef struct {
   time_t oldest_in_flight; /* the oldest one's CreationTime */
   size_t known_in_range;   /* tracked tasks in [oldest, window start) */
   long expected_new;       /* tasks the new window will hold anyway */
+  int page_size;           /* of the product's list pages */
 } plan_refresh_input_t;
 
 typedef enum {
@@ -147,7 +150,8 @@ typedef enum {
 
 /* Counts the calls of both ways; the cheaper wins (a tie re-scans). */
 plan_refresh_t plan_choose_refresh(const plan_refresh_input_t *in);
-long plan_pages(long tasks);
+/* The pages of page_size tasks that hold this many. */
+long plan_pages(long tasks, int page_size);
 
 /* Ids for DescribeDcdnRefreshTaskById, consumed a batch at a time. */
 typedef struct {

@@ -237,6 +237,7 @@ static void report_account(report_t *r, const report_input_t *in,
 
 int report_build(const report_input_t *in, report_t *out) {
   *out = (report_t)REPORT_INIT;
+  out->plugin = in->plugin;
   report_account(out, in, report_domains(out, in));
   if (out->text.error != STRBUF_OK) {
     report_free(out);

@@ -33,13 +33,15 @@ typedef struct {
   size_t count;
   size_t cap;
   strbuf_t text; /* the NUL-terminated names, one after the other */
+  const char *plugin; /* collectd's plugin field: the product's name */
 } report_t;
 
 #define REPORT_INIT                                                            \
-  { NULL, 0, 0, STRBUF_INIT }
+  { NULL, 0, 0, STRBUF_INIT, "dcdn" }
 
 /* What a report is built from: the account after its poll. */
 typedef struct {
+  const char *plugin;        /* static: the product's name ("dcdn", "cdn") */
   const char *account;       /* plugin_instance of the account's own values */
   const watch_t *watch;      /* tasks, streams, domains and their Report */
   const selfstats_t *stats;  /* calls, errors, latency */

@@ -184,8 +184,10 @@ static resp_status_t resp_parse_task(yajl_val obj, resp_page_t *page,
   return RESP_OK;
 }
 
-/* Tasks.Task (DescribeDcdnRefreshTasks) or a flat Tasks array (ById). */
-static resp_status_t resp_task_array(yajl_val root, yajl_val *array, char *why,
+/* Tasks.<wrapper> (a list answer: DCDN's Task, CDN's CDNTask) or a flat
+ * Tasks array (by id). */
+static resp_status_t resp_task_array(yajl_val root, const char *wrapper,
+                                     yajl_val *array, char *why,
                                      size_t why_size) {
   yajl_val tasks = resp_member(root, "Tasks");
   *array = NULL;
@@ -197,18 +199,19 @@ static resp_status_t resp_task_array(yajl_val root, yajl_val *array, char *why,
   }
   if (!YAJL_IS_OBJECT(tasks))
     return resp_fail(why, why_size, "field \"%s\" is not an object", "Tasks");
-  yajl_val task = resp_member(tasks, "Task");
+  yajl_val task = resp_member(tasks, wrapper);
   if (task == NULL || YAJL_IS_NULL(task))
     return RESP_OK;
   if (!YAJL_IS_ARRAY(task))
-    return resp_fail(why, why_size, "field \"%s\" is not an array",
-                     "Tasks.Task");
+    return resp_fail(why, why_size, "field \"Tasks.%s\" is not an array",
+                     wrapper);
   *array = task;
   return RESP_OK;
 }
 
-static resp_status_t resp_parse_page(yajl_val root, resp_page_t *page,
-                                     char *why, size_t why_size) {
+static resp_status_t resp_parse_page(yajl_val root, const product_t *product,
+                                     resp_page_t *page, char *why,
+                                     size_t why_size) {
   if (resp_get_long(root, "TotalCount", &page->total_count, true) != 0)
     return resp_fail(why, why_size,
                      "field \"%s\" is missing or not a whole number",
@@ -221,7 +224,8 @@ static resp_status_t resp_parse_page(yajl_val root, resp_page_t *page,
                      "PageSize");
   page->request_id = resp_strdup_member(root, "RequestId");
   yajl_val array = NULL;
-  resp_status_t st = resp_task_array(root, &array, why, why_size);
+  resp_status_t st =
+      resp_task_array(root, product->task_wrapper, &array, why, why_size);
   if (st != RESP_OK || array == NULL)
     return st;
   size_t n = YAJL_GET_ARRAY(array)->len;
@@ -234,11 +238,12 @@ static resp_status_t resp_parse_page(yajl_val root, resp_page_t *page,
   return st;
 }
 
-typedef resp_status_t (*resp_body_fn)(yajl_val root, void *out, char *why,
-                                      size_t why_size);
+typedef resp_status_t (*resp_body_fn)(yajl_val root, const product_t *product,
+                                      void *out, char *why, size_t why_size);
 
 /* The steps every answer shares: depth, JSON, object, API error. */
-static resp_status_t resp_parse_body(const char *body, resp_body_fn parse,
+static resp_status_t resp_parse_body(const product_t *product,
+                                     const char *body, resp_body_fn parse,
                                      void *out, resp_error_t *err, char *why,
                                      size_t why_size) {
   memset(err, 0, sizeof(*err));
@@ -256,31 +261,23 @@ static resp_status_t resp_parse_body(const char *body, resp_body_fn parse,
   else if (resp_member(root, "Code") != NULL)
     st = resp_parse_error(root, err);
   else
-    st = parse(root, out, why, why_size);
+    st = parse(root, product, out, why, why_size);
   yajl_tree_free(root);
   return st;
 }
 
-static resp_status_t resp_page_body(yajl_val root, void *out, char *why,
-                                    size_t why_size) {
-  return resp_parse_page(root, out, why, why_size);
+static resp_status_t resp_page_body(yajl_val root, const product_t *product,
+                                    void *out, char *why, size_t why_size) {
+  return resp_parse_page(root, product, out, why, why_size);
 }
 
-resp_status_t resp_parse_tasks(const char *body, resp_page_t *page,
-                               resp_error_t *err, char *why, size_t why_size) {
+resp_status_t resp_parse_tasks(const product_t *product, const char *body,
+                               resp_page_t *page, resp_error_t *err, char *why,
+                               size_t why_size) {
   memset(page, 0, sizeof(*page));
-  return resp_parse_body(body, resp_page_body, page, err, why, why_size);
+  return resp_parse_body(product, body, resp_page_body, page, err, why,
+                         why_size);
 }
-
-/* The kinds DescribeDcdnRefreshQuota documents, each as a *Quota and a
- * *Remain member: "IgnoreParamsRemain" -> "ignore_params", remain. */
-static const struct {
-  const char *prefix; /* of the JSON member */
-  const char *kind;   /* in the metric's type instance */
-} resp_quota_kinds[] = {
-    {"Url", "url"},     {"Dir", "dir"},     {"Preload", "preload"},
-    {"Block", "block"}, {"Regex", "regex"}, {"IgnoreParams", "ignore_params"},
-};
 
 typedef enum {
   RESP_QUOTA_NONE,   /* no *Quota or *Remain member */
@@ -290,7 +287,8 @@ typedef enum {
 
 /* What a member's key is; names match in any case, as the API's own
  * example spells "blockRemain". */
-static resp_quota_key_t resp_quota_name(const char *key,
+static resp_quota_key_t resp_quota_name(const product_t *product,
+                                        const char *key,
                                         resp_quota_item_t *item) {
   size_t len = strlen(key);
   size_t suffix = 0;
@@ -300,14 +298,15 @@ static resp_quota_key_t resp_quota_name(const char *key,
     suffix = 5;
   if (suffix == 0)
     return RESP_QUOTA_NONE;
-  for (size_t i = 0; i < sizeof(resp_quota_kinds) / sizeof(resp_quota_kinds[0]);
-       i++)
-    if (strlen(resp_quota_kinds[i].prefix) == len - suffix &&
-        ascii_strncasecmp(key, resp_quota_kinds[i].prefix, len - suffix) == 0) {
-      snprintf(item->kind, sizeof(item->kind), "%s", resp_quota_kinds[i].kind);
+  for (size_t i = 0; i < product->quota_kind_count; i++) {
+    const product_quota_kind_t *k = &product->quota_kinds[i];
+    if (strlen(k->prefix) == len - suffix &&
+        ascii_strncasecmp(key, k->prefix, len - suffix) == 0) {
+      snprintf(item->kind, sizeof(item->kind), "%s", k->kind);
       item->remain = suffix == 6;
       return RESP_QUOTA_KNOWN;
     }
+  }
   return RESP_QUOTA_UNKNOWN;
 }
 
@@ -353,13 +352,13 @@ static int resp_quota_value(yajl_val v, double *out) {
   return *out >= 0 ? 0 : -1;
 }
 
-static resp_status_t resp_quota_body(yajl_val root, void *out, char *why,
-                                     size_t why_size) {
+static resp_status_t resp_quota_body(yajl_val root, const product_t *product,
+                                     void *out, char *why, size_t why_size) {
   resp_quota_t *quota = out;
   for (size_t i = 0; i < YAJL_GET_OBJECT(root)->len; i++) {
     const char *key = YAJL_GET_OBJECT(root)->keys[i];
     resp_quota_item_t item = {0};
-    resp_quota_key_t what = resp_quota_name(key, &item);
+    resp_quota_key_t what = resp_quota_name(product, key, &item);
     if (what == RESP_QUOTA_UNKNOWN && resp_quota_unknown(quota, key) != 0)
       return resp_fail(why, why_size, "%s", "out of memory");
     /* A kind named twice (in two spellings) is reported once. */
@@ -376,10 +375,12 @@ static resp_status_t resp_quota_body(yajl_val root, void *out, char *why,
   return RESP_OK;
 }
 
-resp_status_t resp_parse_quota(const char *body, resp_quota_t *quota,
-                               resp_error_t *err, char *why, size_t why_size) {
+resp_status_t resp_parse_quota(const product_t *product, const char *body,
+                               resp_quota_t *quota, resp_error_t *err,
+                               char *why, size_t why_size) {
   memset(quota, 0, sizeof(*quota));
-  return resp_parse_body(body, resp_quota_body, quota, err, why, why_size);
+  return resp_parse_body(product, body, resp_quota_body, quota, err, why,
+                         why_size);
 }
 
 void resp_page_free(resp_page_t *page) {

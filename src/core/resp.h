@@ -3,6 +3,7 @@
 #ifndef DCDN_RESP_H
 #define DCDN_RESP_H
 
+#include "core/product.h"
 #include "core/task.h"
 
 #include <stdbool.h>
@@ -50,8 +51,9 @@ typedef enum {
   RESP_MALFORMED = -1 /* see the why text */
 } resp_status_t;
 
-/* Parses a NUL-terminated body of DescribeDcdnRefreshTasks (Tasks.Task) or
- * DescribeDcdnRefreshTaskById (Tasks as an array). A task whose required
+/* Parses a NUL-terminated body of the product's list action (Tasks.Task,
+ * CDN's Tasks.CDNTask: the row's task_wrapper) or its by-id action (Tasks
+ * as an array). A task whose required
  * member (TaskId, ObjectPath, ObjectType, Status, CreationTime) is missing,
  * or whose member is not a string (an optional Process or Description may
  * be null) or not of its form (CreationTime yyyy-MM-ddTHH:mm:ss[.fff]Z,
@@ -60,13 +62,13 @@ typedef enum {
  * PageNumber, PageSize, Tasks, Tasks.Task, a task that is no object) is
  * RESP_MALFORMED, and why names it. page and err are zeroed first and must
  * be freed by the caller whatever the result. */
-resp_status_t resp_parse_tasks(const char *body, resp_page_t *page,
-                               resp_error_t *err, char *why, size_t why_size);
+resp_status_t resp_parse_tasks(const product_t *product, const char *body,
+                               resp_page_t *page, resp_error_t *err, char *why,
+                               size_t why_size);
 
 #define RESP_MAX_QUOTAS 16
 
-/* One DescribeDcdnRefreshQuota figure: "UrlRemain" -> kind "url",
- * remain true. */
+/* One quota figure: "UrlRemain" -> kind "url", remain true. */
 typedef struct {
   char kind[32]; /* url, dir, preload, block, regex, ignore_params */
   bool remain;   /* *Remain; otherwise *Quota (the daily total) */
@@ -85,8 +87,9 @@ typedef struct {
 /* The documented *Quota and *Remain members (Url, Dir, Preload, Block,
  * Regex, IgnoreParams; names in any case), strings of digits or numbers;
  * a kind given twice counts once. An answer with none is malformed. */
-resp_status_t resp_parse_quota(const char *body, resp_quota_t *quota,
-                               resp_error_t *err, char *why, size_t why_size);
+resp_status_t resp_parse_quota(const product_t *product, const char *body,
+                               resp_quota_t *quota, resp_error_t *err,
+                               char *why, size_t why_size);
 
 void resp_page_free(resp_page_t *page);
 void resp_error_free(resp_error_t *err);

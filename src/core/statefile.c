@@ -20,7 +20,12 @@ static void statefile_owner_text(char *out, const char *a, const char *b) {
 void statefile_owner(const conf_account_t *c, statefile_owner_t *out) {
   memset(out, 0, sizeof(*out));
   statefile_owner_text(out->account, c->name, NULL);
-  statefile_owner_text(out->endpoint, c->endpoint, NULL);
+  /* The product's tasks are its own: "cdn https://...". DCDN's line is
+   * the endpoint alone, as the files of earlier versions have it. */
+  char product[16] = "";
+  if (c->product != PRODUCT_DCDN)
+    snprintf(product, sizeof(product), "%s ", products[c->product].name);
+  statefile_owner_text(out->endpoint, product, c->endpoint);
   switch (c->cred_source) {
   case CONF_CRED_STATIC:
   case CONF_CRED_SECRET_FILE:

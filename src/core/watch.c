@@ -9,6 +9,7 @@
 int watch_init(watch_t *w, const conf_account_t *conf) {
   memset(w, 0, sizeof(*w));
   w->lookback = conf->lookback;
+  w->page_size = products[conf->product].page_size;
   w->query_mode = conf->query_mode;
   w->domain_mode = conf->query_mode == CONF_QUERY_DOMAIN;
   return domtab_init(&w->domains, conf);
@@ -189,7 +190,7 @@ int watch_queue_left_behind(watch_t *w, time_t now) {
 /* What the choice between re-scanning and lookups by id weighs. */
 static plan_refresh_input_t watch_refresh_input(const watch_t *w, time_t now,
                                                 time_t start) {
-  plan_refresh_input_t in = {0, 0, 0, w->last_window_tasks};
+  plan_refresh_input_t in = {0, 0, 0, w->last_window_tasks, w->page_size};
   size_t pos = 0;
   const tracked_task_t *t;
   while ((t = tasktable_next(&w->tasks, &pos)) != NULL)
@@ -267,7 +268,7 @@ int watch_account_begin(watch_t *w, time_t now) {
     return -1;
   if (how == PLAN_REFRESH_RESCAN && in.oldest_in_flight < start)
     start = in.oldest_in_flight;
-  plan_window_begin(scan, start, now);
+  plan_window_begin(scan, start, now, w->page_size);
   w->window_new_tasks = 0;
   return 1;
 }
@@ -345,7 +346,7 @@ bool watch_pair_begin(watch_t *w, watch_pair_t pair, time_t now) {
   if (c == NULL)
     return false;
   time_t extend = w->byid_refused ? watch_pair_oldest_left(w, pair, now) : 0;
-  return plan_cursor_begin(c, now, w->lookback, extend);
+  return plan_cursor_begin(c, now, w->lookback, extend, w->page_size);
 }
 
 void watch_pair_done(watch_t *w, watch_pair_t pair) {

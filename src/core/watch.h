@@ -29,6 +29,7 @@
 
 typedef struct {
   int lookback;
+  int page_size; /* of the product's list pages */
   conf_query_mode_t query_mode;
   domtab_t domains;
   tasktable_t tasks;

@@ -91,6 +91,10 @@ void api_client_free(api_client_t *api) {
   pthread_mutex_destroy(&api->limiter_lock);
 }
 
+const product_t *api_product(const api_client_t *api) {
+  return &products[api->conf->product];
+}
+
 time_t api_now(const api_client_t *api) {
   return apiclock_now(&api->clock, time(NULL));
 }
@@ -180,6 +184,7 @@ static int api_build(api_client_t *api, const char *action,
       .api_params = params,
       .nonce = nonce,
       .timestamp = timestamp,
+      .version = api_product(api)->version,
   };
   return request_build(&spec, req);
 }
@@ -190,19 +195,22 @@ static void api_copy(char *dst, size_t size, const char *src) {
 
 /* How one action's answer is read, and freed between attempts. */
 typedef struct {
-  resp_status_t (*parse)(const char *body, void *out, resp_error_t *err,
-                         char *why, size_t why_size);
+  resp_status_t (*parse)(const product_t *product, const char *body,
+                         void *out, resp_error_t *err, char *why,
+                         size_t why_size);
   void (*release)(void *out);
 } api_reader_t;
 
 /* Turns an answer into the action's result, or into the reasons it is not
  * one. */
-static api_status_t api_interpret(const http_response_t *rsp,
+static api_status_t api_interpret(const product_t *product,
+                                  const http_response_t *rsp,
                                   const api_reader_t *reader, void *out,
                                   api_error_t *err) {
   resp_error_t api_err;
   char why[256] = "";
-  resp_status_t st = reader->parse(rsp->body, out, &api_err, why, sizeof(why));
+  resp_status_t st =
+      reader->parse(product, rsp->body, out, &api_err, why, sizeof(why));
   api_status_t status = API_OK;
   err->http_status = rsp->status;
   if (st == RESP_API_ERROR) {
@@ -259,7 +267,7 @@ static api_status_t api_attempt(api_client_t *api, const char *action,
     err->kind = API_FAIL_TRANSPORT;
     return API_FAILED;
   }
-  return api_interpret(&rsp, reader, out, err);
+  return api_interpret(api_product(api), &rsp, reader, out, err);
 }
 
 /* What a failure is counted under in the account's stats. */
@@ -320,10 +328,11 @@ static api_status_t api_call(api_client_t *api, const char *action,
   }
 }
 
-static resp_status_t api_parse_tasks(const char *body, void *out,
+static resp_status_t api_parse_tasks(const product_t *product,
+                                     const char *body, void *out,
                                      resp_error_t *err, char *why,
                                      size_t why_size) {
-  return resp_parse_tasks(body, out, err, why, why_size);
+  return resp_parse_tasks(product, body, out, err, why, why_size);
 }
 
 static void api_release_tasks(void *out) { resp_page_free(out); }
@@ -336,10 +345,11 @@ api_status_t api_call_tasks(api_client_t *api, const char *action,
   return api_call(api, action, params, &reader, page, err);
 }
 
-static resp_status_t api_parse_quota(const char *body, void *out,
+static resp_status_t api_parse_quota(const product_t *product,
+                                     const char *body, void *out,
                                      resp_error_t *err, char *why,
                                      size_t why_size) {
-  return resp_parse_quota(body, out, err, why, why_size);
+  return resp_parse_quota(product, body, out, err, why, why_size);
 }
 
 static void api_release_nothing(void *out) { (void)out; }
@@ -348,7 +358,8 @@ api_status_t api_call_quota(api_client_t *api, resp_quota_t *quota,
                             api_error_t *err) {
   static const api_reader_t reader = {api_parse_quota, api_release_nothing};
   params_t none = PARAMS_INIT;
-  return api_call(api, API_QUOTA_ACTION, &none, &reader, quota, err);
+  return api_call(api, api_product(api)->quota_action, &none, &reader, quota,
+                  err);
 }
 
 /* Peer text goes into one log line: made printable and bounded, so that

@@ -74,9 +74,8 @@ void api_client_free(api_client_t *api);
 api_status_t api_call_tasks(api_client_t *api, const char *action,
                             const params_t *params, resp_page_t *page,
                             api_error_t *err);
-#define API_LIST_ACTION "DescribeDcdnRefreshTasks"
-#define API_BYID_ACTION "DescribeDcdnRefreshTaskById"
-#define API_QUOTA_ACTION "DescribeDcdnRefreshQuota"
+/* The account's product: its actions, version, pages and members. */
+const product_t *api_product(const api_client_t *api);
 
 /* Now on the API's clock (this host's, corrected by the offset its
  * answers showed). */

@@ -19,7 +19,7 @@ void dispatch_report(const report_t *r, cdtime_t time, cdtime_t interval) {
     vl.values_len = 1;
     vl.time = time;
     vl.interval = interval;
-    sstrncpy(vl.plugin, "dcdn", sizeof(vl.plugin));
+    sstrncpy(vl.plugin, r->plugin, sizeof(vl.plugin));
     sstrncpy(vl.plugin_instance, report_text(r, v->plugin_instance),
              sizeof(vl.plugin_instance));
     sstrncpy(vl.type, v->type, sizeof(vl.type));

@@ -17,13 +17,14 @@
 _Static_assert(sizeof(((notification_t *)0)->message) == MESSAGE_SIZE,
                "MESSAGE_SIZE is collectd's NOTIF_MAX_MSG_LEN");
 
-static void notify_init(notification_t *n, int severity,
-                        const char *plugin_instance, const char *type,
-                        const char *type_instance) {
+static void notify_init(notification_t *n, const account_t *account,
+                        int severity, const char *plugin_instance,
+                        const char *type, const char *type_instance) {
   /* plugin_dispatch_notification fills in nothing itself. */
   *n = (notification_t){.severity = severity, .time = cdtime()};
   sstrncpy(n->host, hostname_g, sizeof(n->host));
-  sstrncpy(n->plugin, "dcdn", sizeof(n->plugin));
+  /* The product names the plugin, as in the values. */
+  sstrncpy(n->plugin, products[account->conf.product].name, sizeof(n->plugin));
   sstrncpy(n->plugin_instance, plugin_instance, sizeof(n->plugin_instance));
   sstrncpy(n->type, type, sizeof(n->type));
   sstrncpy(n->type_instance, type_instance, sizeof(n->type_instance));
@@ -68,7 +69,7 @@ static const struct {
 void notify_task(const account_t *account, const domtab_entry_t *domain,
                  const task_t *task, notify_kind_t kind, time_t now) {
   notification_t n;
-  notify_init(&n, notify_kinds[kind].severity, domain->name, "task",
+  notify_init(&n, account, notify_kinds[kind].severity, domain->name, "task",
               task_type_name(task->type));
   message_task(notify_kinds[kind].message,
                &(message_task_t){.type = task_type_name(task->type),
@@ -85,8 +86,8 @@ void notify_task(const account_t *account, const domtab_entry_t *domain,
 
 void notify_account(const account_t *account, bool failed, const char *why) {
   notification_t n;
-  notify_init(&n, failed ? NOTIF_FAILURE : NOTIF_OKAY, account->conf.name,
-              "account", "health");
+  notify_init(&n, account, failed ? NOTIF_FAILURE : NOTIF_OKAY,
+              account->conf.name, "account", "health");
   message_account(account->conf.name, failed ? why : NULL, n.message,
                   sizeof(n.message));
   notify_meta(&n, "account", account->conf.name);

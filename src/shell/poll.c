@@ -19,6 +19,10 @@
 #include <string.h>
 #include <time.h>
 
+static const product_t *poll_product(const account_t *a) {
+  return api_product(&a->api);
+}
+
 /* What one interval of one account is doing. */
 typedef struct {
   account_t *account;
@@ -135,7 +139,8 @@ static void poll_warn_overstated(const poll_t *p, const plan_window_t *w,
   if (plan_total_overstated(w, size->total_count, size->tasks))
     DCDN_WARNING("account \"%s\": %s page %ld held %zu tasks, yet TotalCount "
                  "is %ld; taking it as the last page",
-                 p->account->conf.name, API_LIST_ACTION, w->page, size->tasks,
+                 p->account->conf.name, poll_product(p->account)->list_action,
+                 w->page, size->tasks,
                  size->total_count);
 }
 
@@ -165,7 +170,8 @@ static api_status_t poll_window(poll_t *p, const watch_pair_t *pair,
     params_t params = PARAMS_INIT;
     poll_page_size_t size = {0, 0};
     api_status_t st = plan_window_params(&c->window, domain, type, &params) == 0
-                          ? poll_call(p, API_LIST_ACTION, &params, &size, err)
+                          ? poll_call(p, poll_product(p->account)->list_action,
+                                      &params, &size, err)
                           : API_FAILED;
     params_free(&params);
     /* Asked for time the API does not keep or has not reached: planned on
@@ -193,7 +199,8 @@ static api_status_t poll_by_id(poll_t *p, api_error_t *err) {
   while (!plan_idqueue_empty(q)) {
     params_t params = PARAMS_INIT;
     api_status_t st = plan_idqueue_params(q, &params) == 0
-                          ? poll_call(p, API_BYID_ACTION, &params, NULL, err)
+                          ? poll_call(p, poll_product(a)->byid_action, &params,
+                                      NULL, err)
                           : API_FAILED;
     params_free(&params);
     if (st == API_FAILED &&
@@ -201,8 +208,10 @@ static api_status_t poll_by_id(poll_t *p, api_error_t *err) {
                          err->http_status, NULL) == WATCH_FAIL_BYID_REFUSED) {
       DCDN_WARNING("account \"%s\": the key may not call %s (%s): tasks in "
                    "flight are refreshed by re-scanning from now on; grant "
-                   "dcdn:%s (contrib/ram-policy.json) to save calls",
-                   a->conf.name, API_BYID_ACTION, err->code, API_BYID_ACTION);
+                   "%s:%s (%s) to save calls",
+                   a->conf.name, poll_product(a)->byid_action, err->code,
+                   poll_product(a)->name, poll_product(a)->byid_action,
+                   poll_product(a)->ram_policy);
       return API_OK;
     }
     if (st != API_OK)
@@ -247,7 +256,7 @@ static api_status_t poll_pair(poll_t *p, watch_pair_t pair, api_error_t *err) {
     watch_pair_done(&a->watch, pair);
     if (watch_pair_recovered(&a->watch, pair))
       DCDN_NOTICE("account \"%s\": domain %s, type %s: %s works again",
-                  a->conf.name, domain, type, API_LIST_ACTION);
+                  a->conf.name, domain, type, poll_product(a)->list_action);
     return API_OK;
   }
   bool first = false;
@@ -259,7 +268,8 @@ static api_status_t poll_pair(poll_t *p, watch_pair_t pair, api_error_t *err) {
     DCDN_ERROR("account \"%s\": domain %s, type %s: %s failed: HTTP %ld, "
                "Code \"%s\", Message \"%s\"; its staleness grows, the other "
                "domains go on",
-               a->conf.name, domain, type, API_LIST_ACTION, err->http_status,
+               a->conf.name, domain, type, poll_product(a)->list_action,
+               err->http_status,
                poll_printable(err->code).text,
                poll_printable(err->message).text);
   return API_OK;
@@ -290,13 +300,13 @@ static api_status_t poll_run(poll_t *p, api_error_t *err) {
   if (!a->watch.domain_mode) {
     api_status_t st = poll_account_mode(p, err);
     if (st != API_FAILED || err->action == NULL ||
-        strcmp(err->action, API_LIST_ACTION) != 0 ||
+        strcmp(err->action, poll_product(a)->list_action) != 0 ||
         watch_on_failure(&a->watch, WATCH_CALL_ACCOUNT_LIST, NULL, err->code,
                          err->http_status, NULL) != WATCH_FAIL_SWITCH)
       return st;
     DCDN_NOTICE("account \"%s\": the API answered %s to an account-wide %s: "
                 "querying domain by domain from now on (QueryMode auto)",
-                a->conf.name, err->code, API_LIST_ACTION);
+                a->conf.name, err->code, poll_product(a)->list_action);
     if (a->watch.domains.wildcard)
       DCDN_WARNING("account \"%s\": Domain \"*\" cannot be served domain by "
                    "domain; only the domains listed by name are reported",
@@ -310,7 +320,7 @@ static void poll_warn_unknown_quota(account_t *a, const resp_quota_t *q) {
     if (warnonce_first(&a->warned, WARNONCE_UNKNOWN_QUOTA, q->unknown[i]))
       DCDN_WARNING("account \"%s\": %s answered an undocumented member "
                    "\"%s\"; it is not reported",
-                   a->conf.name, API_QUOTA_ACTION, q->unknown[i]);
+                   a->conf.name, poll_product(a)->quota_action, q->unknown[i]);
 }
 
 /* A key refused the quota stops asking, with one warning. */
@@ -324,11 +334,13 @@ static void poll_quota(account_t *a) {
       watch_on_failure(&a->watch, WATCH_CALL_QUOTA, NULL, err.code,
                        err.http_status, NULL) == WATCH_FAIL_QUOTA_REFUSED)
     DCDN_WARNING("account \"%s\": the key may not call %s (%s): the quota "
-                 "is not asked for any more; grant dcdn:%s "
-                 "(contrib/ram-policy.json) or set CollectQuota false",
-                 a->conf.name, API_QUOTA_ACTION, err.code, API_QUOTA_ACTION);
+                 "is not asked for any more; grant %s:%s (%s) or set "
+                 "CollectQuota false",
+                 a->conf.name, poll_product(a)->quota_action, err.code,
+                 poll_product(a)->name, poll_product(a)->quota_action,
+                 poll_product(a)->ram_policy);
   else if (st == API_FAILED)
-    api_log_error(&a->api, API_QUOTA_ACTION, &err);
+    api_log_error(&a->api, poll_product(a)->quota_action, &err);
   a->have_quota = st == API_OK;
   if (st == API_OK) {
     a->quota = quota;
@@ -356,7 +368,8 @@ static void poll_health(account_t *account, api_status_t st,
 
 /* The values of the poll just made, built at once. */
 static int poll_report(account_t *account, time_t now, report_t *out) {
-  report_input_t in = {account->conf.name,
+  report_input_t in = {poll_product(account)->name,
+                       account->conf.name,
                        &account->watch,
                        &account->api.stats,
                        account->have_quota ? &account->quota : NULL,
@@ -385,7 +398,8 @@ int poll_once(account_t *account, report_t *out) {
   api_error_t err = {0};
   api_status_t st = poll_run(&p, &err);
   if (st == API_FAILED)
-    api_log_error(&account->api, err.action ? err.action : API_LIST_ACTION,
+    api_log_error(&account->api,
+                  err.action ? err.action : poll_product(account)->list_action,
                   &err);
   poll_health(account, st, &err);
   account->api.budget_left += quota_call;

@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   resp_page_t page;
   why[0] = '\0';
-  resp_status_t st = resp_parse_tasks(body, &page, &err, why, sizeof(why));
+  resp_status_t st = resp_parse_tasks(&products[PRODUCT_DCDN], body, &page, &err, why, sizeof(why));
   fuzz_check_status(st, &err, why, too_deep);
   FUZZ_CHECK(memchr(why, '\0', sizeof(why)) != NULL);
   if (st == RESP_OK) {
@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   resp_quota_t quota;
   why[0] = '\0';
-  st = resp_parse_quota(body, &quota, &err, why, sizeof(why));
+  st = resp_parse_quota(&products[PRODUCT_DCDN], body, &quota, &err, why, sizeof(why));
   fuzz_check_status(st, &err, why, too_deep);
   FUZZ_CHECK(quota.count <= RESP_MAX_QUOTAS);
   if (st == RESP_OK) {

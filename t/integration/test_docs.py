@@ -134,7 +134,7 @@ def test_the_parser_was_read():
     assert not OPTIONS["AccessKeyId"].secret
     assert OPTIONS["Lookback"] == Option(frozenset({"account"}), "CONF_INTEGER", False,
                                          (60, 259200), 3600)
-    assert OPTIONS["Endpoint"].default == "https://dcdn.aliyuncs.com"
+    assert OPTIONS["Product"].default == "dcdn"
     assert OPTIONS["MaxResponseSize"].range == (4096, 268435456)
     assert set(row.type for row in OPTIONS.values()) <= set(MAN_TYPES)
 

@@ -54,6 +54,9 @@ START_TEST(a_prefix_row_takes_the_codes_that_start_with_it) {
   ck_assert(apicode_is("InvalidTimeStamp.Expired", APICODE_CLOCK));
   ck_assert(apicode_is("InvalidAccessKeyId.Inactive", APICODE_NEEDS_HUMAN));
   ck_assert(apicode_is("Forbidden.Domain", APICODE_NEEDS_HUMAN));
+  /* CDN not activated: every call of the account fails alike. */
+  ck_assert(apicode_is("OperationDenied", APICODE_ACCOUNT));
+  ck_assert(apicode_is("OperationDenied.Suspended", APICODE_NEEDS_HUMAN));
 }
 END_TEST
 

@@ -88,6 +88,26 @@ static void assert_options(const conf_account_t *a,
   ck_assert_str_eq(a->state_dir, want->state_dir);
 }
 
+/* Product names the product; without an Endpoint, the product's. */
+START_TEST(product_chooses_the_default_endpoint) {
+  parse_valid(ACCOUNT_START "  Product \"CDN\"\n  Domain \"a.com\"\n"
+                            "</Account>\n");
+  ck_assert_int_eq(conf.accounts[0].product, PRODUCT_CDN);
+  ck_assert_str_eq(conf.accounts[0].endpoint, "https://cdn.aliyuncs.com");
+  ck_assert_str_eq(conf.accounts[0].endpoint_host, "cdn.aliyuncs.com");
+  conf_free(&conf);
+  parse_valid(ACCOUNT_START "  Endpoint \"http://sim.local\"\n"
+                            "  Product \"cdn\"\n  Domain \"a.com\"\n"
+                            "</Account>\n");
+  ck_assert_str_eq(conf.accounts[0].endpoint, "http://sim.local");
+  conf_free(&conf);
+  ck_assert_int_eq(parse(ACCOUNT_START "  Product \"oss\"\n  Domain \"a.com\"\n"
+                                       "</Account>\n"),
+                   -1);
+  ck_assert_ptr_nonnull(strstr(err, "\"Product\""));
+}
+END_TEST
+
 START_TEST(minimal_account_gets_the_documented_defaults) {
   parse_valid(ACCOUNT_START "  Domain \"Example.COM\"\n"
                             "</Account>\n");
@@ -96,6 +116,7 @@ START_TEST(minimal_account_gets_the_documented_defaults) {
   ck_assert_str_eq(a->name, "prod");
   ck_assert_str_eq(a->access_key_id, "LTAIkey");
   ck_assert_str_eq(a->access_key_secret, "s3cr3t-value");
+  ck_assert_int_eq(a->product, PRODUCT_DCDN);
   assert_options(a, &(conf_account_t){.endpoint = "https://dcdn.aliyuncs.com",
                                       .endpoint_host = "dcdn.aliyuncs.com",
                                       .endpoint_tls = true,
@@ -603,6 +624,7 @@ END_TEST
 
 int main(void) {
   const TTest *const tests[] = {
+      product_chooses_the_default_endpoint,
       minimal_account_gets_the_documented_defaults,
       full_example_from_the_documentation_parses,
       option_names_are_case_insensitive,

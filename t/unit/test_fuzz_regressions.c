@@ -38,12 +38,12 @@ static void assert_refused_as_too_deep(const char *body) {
   resp_page_free(&page);
   resp_error_free(&err);
   strcpy(why, "");
-  ck_assert_int_eq(resp_parse_tasks(body, &page, &err, why, sizeof(why)),
+  ck_assert_int_eq(resp_parse_tasks(&products[PRODUCT_DCDN], body, &page, &err, why, sizeof(why)),
                    RESP_MALFORMED);
   ck_assert_msg(strstr(why, "nested") != NULL, "tasks: \"%s\"", why);
   resp_error_free(&err);
   strcpy(why, "");
-  ck_assert_int_eq(resp_parse_quota(body, &quota, &err, why, sizeof(why)),
+  ck_assert_int_eq(resp_parse_quota(&products[PRODUCT_DCDN], body, &quota, &err, why, sizeof(why)),
                    RESP_MALFORMED);
   ck_assert_msg(strstr(why, "nested") != NULL, "quota: \"%s\"", why);
 }
@@ -84,7 +84,7 @@ START_TEST(resp_brackets_in_comments_are_not_nesting) {
            comment);
   free(comment);
   strcpy(why, "");
-  ck_assert_msg(resp_parse_tasks(body, &page, &err, why, sizeof(why)) ==
+  ck_assert_msg(resp_parse_tasks(&products[PRODUCT_DCDN], body, &page, &err, why, sizeof(why)) ==
                     RESP_OK,
                 "%s", why);
   ck_assert_int_eq(page.total_count, 0);

@@ -100,7 +100,7 @@ END_TEST
 /* A cursor that has begun its first window, an hour back from NOW. */
 static plan_cursor_t begun_cursor(void) {
   plan_cursor_t c = {0};
-  ck_assert(plan_cursor_begin(&c, NOW, 3600, 0));
+  ck_assert(plan_cursor_begin(&c, NOW, 3600, 0, PLAN_PAGE_SIZE));
   return c;
 }
 
@@ -166,7 +166,7 @@ END_TEST
 
 START_TEST(a_zero_lookback_still_sends_no_empty_value) {
   plan_cursor_t c = {0};
-  ck_assert(plan_cursor_begin(&c, NOW, 0, 0));
+  ck_assert(plan_cursor_begin(&c, NOW, 0, 0, PLAN_PAGE_SIZE));
   assert_params(&c.window, NULL, TASK_TYPE_UNKNOWN, NOW_ISO, NOW_ISO, "1",
                 NULL);
 }
@@ -174,7 +174,7 @@ END_TEST
 
 START_TEST(window_params_are_appended_to_what_is_there) {
   plan_cursor_t c = {0};
-  plan_cursor_begin(&c, NOW, 60, 0);
+  plan_cursor_begin(&c, NOW, 60, 0, PLAN_PAGE_SIZE);
   params_t p = PARAMS_INIT;
   params_add(&p, "Action", "DescribeDcdnRefreshTasks");
   ck_assert_int_eq(
@@ -191,12 +191,12 @@ END_TEST
 /* ---- pages ---- */
 
 START_TEST(pages_round_up_to_whole_pages_of_fifty) {
-  ck_assert_int_eq(plan_pages(0), 0);
-  ck_assert_int_eq(plan_pages(1), 1);
-  ck_assert_int_eq(plan_pages(50), 1);
-  ck_assert_int_eq(plan_pages(51), 2);
-  ck_assert_int_eq(plan_pages(2000), 40);
-  ck_assert_int_eq(plan_pages(LONG_MAX), LONG_MAX / 50 + 1);
+  ck_assert_int_eq(plan_pages(0, PLAN_PAGE_SIZE), 0);
+  ck_assert_int_eq(plan_pages(1, PLAN_PAGE_SIZE), 1);
+  ck_assert_int_eq(plan_pages(50, PLAN_PAGE_SIZE), 1);
+  ck_assert_int_eq(plan_pages(51, PLAN_PAGE_SIZE), 2);
+  ck_assert_int_eq(plan_pages(2000, PLAN_PAGE_SIZE), 40);
+  ck_assert_int_eq(plan_pages(LONG_MAX, PLAN_PAGE_SIZE), LONG_MAX / 50 + 1);
 }
 END_TEST
 
@@ -324,7 +324,7 @@ END_TEST
 static plan_refresh_t choose(size_t in_flight, size_t known_in_range,
                              long expected_new) {
   plan_refresh_input_t in = {in_flight, NOW - 1800, known_in_range,
-                             expected_new};
+                             expected_new, PLAN_PAGE_SIZE};
   return plan_choose_refresh(&in);
 }
 

@@ -25,7 +25,7 @@ static void assert_window(plan_window_t w, time_t start, time_t end, long page,
 /* A cursor that has begun its first window, an hour back from NOW. */
 static plan_cursor_t begun_cursor(void) {
   plan_cursor_t c = {0};
-  ck_assert(plan_cursor_begin(&c, NOW, 3600, 0));
+  ck_assert(plan_cursor_begin(&c, NOW, 3600, 0, PLAN_PAGE_SIZE));
   return c;
 }
 
@@ -39,7 +39,7 @@ static plan_cursor_t finished_cursor(void) {
 START_TEST(a_cold_cursor_scans_from_the_oldest_start_to_now) {
   plan_cursor_t c = {0};
   ck_assert_int_eq(plan_next_start(&c, NOW, 3600), NOW - 3600);
-  ck_assert(plan_cursor_begin(&c, NOW, 3600, 0));
+  ck_assert(plan_cursor_begin(&c, NOW, 3600, 0, PLAN_PAGE_SIZE));
   ck_assert(c.scanning);
   ck_assert_int_eq(c.covered_until, 0);
   assert_window(c.window, NOW - 3600, NOW, 1, 0);
@@ -48,7 +48,7 @@ END_TEST
 
 START_TEST(a_cold_cursor_with_a_long_lookback_keeps_clear_of_the_edge) {
   plan_cursor_t c = {0};
-  ck_assert(plan_cursor_begin(&c, NOW, 259200, 0));
+  ck_assert(plan_cursor_begin(&c, NOW, 259200, 0, PLAN_PAGE_SIZE));
   assert_window(c.window, NOW - PLAN_HISTORY + PLAN_HISTORY_MARGIN, NOW, 1, 0);
 }
 END_TEST
@@ -65,7 +65,7 @@ END_TEST
 START_TEST(the_next_window_overlaps_the_last_and_ends_at_the_new_now) {
   plan_cursor_t c = finished_cursor();
   ck_assert_int_eq(plan_next_start(&c, NOW + 60, 3600), NOW - PLAN_OVERLAP);
-  ck_assert(plan_cursor_begin(&c, NOW + 60, 3600, 0));
+  ck_assert(plan_cursor_begin(&c, NOW + 60, 3600, 0, PLAN_PAGE_SIZE));
   ck_assert(c.scanning);
   assert_window(c.window, NOW - PLAN_OVERLAP, NOW + 60, 1, 0);
 }
@@ -73,7 +73,7 @@ END_TEST
 
 START_TEST(after_a_long_pause_the_next_window_starts_at_the_oldest_start) {
   plan_cursor_t c = finished_cursor();
-  ck_assert(plan_cursor_begin(&c, NOW + 7200, 3600, 0));
+  ck_assert(plan_cursor_begin(&c, NOW + 7200, 3600, 0, PLAN_PAGE_SIZE));
   assert_window(c.window, NOW + 7200 - 3600, NOW + 7200, 1, 0);
 }
 END_TEST
@@ -83,7 +83,7 @@ START_TEST(begin_is_a_no_op_while_a_window_is_being_scanned) {
   ck_assert(plan_window_advance(&c.window, 120, PLAN_PAGE_SIZE));
   assert_window(c.window, NOW - 3600, NOW, 2, 3);
   /* The budget ran out; the next interval resumes the same window. */
-  ck_assert(plan_cursor_begin(&c, NOW + 60, 3600, NOW - 7000));
+  ck_assert(plan_cursor_begin(&c, NOW + 60, 3600, NOW - 7000, PLAN_PAGE_SIZE));
   ck_assert(c.scanning);
   assert_window(c.window, NOW - 3600, NOW, 2, 3);
 }
@@ -92,36 +92,36 @@ END_TEST
 START_TEST(a_resumed_window_finishes_at_its_fixed_end) {
   plan_cursor_t c = begun_cursor();
   ck_assert(plan_window_advance(&c.window, 120, PLAN_PAGE_SIZE));
-  ck_assert(plan_cursor_begin(&c, NOW + 60, 3600, 0));
+  ck_assert(plan_cursor_begin(&c, NOW + 60, 3600, 0, PLAN_PAGE_SIZE));
   ck_assert(plan_window_advance(&c.window, 120, PLAN_PAGE_SIZE));
   ck_assert(!plan_window_advance(&c.window, 120, PLAN_PAGE_SIZE));
   plan_cursor_finish(&c);
   ck_assert_int_eq(c.covered_until, NOW);
-  ck_assert(plan_cursor_begin(&c, NOW + 120, 3600, 0));
+  ck_assert(plan_cursor_begin(&c, NOW + 120, 3600, 0, PLAN_PAGE_SIZE));
   assert_window(c.window, NOW - PLAN_OVERLAP, NOW + 120, 1, 0);
 }
 END_TEST
 
 START_TEST(a_cursor_covered_up_to_now_has_no_window) {
   plan_cursor_t c = finished_cursor();
-  ck_assert(!plan_cursor_begin(&c, NOW, 3600, 0));
+  ck_assert(!plan_cursor_begin(&c, NOW, 3600, 0, PLAN_PAGE_SIZE));
   ck_assert(!c.scanning);
   /* One second later there is. */
-  ck_assert(plan_cursor_begin(&c, NOW + 1, 3600, 0));
+  ck_assert(plan_cursor_begin(&c, NOW + 1, 3600, 0, PLAN_PAGE_SIZE));
   assert_window(c.window, NOW - PLAN_OVERLAP, NOW + 1, 1, 0);
 }
 END_TEST
 
 START_TEST(a_clock_stepped_back_has_nothing_new_once_the_lookback_is_read) {
   plan_cursor_t c = {.covered_from = NOW - 7200, .covered_until = NOW};
-  ck_assert(!plan_cursor_begin(&c, NOW - 10, 3600, NOW - 1000));
+  ck_assert(!plan_cursor_begin(&c, NOW - 10, 3600, NOW - 1000, PLAN_PAGE_SIZE));
   ck_assert(!c.scanning);
   ck_assert_int_eq(c.covered_until, NOW);
   /* Read from exactly an hour before NOW, ten seconds back its Lookback
    * reaches ten seconds further: not ready, so read again. */
   plan_cursor_t hour = finished_cursor();
   ck_assert(!plan_cursor_ready(&hour, NOW - 10, 3600));
-  ck_assert(plan_cursor_begin(&hour, NOW - 10, 3600, 0));
+  ck_assert(plan_cursor_begin(&hour, NOW - 10, 3600, 0, PLAN_PAGE_SIZE));
   assert_window(hour.window, NOW - 10 - 3600, NOW - 10, 1, 0);
 }
 END_TEST
@@ -130,7 +130,7 @@ END_TEST
  * back to extend_back. */
 static plan_window_t extended_window(int lookback, time_t extend_back) {
   plan_cursor_t c = {.covered_until = NOW};
-  ck_assert(plan_cursor_begin(&c, NOW + 60, lookback, extend_back));
+  ck_assert(plan_cursor_begin(&c, NOW + 60, lookback, extend_back, PLAN_PAGE_SIZE));
   return c.window;
 }
 
@@ -161,7 +161,7 @@ END_TEST
 START_TEST(extend_back_reaches_back_on_a_cold_cursor_too) {
   /* In flight since before the Lookback, known from a state file. */
   plan_cursor_t c = {0};
-  ck_assert(plan_cursor_begin(&c, NOW, 3600, NOW - 5000));
+  ck_assert(plan_cursor_begin(&c, NOW, 3600, NOW - 5000, PLAN_PAGE_SIZE));
   assert_window(c.window, NOW - 5000, NOW, 1, 0);
 }
 END_TEST
@@ -279,7 +279,7 @@ END_TEST
 
 START_TEST(a_window_ending_after_now_is_abandoned_by_the_clamp) {
   plan_cursor_t c = {0};
-  ck_assert(plan_cursor_begin(&c, NOW + 600, HOUR, 0));
+  ck_assert(plan_cursor_begin(&c, NOW + 600, HOUR, 0, PLAN_PAGE_SIZE));
   ck_assert(plan_window_advance(&c.window, 120, PLAN_PAGE_SIZE));
   plan_cursor_clamp(&c, NOW + 600);
   ck_assert(c.scanning);
@@ -293,18 +293,18 @@ END_TEST
 
 START_TEST(a_window_begins_on_page_one_inside_the_apis_three_days) {
   plan_cursor_t c = covered(NOW - HOUR, NOW - 60);
-  plan_window_begin(&c, NOW - 5 * 86400, NOW);
+  plan_window_begin(&c, NOW - 5 * 86400, NOW, PLAN_PAGE_SIZE);
   ck_assert(c.scanning);
   assert_window(c.window, plan_scan_oldest(NOW), NOW, 1, 0);
   ck_assert_int_eq(c.covered_until, NOW - 60);
-  plan_window_begin(&c, NOW - 600, NOW);
+  plan_window_begin(&c, NOW - 600, NOW, PLAN_PAGE_SIZE);
   assert_window(c.window, NOW - 600, NOW, 1, 0);
 }
 END_TEST
 
 START_TEST(a_long_scan_keeps_its_window_inside_the_apis_three_days) {
   plan_cursor_t c = {0};
-  plan_window_begin(&c, plan_scan_oldest(NOW), NOW);
+  plan_window_begin(&c, plan_scan_oldest(NOW), NOW, PLAN_PAGE_SIZE);
   ck_assert(plan_window_advance(&c.window, 1000, PLAN_PAGE_SIZE));
   ck_assert(plan_window_clamp(&c.window, NOW));
   assert_window(c.window, plan_scan_oldest(NOW), NOW, 2, 20);
@@ -317,7 +317,7 @@ END_TEST
 START_TEST(a_window_left_behind_by_the_three_days_has_nothing_left) {
   plan_cursor_t c = {0};
   time_t end = plan_scan_oldest(NOW) + 60;
-  plan_window_begin(&c, plan_scan_oldest(NOW), end);
+  plan_window_begin(&c, plan_scan_oldest(NOW), end, PLAN_PAGE_SIZE);
   ck_assert(plan_window_clamp(&c.window, NOW + 60));
   ck_assert_int_eq(c.window.start, end);
   ck_assert(!plan_window_clamp(&c.window, NOW + 61));
@@ -326,12 +326,12 @@ END_TEST
 
 START_TEST(an_abandoned_window_leaves_the_coverage_and_begins_afresh) {
   plan_cursor_t c = covered(NOW - 2 * HOUR, NOW - 60);
-  ck_assert(plan_cursor_begin(&c, NOW, HOUR, 0));
+  ck_assert(plan_cursor_begin(&c, NOW, HOUR, 0, PLAN_PAGE_SIZE));
   ck_assert(plan_window_advance(&c.window, 120, PLAN_PAGE_SIZE));
   plan_cursor_abandon(&c);
   ck_assert(!c.scanning);
   ck_assert_int_eq(c.covered_until, NOW - 60);
-  ck_assert(plan_cursor_begin(&c, NOW + 60, HOUR, 0));
+  ck_assert(plan_cursor_begin(&c, NOW + 60, HOUR, 0, PLAN_PAGE_SIZE));
   assert_window(c.window, NOW - 60 - PLAN_OVERLAP, NOW + 60, 1, 0);
 }
 END_TEST
@@ -340,7 +340,7 @@ START_TEST(a_window_never_read_begins_again_ending_at_the_new_now) {
   /* The budget ran out before its first page, or the page failed: no
    * page of it was seen, so its EndTime may still move to now. */
   plan_cursor_t c = begun_cursor();
-  ck_assert(plan_cursor_begin(&c, NOW + 60, HOUR, 0));
+  ck_assert(plan_cursor_begin(&c, NOW + 60, HOUR, 0, PLAN_PAGE_SIZE));
   assert_window(c.window, NOW + 60 - HOUR, NOW + 60, 1, 0);
 }
 END_TEST

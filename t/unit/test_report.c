@@ -29,7 +29,7 @@ static void teardown(void) {
 }
 
 static void build(void) {
-  report_input_t in = {"prod", &w, &stats, NULL, NOW, -1};
+  report_input_t in = {"dcdn", "prod", &w, &stats, NULL, NOW, -1};
   ck_assert_int_eq(report_build(&in, &r), 0);
 }
 
@@ -146,12 +146,13 @@ START_TEST(the_quota_and_error_codes_are_the_accounts) {
   q.items[1].remain = true;
   q.items[1].value = 990;
   selfstats_error(&stats, "Throttling.User");
-  report_input_t in = {"prod", &w, &stats, &q, NOW, 0.002};
+  report_input_t in = {"dcdn", "prod", &w, &stats, &q, NOW, 0.002};
   ck_assert_int_eq(report_build(&in, &r), 0);
   ck_assert_double_eq(find("prod", "read_callback")->gauge, 0.002);
   ck_assert_double_eq(find("prod", "quota-url")->gauge, 1000);
   ck_assert_double_eq(find("prod", "remain-url")->gauge, 990);
   ck_assert_uint_eq(find("prod", "Throttling.User")->counter, 1);
+  ck_assert_str_eq(r.plugin, "dcdn");
 }
 END_TEST
 

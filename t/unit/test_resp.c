@@ -37,7 +37,7 @@ static void teardown(void) {
 }
 
 static resp_status_t parse(const char *body) {
-  return resp_parse_tasks(body, &page, &err, why, sizeof(why));
+  return resp_parse_tasks(&products[PRODUCT_DCDN], body, &page, &err, why, sizeof(why));
 }
 
 /* A single-task body must parse and yield exactly one task. */
@@ -72,6 +72,28 @@ static void assert_task(const task_t *t, const task_t *want) {
   ck_assert_pstr_eq(t->unknown_type, want->unknown_type);
   ck_assert_pstr_eq(t->unknown_status, want->unknown_status);
 }
+
+/* CDN's list answer wraps its tasks in Tasks.CDNTask and says directory:
+ * the product's row, not a code path. DCDN's member is not CDN's. */
+START_TEST(a_cdn_page_is_read_from_tasks_cdntask) {
+  const char *body =
+      "{\"RequestId\":\"r\",\"PageNumber\":1,\"PageSize\":100,"
+      "\"TotalCount\":1,\"Tasks\":{\"CDNTask\":[{\"TaskId\":\"704225667\","
+      "\"ObjectPath\":\"http://example.com/a/\",\"ObjectType\":\"directory\","
+      "\"Status\":\"Refreshing\",\"Process\":\"40%\","
+      "\"CreationTime\":\"2014-11-27T08:23:22Z\",\"Description\":\"\"}]}}";
+  ck_assert_int_eq(resp_parse_tasks(&products[PRODUCT_CDN], body, &page, &err,
+                                    why, sizeof(why)),
+                   RESP_OK);
+  ck_assert_uint_eq(page.count, 1);
+  ck_assert_int_eq(page.tasks[0].type, TASK_TYPE_DIRECTORY);
+  ck_assert_double_eq(page.tasks[0].progress, 40);
+  resp_page_free(&page);
+  /* Read as DCDN's (Tasks.Task), the page holds nothing. */
+  ck_assert_int_eq(parse(body), RESP_OK);
+  ck_assert_uint_eq(page.count, 0);
+}
+END_TEST
 
 START_TEST(a_full_success_page_yields_every_field) {
   const char *body =
@@ -561,6 +583,7 @@ static const unit_case_t test_case = {
 
 int main(void) {
   const TTest *const tests[] = {
+      a_cdn_page_is_read_from_tasks_cdntask,
       a_full_success_page_yields_every_field,
       process_accepts_spaces_and_a_fraction,
       an_unknown_status_keeps_the_task_and_the_raw_string,

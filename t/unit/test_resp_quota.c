@@ -19,7 +19,7 @@ static void teardown(void) { resp_error_free(&err); }
 
 static resp_status_t parse(const char *body) {
   strcpy(why, "");
-  return resp_parse_quota(body, &quota, &err, why, sizeof(why));
+  return resp_parse_quota(&products[PRODUCT_DCDN], body, &quota, &err, why, sizeof(why));
 }
 
 /* The one item of that kind and flag; fails unless exactly one exists. */
@@ -57,6 +57,22 @@ static const char facts_body[] =
     "\"BlockQuota\":\"101\",\"BlockRemain\":\"97\","
     "\"RegexQuota\":\"20\",\"RegexRemain\":\"19\","
     "\"IgnoreParamsQuota\":\"10\",\"IgnoreParamsRemain\":\"0\"}";
+
+/* CDN documents the prefetches to L1 nodes too; DCDN does not. */
+START_TEST(cdn_reports_its_preload_edge_kind) {
+  const char *body = "{\"RequestId\":\"r\",\"UrlQuota\":\"100\","
+                     "\"UrlRemain\":\"99\",\"PreloadEdgeQuota\":\"20\","
+                     "\"PreloadEdgeRemain\":\"18\"}";
+  ck_assert_int_eq(resp_parse_quota(&products[PRODUCT_CDN], body, &quota, &err,
+                                    why, sizeof(why)),
+                   RESP_OK);
+  assert_item("preload_edge", false, 20);
+  assert_item("preload_edge", true, 18);
+  ck_assert_int_eq(parse(body), RESP_OK);
+  ck_assert_uint_eq(quota.count, 2); /* DCDN's kinds only */
+  ck_assert_uint_eq(quota.unknown_count, 2);
+}
+END_TEST
 
 START_TEST(the_documented_answer_gives_twelve_figures) {
   /* Each kind's daily quota and what remains of it. */
@@ -241,6 +257,7 @@ static const unit_case_t test_case = {.teardown = teardown};
 
 int main(void) {
   const TTest *const tests[] = {
+      cdn_reports_its_preload_edge_kind,
       the_documented_answer_gives_twelve_figures,
       figures_sent_as_numbers_are_accepted,
       strings_and_numbers_may_be_mixed,

@@ -98,6 +98,12 @@ START_TEST(the_owner_names_the_account_endpoint_and_credential_source) {
   assert_owner(A_DOMAIN, ENDPOINT, "environment");
   assert_owner(WF_KEY "Endpoint \"http://127.0.0.1:8080/\"\n" A_DOMAIN,
                "http://127.0.0.1:8080", "key LTAIkey");
+  /* Another product's tasks are not DCDN's, whatever the endpoint. */
+  assert_owner(WF_KEY "Product \"cdn\"\n" A_DOMAIN,
+               "cdn https://cdn.aliyuncs.com", "key LTAIkey");
+  assert_owner(WF_KEY "Product \"cdn\"\nEndpoint \"http://127.0.0.1:8080\"\n"
+                      A_DOMAIN,
+               "cdn http://127.0.0.1:8080", "key LTAIkey");
 }
 END_TEST
 
