@@ -21,34 +21,25 @@ static bool report_count(const report_stream_t *s, int status, double *out) {
   return true;
 }
 
-static bool report_completed(const report_stream_t *s, int arg, double *out) {
-  (void)arg;
-  *out = s->life ? (double)s->life->completed : 0;
-  return true;
-}
+/* The row's arg says which figure of the lifetime entry. */
+enum { REPORT_COMPLETED, REPORT_FAILED, REPORT_MEAN, REPORT_MAX };
 
-static bool report_failed(const report_stream_t *s, int arg, double *out) {
-  (void)arg;
-  *out = s->life ? (double)s->life->failed : 0;
+static bool report_outcomes(const report_stream_t *s, int which, double *out) {
+  const lifetime_entry_t *e = s->life;
+  *out = e == NULL                ? 0
+         : which == REPORT_FAILED ? (double)e->failed
+                                  : (double)e->completed;
   return true;
 }
 
 /* Completion times exist only for an interval that saw completions. */
-static bool report_completion_mean(const report_stream_t *s, int arg,
-                                   double *out) {
-  (void)arg;
-  if (s->life == NULL || s->life->completion_count == 0)
+static bool report_completion(const report_stream_t *s, int which,
+                              double *out) {
+  const lifetime_entry_t *e = s->life;
+  if (e == NULL || e->completion_count == 0)
     return false;
-  *out = s->life->completion_sum / s->life->completion_count;
-  return true;
-}
-
-static bool report_completion_max(const report_stream_t *s, int arg,
-                                  double *out) {
-  (void)arg;
-  if (s->life == NULL || s->life->completion_count == 0)
-    return false;
-  *out = s->life->completion_max;
+  *out = which == REPORT_MAX ? e->completion_max
+                             : e->completion_sum / e->completion_count;
   return true;
 }
 
@@ -83,13 +74,14 @@ const report_metric_t report_metrics[] = {
      report_count},
     {CONF_REPORT_COUNTS, "count", "failed", false, TASK_STATUS_FAILED,
      report_count},
-    {CONF_REPORT_RATES, "total_operations", "completed", true, 0,
-     report_completed},
-    {CONF_REPORT_RATES, "total_operations", "failed", true, 0, report_failed},
-    {CONF_REPORT_DURATIONS, "duration", "completion_mean", false, 0,
-     report_completion_mean},
-    {CONF_REPORT_DURATIONS, "duration", "completion_max", false, 0,
-     report_completion_max},
+    {CONF_REPORT_RATES, "total_operations", "completed", true,
+     REPORT_COMPLETED, report_outcomes},
+    {CONF_REPORT_RATES, "total_operations", "failed", true, REPORT_FAILED,
+     report_outcomes},
+    {CONF_REPORT_DURATIONS, "duration", "completion_mean", false, REPORT_MEAN,
+     report_completion},
+    {CONF_REPORT_DURATIONS, "duration", "completion_max", false, REPORT_MAX,
+     report_completion},
     {CONF_REPORT_DURATIONS, "duration", "oldest_in_flight", false, 0,
      report_oldest},
     {CONF_REPORT_PROGRESS, "percent", "progress", false, 0, report_progress},
