@@ -33,6 +33,7 @@ PRESETS = {
               "arrivals_per_interval": 5, "in_flight": 2},
 }
 ID_SPAN = 100_000_000          # each account's TaskIds: its own range
+QUOTA = "DescribeDcdnRefreshQuota"
 
 
 def preset(args):
@@ -182,11 +183,28 @@ def api_epoch(text):
     return calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ"))
 
 
-def account_polls(model, records, ends, budget, pb):
+def bursts(records, gap):
+    """One account's calls split into polls, found in the calls themselves
+    (whenever and from whichever thread the plugin dispatches the values):
+    a poll ends with its quota call (CollectQuota, on by default), and
+    without one, its calls come in one burst (RateLimit spaces them by a
+    fraction of a second, retries by a few seconds) while polls are an
+    interval apart, of which a poll spends at most 80 %. Polls that waited
+    for a read thread can come seconds apart: the quota call tells them
+    apart."""
+    polls = []
+    for r in sorted(records, key=lambda r: r["t"]):
+        if not polls or r["t"] - polls[-1][-1]["t"] > gap or polls[-1][-1]["action"] == QUOTA:
+            polls.append([])
+        polls[-1].append(r)
+    return polls
+
+
+def account_polls(model, records, budget, args, pb):
     """Each poll of one account: its calls by action and the minimum for
     that poll (cold: the cold window's remaining pages, capped by the
     budget; steady: planner-bench's in_flight_minimum)."""
-    polls, late = pb.poll_boundaries(records, ends)
+    polls = bursts(records, 0.1 * args.interval)
 
     # A window is known by its end: its start slides with the clock while
     # its pages are read (the Lookback's edge moves), by a second or so.
@@ -203,11 +221,11 @@ def account_polls(model, records, ends, budget, pb):
     fetched = collections.defaultdict(set)
     covered = cold_pages = prev_now = None
     rows = []
-    for k, calls in enumerate(polls):
+    for calls in polls:
         lists = [r for r in calls if r["action"] == pb.LIST]
         ok_lists = [r for r in lists if r["status"] == 200]
         first_pages = [window_of(r) for r in ok_lists if r["params"].get("PageNumber") == "1"]
-        now = api_epoch(first_pages[0][1]) if first_pages else int(calls[0]["t"] if calls else ends[k])
+        now = api_epoch(first_pages[0][1]) if first_pages else int(calls[0]["t"])
         if cold_pages is None and first_pages:
             cold_pages = due_pages(first_pages[0])
         before, fetched_before = covered, sum(len(v) for v in fetched.values())
@@ -223,10 +241,10 @@ def account_polls(model, records, ends, budget, pb):
             minimum = pb.in_flight_minimum(model, before + 1, now, before, prev_now or now)[0]
         rows.append({"calls": len(calls), "list": len(lists), "byid": by_id, "min": minimum,
                      "cold": before is None, "excess": len(lists) + by_id - minimum,
-                     "held": (ends[k] - calls[0]["t"]) if calls else 0.0,
+                     "held": calls[-1]["t"] - calls[0]["t"],
                      "throttled": sum(r["code"] in pb.THROTTLED for r in calls)})
         prev_now = now
-    return rows, len(late)
+    return rows
 
 
 def first_number(rows):
@@ -248,11 +266,11 @@ def analyse(args, pb, per_account, records, daemon, sampler, epoch):
         series = f"dcdn-{name}"
         ends = [t for t, _ in pb.csv_rows(daemon.csv, series, "total_requests-calls")]
         model = pb.Model(doc, epoch)
-        polls, late = account_polls(model, by_key[key], ends, budget, pb)
+        polls = account_polls(model, by_key[key], budget, args, pb)
         fresh = first_number(pb.csv_rows(daemon.csv, series, "duration-staleness"))
         tracked = pb.csv_rows(daemon.csv, series, "count-tracked_tasks")
         tbytes = pb.csv_rows(daemon.csv, series, "memory-tracked_tasks")
-        out.append({"name": name, "polls": polls, "late": late, "dispatches": ends,
+        out.append({"name": name, "polls": polls, "dispatches": ends,
                     "first_dispatch": ends[0] - started if ends else None,
                     "fresh": fresh - started if fresh is not None else None,
                     "tracked": tracked[-1][1] if tracked else 0,
@@ -307,7 +325,7 @@ def report(args, res, wall):
     print(f"\n=== fleet: {len(accounts)} accounts, budget {res['budget']} calls/interval each"
           f" (c: a cold poll)")
     print(" account  polls calls list+byid  min excess other thr max1s first_dispatch_s fresh_s"
-          "  tracked  per poll: list+byid(min) [first call to dispatch, s]")
+          "  tracked  per poll: list+byid(min) [first call to last, s]")
     for a in accounts:
         p = a["polls"]
         calls, mins = sum(r["calls"] for r in p), sum(r["min"] for r in p)
@@ -338,7 +356,7 @@ def report(args, res, wall):
           + (f"; API errors: {dict(errors)}" if errors else ""))
     held = [r["held"] for r in polls if r["calls"]]
     if held:
-        print(f"  a poll lasts (its first call to its dispatch): median"
+        print(f"  a poll lasts (its first call to its last): median"
               f" {statistics.median(held):.1f} s, max {max(held):.1f} s; cold polls median"
               f" {statistics.median([r['held'] for r in cold if r['calls']] or [0]):.1f} s")
     fresh = [a["fresh"] for a in accounts]
