@@ -25,10 +25,11 @@ TASKS = [
                 {"after": 1, "status": "Failed", "description": "OriginTimeout"}]},
     {"id": "300", "path": "http://a.example.com/c/300", "created": 0,
      "states": [{"after": 0, "status": "Pending"}, {"after": 1, "status": "Refreshing"},
-                {"after": 11, "status": "Complete"}]},
+                {"after": 13, "status": "Complete"}]},
 ]
-# No answer from 4 s to 8 s: three polls without one give the account FAILURE.
-FAULTS = [{"kind": "reset", "from": 4, "to": 8}]
+# No answer from 3.5 s to 11 s: three polls without one give the account
+# FAILURE (a failing poll, its retries backing off, takes about 2 s).
+FAULTS = [{"kind": "reset", "from": 3.5, "to": 11}]
 
 
 class Webhook(http.server.BaseHTTPRequestHandler):
@@ -64,7 +65,7 @@ def test_each_failure_and_okay_becomes_one_json_line(start_simulator, start_coll
                                                         f'"--output" "{output}" "--url" "{url}"\n</Plugin>')
         sim = start_simulator(scenario={"tasks": TASKS, "faults": FAULTS})
         start_collectd(account_block("prod", sim, domains=["a.example.com"],
-                                     extra="StuckAfter 3\nTimeout 1"),
+                                     extra="StuckAfter 2\nTimeout 1"),
                        extra_config=exec_config)
         wait_for(lambda: len([n for n in raw.notifications() if n["Severity"] == "OKAY"]) >= 2,
                  timeout=30, what="the account's and the task's OKAY")

@@ -117,6 +117,8 @@ class Scenario:
         want[("prod", "response_time", "api")] = lambda v: 0 < v < 2
         want[("prod", "response_time", "api_max")] = lambda v: 0 < v < 2
         want[("prod", "duration", "staleness")] = lambda v: 0 <= v <= 5
+        # The read callback only sends what the account's thread found.
+        want[("prod", "duration", "read_callback")] = lambda v: 0 <= v < 0.5
         # Only tasks of reported domains and types are held.
         types = {A: TYPES, B: B_TYPES}
         reported = [t for t in self.tasks
