@@ -17,6 +17,8 @@ from .request import ApiRequest, Reply, json_reply
 from .validation import ScenarioError, known_members, number, optional_str, require
 
 FAULT_KINDS = ("status", "body", "delay", "reset", "trickle", "shift")
+# The task lists a "shift" fault moves (DCDN, CDN, ESA's two).
+PAGED_LISTS = ("DescribeDcdnRefreshTasks", "DescribeRefreshTasks", "DescribePurgeTasks", "DescribePreloadTasks")
 
 
 @dataclasses.dataclass
@@ -102,7 +104,7 @@ def applies(fault: Fault, req: ApiRequest) -> bool:
     if fault.kind != "shift":
         return True
     page = req.params.get("PageNumber", "")
-    return req.action == "DescribeDcdnRefreshTasks" and page.isdigit() and int(page) > 1
+    return req.action in PAGED_LISTS and page.isdigit() and int(page) > 1
 
 
 class FaultPicker:
