@@ -127,10 +127,11 @@ class FaultPicker:
         return None
 
 
-def faulty_reply(fault: Fault, req: ApiRequest,
-                 answer: typing.Callable[..., Reply]) -> Reply:
+def faulty_reply(fault: Fault, req: ApiRequest, answer: typing.Callable[..., Reply],
+                 error_source: typing.Tuple[str, ...] = ()) -> Reply:
     """The reply under `fault`; answer(req, page_shift=0) is the real one,
-    which delay, shift, trickle and a partial reset send (altered)."""
+    which delay, shift, trickle and a partial reset send (altered);
+    error_source: the product's (host, code) for a "status" fault's body."""
     if fault.kind == "delay":
         # A slow service: the request is counted by the rate limit and
         # answered when it arrives; the answer leaves after the wait.
@@ -151,6 +152,6 @@ def faulty_reply(fault: Fault, req: ApiRequest,
         return reply
     request_id = str(uuid.uuid4()).upper()
     if fault.kind == "status":
-        return json_reply(fault.http, error_body(fault.code, fault.message, request_id),
+        return json_reply(fault.http, error_body(fault.code, fault.message, request_id, *error_source),
                           request_id, fault.code)
     return Reply(fault.http, fault.body, fault.content_type, request_id)   # "body"

@@ -80,7 +80,8 @@ class Simulator:
         if fault is None:
             reply = self._answer(req)
         else:
-            reply = faulty_reply(fault, req, self._answer)
+            product = PRODUCTS.get(req.version, DCDN)
+            reply = faulty_reply(fault, req, self._answer, (product.host, product.code))
             reply.fault = fault.kind
         self._record(req, reply)
         return reply
