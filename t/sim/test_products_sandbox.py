@@ -2,14 +2,17 @@
 PushObjectCache, ESA's PurgeCaches and PreloadCaches create tasks that play
 their states and draw on the product's own quota), RAM (cdn: and esa:
 actions, ESA's site/{SiteId} resource, domain grants, denied actions), the
-per-key rate (each product its own), and faults by action."""
+per-key rate (each product its own), faults by action, and the client's
+--product."""
 
 import json
+import subprocess
+import sys
 import time
 
 import pytest
 
-from simclient import answered_tasks, assert_forbidden, launch
+from simclient import ROOT, answered_tasks, assert_forbidden, launch
 
 CDN, ESA = "2018-05-10", "2024-09-10"
 SITE, OTHER = 1300000000001, 1300000000002
@@ -148,3 +151,14 @@ def test_each_product_has_its_own_rate_per_key(tmp_path):
         assert esa(sim, "ListSites").code == "TooManyRequests"
     finally:
         assert sim.stop() == 0
+
+
+def test_the_client_calls_any_product(box):
+    run = subprocess.run([sys.executable, "-B", "-m", "dcdn_simulator.client", "--endpoint", box.url,
+                          "--credentials", "testid:testsecret", "--product", "esa", "PurgeCaches",
+                          f"SiteId={OTHER}", "Type=file", 'Content={"Files": ["http://other.example/c.js"]}'],
+                         capture_output=True, text=True, timeout=10, env={"PYTHONPATH": str(ROOT / "contrib")})
+    assert run.returncode == 0, run.stderr
+    task_id = json.loads(run.stdout)["TaskId"]
+    listed = answered_tasks(esa(box, "DescribePurgeTasks", {"SiteId": OTHER, "Content": "http://other.example/c.js"}))
+    assert [t["TaskId"] for t in listed] == [task_id]
