@@ -37,6 +37,7 @@ ERRORS = {
                            "or this API doesn't support RAM."),
     "TooManyRequests": (429, "The server is busy. Please try again later."),
     "Throttling.User": (400, "Request was denied due to user flow control."),
+    "Throttling": (503, "Request was denied due to request throttling."),     # CDN's
     "InvalidAccessKeyId.NotFound": (404, "Specified access key is not found."),
     "SignatureDoesNotMatch": (400, "Specified signature is not matched with our calculation."),
     "IncompleteSignature": (400, "The request signature does not conform to Aliyun standards."),

@@ -19,6 +19,7 @@ class Product:
     code: str                   # product= of the error answers' Recommend link
     ram: RamService
     actions: typing.Mapping[str, typing.Callable]
+    throttle_code: typing.Optional[str] = None  # its own flow-control code; None: --throttle-code
 
     def resources(self, action: str, params: dict, scenario):
         """(RAM resources, names a domain grant compares or None: the same)."""
@@ -29,7 +30,8 @@ class Product:
 
 PRODUCTS = {p.version: p for p in (
     Product("dcdn", "2018-01-15", "dcdn.aliyuncs.com", "Dcdn", RAM_SERVICES["dcdn"], ACTIONS),
-    Product("cdn", "2018-05-10", "cdn.aliyuncs.com", "Cdn", RAM_SERVICES["cdn"], CDN_ACTIONS),
+    # CDN documents its flow control as Throttling, HTTP 503.
+    Product("cdn", "2018-05-10", "cdn.aliyuncs.com", "Cdn", RAM_SERVICES["cdn"], CDN_ACTIONS, "Throttling"),
     Product("esa", "2024-09-10", "esa.cn-hangzhou.aliyuncs.com", "ESA", RAM_SERVICES["esa"], ESA_ACTIONS),
 )}
 DCDN = PRODUCTS["2018-01-15"]

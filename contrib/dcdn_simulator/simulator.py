@@ -120,7 +120,7 @@ class Simulator:
         # Each product's gateway has its own flow control: a key's rate is per product.
         limited = cred.key_id if product is DCDN else (product.name, cred.key_id)
         if not self.limiter.admit(limited, req.arrival):
-            raise ApiError(self.throttle_code)
+            raise ApiError(product.throttle_code or self.throttle_code)
         return self._call(product, handler, cred, req, page_shift)
 
     def _call(self, product: Product, handler, cred: Credential, req: ApiRequest, page_shift: int) -> dict:
