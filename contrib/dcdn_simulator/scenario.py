@@ -65,10 +65,11 @@ class Task:
 
     @property
     def domain(self) -> str:
-        """The host the path (ESA: the content) names; "" for a cache tag."""
+        """The host the path (ESA: the content, which may be a bare host
+        name) names; "" for a cache tag or none."""
         if self.type == "cachetag":
             return ""
-        url = self.path if "://" in self.path else "http://" + self.path
+        url = self.path if "://" in self.path or self.product != "esa" else "http://" + self.path
         try:
             return (urllib.parse.urlsplit(url).hostname or "").lower()
         except ValueError:
