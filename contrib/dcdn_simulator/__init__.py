@@ -1,4 +1,6 @@
-"""dcdn_simulator: a local stand-in for Alibaba Cloud DCDN's RPC API (2018-01-15).
+"""dcdn_simulator: a local stand-in for Alibaba Cloud DCDN's RPC API (2018-01-15),
+and on the same port for CDN's (2018-05-10) and ESA's (2024-09-10), chosen by
+the Version a request names.
 
 It answers DescribeDcdnRefreshTasks, DescribeDcdnRefreshTaskById and
 DescribeDcdnRefreshQuota over HTTP(S) (and, as a sandbox for purges,
@@ -26,10 +28,13 @@ simulator".  One module per concern, each importing only those above it:
   ram         domain grants, denied actions, RAM policy documents
   request     ApiRequest (one request, unchecked) and Reply
   faults      injected faults: loading, drawing, the faulty reply
-  scenario    tasks, generators, quota, clock steps; the built-in scenario
+  sites       ESA's sites: loading, a task's site, the site answer
+  scenario    tasks (of each product), generators, quota, clock steps; the built-in scenario
   auth        credentials, the gateway's signature/STS/nonce checks, rate limit
-  sandbox     the two submitting actions' rules, their tasks, the daily quota
-  actions     the DCDN actions and their parameter rules
+  sandbox     the submitting actions' rules, their tasks, the daily quota
+  actions     the DCDN actions and their parameter rules; CDN's, the same with CDN's data
+  esa         the ESA actions (2024-09-10)
+  products    the table of products (DCDN, CDN, ESA) by API version
   metadata    the ECS metadata service (--ram-role)
   sts         STS AssumeRole (--role)
   simulator   one request in, one reply out; the record file

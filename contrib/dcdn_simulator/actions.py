@@ -2,16 +2,19 @@
 (DescribeDcdnRefreshTasks, DescribeDcdnRefreshTaskById,
 DescribeDcdnRefreshQuota), every rule of their request parameters, paging
 and the answer documents; and the sandbox's two that create tasks
-(RefreshDcdnObjectCaches, PreloadDcdnObjectCaches; rules in sandbox.py)."""
+(RefreshDcdnObjectCaches, PreloadDcdnObjectCaches; rules in sandbox.py).
+CDN's five are the same handlers with CDN's data (ListShape, the quota's
+PreloadEdge kind): CDN_ACTIONS.  Call and the parameter helpers serve
+esa.py too."""
 
 import dataclasses
+import functools
 import re
 import typing
 
 from .clock import parse_api_time
 from . import sandbox
 from .errors import ApiError, missing
-from .ram import LIST_ACTION, SUBMIT_ACTIONS
 from .scenario import TASK_TYPES, Scenario, Task
 
 QUERY_HORIZON = 3 * 24 * 3600   # DescribeDcdnRefreshTasks sees the last 3 days
@@ -25,16 +28,22 @@ class Call:
     scenario: Scenario
     domains: typing.Optional[typing.FrozenSet[str]] = None   # the key's RAM grant; None: all
     page_shift: int = 0     # a "shift" fault: later pages start this many tasks early
+    product: str = "dcdn"   # whose tasks and quota the call sees
 
     def may_operate_on(self, task: Task) -> bool:
-        return self.domains is None or task.listed_for(self.domains)
+        if self.domains is None:
+            return True
+        if task.product == "esa":       # a domain grant names ESA sites by name
+            site = self.scenario.site(task.site)
+            return site is not None and site.name in self.domains
+        return task.listed_for(self.domains)
 
     def visible_tasks(self) -> typing.List[Task]:
         return [t for t in self.scenario.tasks
-                if t.visible(self.key_id, self.now) and self.may_operate_on(t)]
+                if t.product == self.product and t.visible(self.key_id, self.now) and self.may_operate_on(t)]
 
 
-def _param(params: dict, name: str) -> typing.Optional[str]:
+def param(params: dict, name: str) -> typing.Optional[str]:
     # An empty value counts as not given, as the SDKs disagree on sending it.
     value = params.get(name)
     return value if value else None
@@ -42,24 +51,26 @@ def _param(params: dict, name: str) -> typing.Optional[str]:
 
 def domain_names(params: dict) -> typing.Optional[typing.Set[str]]:
     """The comma-separated DomainName values, lowercased; None if absent."""
-    text = _param(params, "DomainName")
+    text = param(params, "DomainName")
     if text is None:
         return None
     return {d.strip().lower() for d in text.split(",") if d.strip()}
 
 
-def call_domains(action: typing.Optional[str], params: dict) -> typing.Optional[typing.Set[str]]:
-    """The domains RAM checks a call against: the list's DomainName values,
-    a submission's URL hosts; None for the actions granted on all resources."""
-    if action == LIST_ACTION:
+def call_domains(action: typing.Optional[str], params: dict,
+                 resource_actions: typing.Sequence[str]) -> typing.Optional[typing.Set[str]]:
+    """The domains RAM checks a DCDN or CDN call against: the list's
+    (resource_actions[0]) DomainName values, a submission's URL hosts; None
+    for the actions granted on all resources."""
+    if action == resource_actions[0]:
         return domain_names(params)
-    if action in SUBMIT_ACTIONS:
-        return sandbox.path_domains(_param(params, "ObjectPath"))
+    if action in resource_actions:
+        return sandbox.path_domains(param(params, "ObjectPath"))
     return None
 
 
-def _bounded_int(params: dict, name: str, default: int, low: int, high: int) -> int:
-    text = _param(params, name)
+def bounded_int(params: dict, name: str, default: int, low: int, high: int) -> int:
+    text = param(params, name)
     if text is None:
         return default
     if not re.fullmatch(r"[+-]?\d{1,12}", text) or not low <= int(text) <= high:
@@ -89,15 +100,28 @@ class TaskQuery:
                 and (self.status is None or task.state_at(now).status == self.status))
 
 
-def parse_task_query(params: dict, now: float) -> TaskQuery:
-    """Every rule of DescribeDcdnRefreshTasks' request parameters."""
-    task_id = _param(params, "TaskId")
+@dataclasses.dataclass(frozen=True)
+class ListShape:
+    """How a product's refresh task list differs: the largest PageSize and
+    the member that wraps the task array (Tasks.Task, Tasks.CDNTask)."""
+    page_max: int
+    member: str
+
+
+DCDN_LIST = ListShape(50, "Task")
+CDN_LIST = ListShape(100, "CDNTask")
+
+
+def parse_task_query(params: dict, now: float, shape: ListShape = DCDN_LIST) -> TaskQuery:
+    """Every rule of DescribeDcdnRefreshTasks' (DescribeRefreshTasks')
+    request parameters; CDN's ResourceGroupId is accepted and filters nothing."""
+    task_id = param(params, "TaskId")
     if task_id is not None and not task_id.isdigit():
         raise ApiError("InvalidTaskId.Malformed")
-    object_type = _param(params, "ObjectType")
+    object_type = param(params, "ObjectType")
     if object_type is not None and object_type not in TASK_TYPES:
         raise ApiError("InvalidObjectType.ValueNotSupported")
-    status = _param(params, "Status")
+    status = param(params, "Status")
     if status is not None and status not in ("Complete", "Refreshing", "Failed"):
         raise ApiError("InvalidStatus.ValueNotSupported")
     domains = domain_names(params)
@@ -105,10 +129,10 @@ def parse_task_query(params: dict, now: float) -> TaskQuery:
         raise ApiError("MissingParameter.ObjectType")
     if domains is not None and len(domains) > 500:
         raise ApiError("DomainNameOverLimit")
-    page_number = _bounded_int(params, "PageNumber", 1, 1, 100000)
-    page_size = _bounded_int(params, "PageSize", 20, 1, 50)
-    start, end = parse_time_window(_param(params, "StartTime"), _param(params, "EndTime"), now)
-    return TaskQuery(task_id, _param(params, "ObjectPath"), object_type, domains, status,
+    page_number = bounded_int(params, "PageNumber", 1, 1, 100000)
+    page_size = bounded_int(params, "PageSize", 20, 1, shape.page_max)
+    start, end = parse_time_window(param(params, "StartTime"), param(params, "EndTime"), now)
+    return TaskQuery(task_id, param(params, "ObjectPath"), object_type, domains, status,
                      start, end, page_number, page_size)
 
 
@@ -133,23 +157,27 @@ def parse_time_window(start_text, end_text, now: float) -> typing.Tuple[int, int
     return start, end
 
 
-def describe_refresh_tasks(call: Call, params: dict) -> dict:
-    query = parse_task_query(params, call.now)
-    found = sorted((t for t in call.visible_tasks() if query.matches(t, call.now)),
-                   key=Task.sort_key, reverse=True)
-    first = max(0, (query.page_number - 1) * query.page_size - call.page_shift)
-    page = found[first:first + query.page_size]
+def page_of(call: Call, found: typing.List[Task], page_number: int, page_size: int) -> typing.List[dict]:
+    """One page of `found`, newest first, as the API lists tasks."""
+    found = sorted(found, key=Task.sort_key, reverse=True)
+    first = max(0, (page_number - 1) * page_size - call.page_shift)
+    return [t.to_api(call.now) for t in found[first:first + page_size]]
+
+
+def describe_refresh_tasks(call: Call, params: dict, shape: ListShape = DCDN_LIST) -> dict:
+    query = parse_task_query(params, call.now, shape)
+    found = [t for t in call.visible_tasks() if query.matches(t, call.now)]
     return {
         "PageNumber": query.page_number,
         "PageSize": query.page_size,
         "TotalCount": len(found),
-        "Tasks": {"Task": [t.to_api(call.now) for t in page]},
+        "Tasks": {shape.member: page_of(call, found, query.page_number, query.page_size)},
     }
 
 
 def describe_refresh_task_by_id(call: Call, params: dict) -> dict:
     # A domain grant leaves out tasks of domains not granted.
-    text = _param(params, "TaskId")
+    text = param(params, "TaskId")
     if text is None:
         raise missing("TaskId")
     ids = list(dict.fromkeys(i.strip() for i in text.split(",") if i.strip()))
@@ -164,22 +192,25 @@ def describe_refresh_task_by_id(call: Call, params: dict) -> dict:
 
 
 def describe_refresh_quota(call: Call, params: dict) -> dict:
-    return sandbox.quota_report(call.scenario, call.now)
+    return sandbox.quota_report(call.scenario, call.now, call.product)
 
 
 def refresh_object_caches(call: Call, params: dict) -> dict:
-    kind = sandbox.refresh_kind(_param(params, "ObjectType"))
-    sandbox.check_boolean("Force", _param(params, "Force"))
-    ids = sandbox.submit(call.scenario, kind, _param(params, "ObjectPath"), call.now)
+    kind = sandbox.refresh_kind(param(params, "ObjectType"))
+    sandbox.check_boolean("Force", param(params, "Force"))
+    ids = sandbox.submit(call.scenario, kind, param(params, "ObjectPath"), call.now, call.product)
     return {"RefreshTaskId": ",".join(ids)}
 
 
-def preload_object_caches(call: Call, params: dict) -> dict:
+def preload_object_caches(call: Call, params: dict, answer: str = "PreloadTaskId") -> dict:
     for name in ("L2Preload", "QueryHashkey"):
-        sandbox.check_boolean(name, _param(params, name))
-    sandbox.check_preload(_param(params, "Area"), _param(params, "WithHeader"))
-    ids = sandbox.submit(call.scenario, sandbox.PRELOAD_KIND, _param(params, "ObjectPath"), call.now)
-    return {"PreloadTaskId": ",".join(ids)}
+        sandbox.check_boolean(name, param(params, name))
+    sandbox.check_preload(param(params, "Area"), param(params, "WithHeader"))
+    kind = sandbox.PRELOAD_KIND
+    if call.product == "cdn" and (param(params, "L2Preload") or "false").lower() == "false":
+        kind = sandbox.PRELOAD_EDGE_KIND     # CDN: to L1 (edge) nodes unless L2Preload
+    ids = sandbox.submit(call.scenario, kind, param(params, "ObjectPath"), call.now, call.product)
+    return {answer: ",".join(ids)}
 
 
 ACTIONS = {
@@ -188,4 +219,11 @@ ACTIONS = {
     "DescribeDcdnRefreshQuota": describe_refresh_quota,
     "RefreshDcdnObjectCaches": refresh_object_caches,
     "PreloadDcdnObjectCaches": preload_object_caches,
+}
+CDN_ACTIONS = {
+    "DescribeRefreshTasks": functools.partial(describe_refresh_tasks, shape=CDN_LIST),
+    "DescribeRefreshTaskById": describe_refresh_task_by_id,
+    "DescribeRefreshQuota": describe_refresh_quota,
+    "RefreshObjectCaches": refresh_object_caches,
+    "PushObjectCache": functools.partial(preload_object_caches, answer="PushTaskId"),
 }

@@ -29,10 +29,15 @@ ERRORS = {
     "InvalidExtensiveDomain.ValueNotSupported": (400, "The specified ExtensiveDomain is not supported."),
     "QuotaExceeded.Refresh": (400, "Your refresh attempts have exceeded the daily limit."),
     "QuotaExceeded.Preload": (400, "Your preload attempts have exceeded the daily limit."),
+    # ESA's (codes and messages unverified: none published for these actions).
+    "QuotaExceeded.Purge": (400, "Your purge attempts have exceeded the daily limit."),
+    "InvalidContent": (400, "The specified Content is invalid."),
+    "SiteNotFound": (404, "The specified site does not exist."),
     "Forbidden.RAM": (403, "User not authorized to operate on the specified resource, "
                            "or this API doesn't support RAM."),
     "TooManyRequests": (429, "The server is busy. Please try again later."),
     "Throttling.User": (400, "Request was denied due to user flow control."),
+    "Throttling": (503, "Request was denied due to request throttling."),     # CDN's
     "InvalidAccessKeyId.NotFound": (404, "Specified access key is not found."),
     "SignatureDoesNotMatch": (400, "Specified signature is not matched with our calculation."),
     "IncompleteSignature": (400, "The request signature does not conform to Aliyun standards."),
@@ -63,11 +68,12 @@ def missing(name: str) -> ApiError:
     return ApiError(f"Missing{name}", f"{name} is mandatory for this action.", 400)
 
 
-def error_body(code: str, message: str, request_id: str) -> dict:
+def error_body(code: str, message: str, request_id: str, host: str = SERVICE_HOST,
+               product: str = "Dcdn") -> dict:
     return {
         "RequestId": request_id,
-        "HostId": SERVICE_HOST,
+        "HostId": host,
         "Code": code,
         "Message": message,
-        "Recommend": f"https://api.aliyun.com/troubleshoot?q={code}&product=Dcdn&requestId={request_id}",
+        "Recommend": f"https://api.aliyun.com/troubleshoot?q={code}&product={product}&requestId={request_id}",
     }

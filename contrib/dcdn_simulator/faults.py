@@ -17,6 +17,8 @@ from .request import ApiRequest, Reply, json_reply
 from .validation import ScenarioError, known_members, number, optional_str, require
 
 FAULT_KINDS = ("status", "body", "delay", "reset", "trickle", "shift")
+# The task lists a "shift" fault moves (DCDN, CDN, ESA's two).
+PAGED_LISTS = ("DescribeDcdnRefreshTasks", "DescribeRefreshTasks", "DescribePurgeTasks", "DescribePreloadTasks")
 
 
 @dataclasses.dataclass
@@ -102,7 +104,7 @@ def applies(fault: Fault, req: ApiRequest) -> bool:
     if fault.kind != "shift":
         return True
     page = req.params.get("PageNumber", "")
-    return req.action == "DescribeDcdnRefreshTasks" and page.isdigit() and int(page) > 1
+    return req.action in PAGED_LISTS and page.isdigit() and int(page) > 1
 
 
 class FaultPicker:
@@ -125,10 +127,11 @@ class FaultPicker:
         return None
 
 
-def faulty_reply(fault: Fault, req: ApiRequest,
-                 answer: typing.Callable[..., Reply]) -> Reply:
+def faulty_reply(fault: Fault, req: ApiRequest, answer: typing.Callable[..., Reply],
+                 error_source: typing.Tuple[str, ...] = ()) -> Reply:
     """The reply under `fault`; answer(req, page_shift=0) is the real one,
-    which delay, shift, trickle and a partial reset send (altered)."""
+    which delay, shift, trickle and a partial reset send (altered);
+    error_source: the product's (host, code) for a "status" fault's body."""
     if fault.kind == "delay":
         # A slow service: the request is counted by the rate limit and
         # answered when it arrives; the answer leaves after the wait.
@@ -149,6 +152,6 @@ def faulty_reply(fault: Fault, req: ApiRequest,
         return reply
     request_id = str(uuid.uuid4()).upper()
     if fault.kind == "status":
-        return json_reply(fault.http, error_body(fault.code, fault.message, request_id),
+        return json_reply(fault.http, error_body(fault.code, fault.message, request_id, *error_source),
                           request_id, fault.code)
     return Reply(fault.http, fault.body, fault.content_type, request_id)   # "body"

@@ -1,6 +1,7 @@
-"""RAM, what a key may do: domain grants, actions refused outright, and RAM
-policy documents (parsed, validated and evaluated as RAM does), combined
-per key in a RamEntry; and the scenario's "ram" member."""
+"""RAM, what a key may do on each product (DCDN, CDN, ESA): domain grants,
+actions refused outright, and RAM policy documents (parsed, validated and
+evaluated as RAM does), combined per key in a RamEntry; and the scenario's
+"ram" member."""
 
 import dataclasses
 import functools
@@ -10,16 +11,45 @@ import typing
 from .validation import ScenarioError, known_members, require
 
 
-LIST_ACTION = "DescribeDcdnRefreshTasks"
-# The sandbox's actions, which create tasks: their RAM resource is the domain
-# of each URL submitted (as for RefreshErObjectCaches, whose table is published).
-SUBMIT_ACTIONS = ("RefreshDcdnObjectCaches", "PreloadDcdnObjectCaches")
-# Actions whose RAM resource is a domain; the others are granted on all resources.
-DOMAIN_ACTIONS = frozenset((LIST_ACTION,) + SUBMIT_ACTIONS)
-RAM_ACTIONS = (LIST_ACTION, "DescribeDcdnRefreshTaskById", "DescribeDcdnRefreshQuota") + SUBMIT_ACTIONS
+@dataclasses.dataclass(frozen=True)
+class RamService:
+    """One product as RAM sees it: its action prefix (the RAM code), the kind
+    of resource its resource-level actions name (acs:{code}:*:{accountId}:
+    {kind}/{name}), those actions, and the ones granted on all resources."""
+    code: str
+    kind: str                                   # "domain" or "site"
+    resource_actions: typing.Tuple[str, ...]
+    other_actions: typing.Tuple[str, ...]
+
+    @property
+    def account_arn(self) -> str:
+        return f"acs:{self.code}:*:{RAM_ACCOUNT_ID}:"
+
+    @property
+    def resource_arn(self) -> str:
+        return f"{self.account_arn}{self.kind}/"
+
+
 RAM_ACCOUNT_ID = "1234567890123456"     # the simulated account: the ARNs' account part
-ACCOUNT_ARN = f"acs:dcdn:*:{RAM_ACCOUNT_ID}:"
-DOMAIN_ARN = ACCOUNT_ARN + "domain/"
+# The list and the sandbox's submitting actions name a domain (DCDN, CDN: the
+# domain of each URL submitted, as for RefreshErObjectCaches, whose table is
+# published) or a site (ESA: site/{SiteId}); the others all resources.
+RAM_SERVICES = {
+    "dcdn": RamService("dcdn", "domain",
+                       ("DescribeDcdnRefreshTasks", "RefreshDcdnObjectCaches", "PreloadDcdnObjectCaches"),
+                       ("DescribeDcdnRefreshTaskById", "DescribeDcdnRefreshQuota")),
+    "cdn": RamService("cdn", "domain", ("DescribeRefreshTasks", "RefreshObjectCaches", "PushObjectCache"),
+                      ("DescribeRefreshTaskById", "DescribeRefreshQuota")),
+    "esa": RamService("esa", "site",
+                      ("DescribePurgeTasks", "DescribePreloadTasks", "GetSite", "PurgeCaches", "PreloadCaches"),
+                      ("ListSites", "GetPurgeQuota")),
+}
+DCDN = RAM_SERVICES["dcdn"]
+LIST_ACTION = "DescribeDcdnRefreshTasks"
+SUBMIT_ACTIONS = ("RefreshDcdnObjectCaches", "PreloadDcdnObjectCaches")
+RAM_ACTIONS = tuple(a for s in RAM_SERVICES.values() for a in s.resource_actions + s.other_actions)
+ACCOUNT_ARN = DCDN.account_arn
+DOMAIN_ARN = DCDN.resource_arn
 
 # A domain as RAM names it (acs:dcdn:*:{accountId}:domain/{domainName}): an
 # exact host name, compared in lowercase; no wildcards.
@@ -62,8 +92,8 @@ class Statement:
     actions: typing.Tuple[str, ...]         # patterns, e.g. dcdn:Describe*
     resources: typing.Tuple[str, ...]       # patterns, e.g. acs:dcdn:*:*:domain/*
 
-    def names(self, action: str) -> bool:
-        return any(ram_glob(a).fullmatch(f"dcdn:{action}") for a in self.actions)
+    def names(self, action: str, code: str = "dcdn") -> bool:
+        return any(ram_glob(a).fullmatch(f"{code}:{action}") for a in self.actions)
 
     def covers(self, resource: str) -> bool:
         """Every resource `resource` stands for (a `*` in it is a literal
@@ -77,22 +107,23 @@ class Statement:
 
 
 def policy_allows(statements: typing.Sequence[Statement], action: str,
-                  domains: typing.Optional[typing.Set[str]]) -> bool:
+                  resources: typing.Optional[typing.Set[str]], service: RamService = DCDN) -> bool:
     """RAM's evaluation: a Deny that applies refuses, else every resource of
-    the call needs an Allow.  The list's resource is each DomainName (no
-    name: every domain, which a Deny on any domain also refuses), a
-    submission's the domain of each URL; the other actions are granted on
-    all resources, so only statements on all of them count."""
-    named = [s for s in statements if s.names(action)]
-    if action not in DOMAIN_ACTIONS:
-        applying = [s for s in named if s.covers("*") or s.covers(ACCOUNT_ARN + "*")]
+    the call needs an Allow.  `resources`: the names after {kind}/ in the
+    ARN: the list's DomainName values (no name: every domain, which a Deny
+    on any domain also refuses), a submission's the domain of each URL, an
+    ESA call's SiteId; the other actions are granted on all resources, so
+    only statements on all of them count."""
+    named = [s for s in statements if s.names(action, service.code)]
+    if action not in service.resource_actions:
+        applying = [s for s in named if s.covers("*") or s.covers(service.account_arn + "*")]
         return bool(applying) and all(s.allow for s in applying)
-    if not domains:
-        if any(not s.allow and s.touches(DOMAIN_ARN) for s in named):
+    if not resources:
+        if any(not s.allow and s.touches(service.resource_arn) for s in named):
             return False
-        return any(s.allow and s.covers(DOMAIN_ARN + "*") for s in named)
-    for domain in domains:
-        applying = [s for s in named if s.covers(DOMAIN_ARN + domain)]
+        return any(s.allow and s.covers(service.resource_arn + "*") for s in named)
+    for name in resources:
+        applying = [s for s in named if s.covers(service.resource_arn + name)]
         if not applying or not all(s.allow for s in applying):
             return False
     return True
@@ -145,14 +176,18 @@ class RamEntry:
     deny: typing.FrozenSet[str] = frozenset()
     policy: typing.Optional[typing.Tuple[Statement, ...]] = None
 
-    def allows(self, action: str, domains: typing.Optional[typing.Set[str]]) -> bool:
-        """`domains`: the list's DomainName values or the domains of a
-        submission's URLs (None or empty: account-wide)."""
+    def allows(self, action: str, resources: typing.Optional[typing.Set[str]],
+               service: RamService = DCDN, domains: typing.Optional[typing.Set[str]] = None) -> bool:
+        """`resources`: the call's resource names (see policy_allows; None
+        or empty: account-wide); `domains`: what a domain grant compares,
+        when not the resources themselves (an ESA call's site names)."""
         if action in self.deny:
             return False
-        if self.policy is not None and not policy_allows(self.policy, action, domains):
+        if self.policy is not None and not policy_allows(self.policy, action, resources, service):
             return False
-        return self.domains is None or action not in DOMAIN_ACTIONS or (bool(domains) and domains <= self.domains)
+        names = resources if domains is None else domains
+        return (self.domains is None or action not in service.resource_actions
+                or (bool(names) and names <= self.domains))
 
 
 def ram_entries(domains: typing.Mapping[str, typing.FrozenSet[str]],

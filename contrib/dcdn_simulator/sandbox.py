@@ -1,6 +1,8 @@
-"""The sandbox: RefreshDcdnObjectCaches and PreloadDcdnObjectCaches create
-tasks that then play their states (scenario "submissions"), and draw on a
-daily quota that DescribeDcdnRefreshQuota reports.  Every rule of the two
+"""The sandbox: RefreshDcdnObjectCaches and PreloadDcdnObjectCaches (CDN:
+RefreshObjectCaches and PushObjectCache) create tasks that then play their
+states (scenario "submissions"), and draw on a daily quota that
+DescribeDcdnRefreshQuota (DescribeRefreshQuota) reports; ESA's PurgeCaches
+and PreloadCaches create theirs through create_tasks.  Every rule of the two
 actions' parameters, the per-request limits and the quota, as the service
 documents them; the handlers in actions.py hand in the parameters."""
 
@@ -36,6 +38,7 @@ REFRESH_KINDS = {
     "ignoreparams": Kind("file", "IgnoreParams", 1000, "QuotaExceeded.Refresh"),
 }
 PRELOAD_KIND = Kind("preload", "Preload", 100, "QuotaExceeded.Preload")
+PRELOAD_EDGE_KIND = Kind("preload", "PreloadEdge", 100, "QuotaExceeded.Preload")    # CDN's L1 prefetch
 PRELOAD_AREAS = ("domestic", "overseas")
 
 
@@ -113,29 +116,37 @@ def day_of(now: float) -> int:
     return int(now // 86400)
 
 
-def remaining(scenario: Scenario, kind_quota: str, now: float) -> typing.Optional[int]:
+def used_today(scenario: Scenario, product: str, kind_quota: str, now: float) -> int:
+    """What today's submissions drew on one product's quota <kind_quota>
+    (call under the submissions' lock)."""
+    return scenario.submissions.used.get((day_of(now), product, kind_quota), 0)
+
+
+def remaining(scenario: Scenario, kind_quota: str, now: float, product: str = "dcdn") -> typing.Optional[int]:
     """What is left today of <kind_quota>Remain; None: not a count, no limit."""
-    start = quota_number(scenario.quota, kind_quota + "Remain")
+    start = quota_number(scenario.quota_of(product), kind_quota + "Remain")
     if start is None:
         return None
-    return max(0, start - scenario.submissions.used.get((day_of(now), kind_quota), 0))
+    return max(0, start - used_today(scenario, product, kind_quota, now))
 
 
-def quota_report(scenario: Scenario, now: float) -> dict:
-    """DescribeDcdnRefreshQuota: the scenario's quota, each *Remain less what
-    today's submissions used (members that are not counts as they are)."""
-    report = dict(scenario.quota)
+def quota_report(scenario: Scenario, now: float, product: str = "dcdn") -> dict:
+    """DescribeDcdnRefreshQuota (DescribeRefreshQuota): the product's quota,
+    each *Remain less what today's submissions used (members that are not
+    counts as they are)."""
+    quota = scenario.quota_of(product)
+    report = dict(quota)
     with scenario.submissions.lock:
-        for name in scenario.quota:
+        for name in quota:
             if name.endswith("Remain"):
-                left = remaining(scenario, name[:-len("Remain")], now)
+                left = remaining(scenario, name[:-len("Remain")], now, product)
                 if left is not None:
                     report[name] = str(left)
     return report
 
 
 def submit(scenario: Scenario, kind: Kind, object_path: typing.Optional[str],
-           now: float) -> typing.List[str]:
+           now: float, product: str = "dcdn") -> typing.List[str]:
     """Checks the paths and today's quota, then creates one task per path
     (new TaskIds, in order); returns the ids."""
     if object_path is None:
@@ -147,18 +158,28 @@ def submit(scenario: Scenario, kind: Kind, object_path: typing.Optional[str],
         raise ApiError("SingleRequest.OverLimit",
                        f"A maximum of {kind.per_request} URLs are supported for each request.")
     urls = [normalized_path(p) for p in paths]
+    return create_tasks(scenario, product, kind.task_type, urls, now,
+                        lambda: remaining(scenario, kind.quota, now, product), kind.quota, kind.over_quota)
+
+
+def create_tasks(scenario: Scenario, product: str, task_type: str, contents: typing.Sequence[str],
+                 now: float, left: typing.Callable[[], typing.Optional[int]], quota_key: str,
+                 over_quota: str, site: typing.Optional[int] = None) -> typing.List[str]:
+    """One new task per content (new TaskIds, in order) if `left()` (what is
+    left of today's quota, None: no limit; called under the lock) allows
+    them all, drawing them on (day, product, quota_key); returns the ids."""
     created = int(now)
     sub = scenario.submissions
     with sub.lock:
-        left = remaining(scenario, kind.quota, now)
-        if left is not None and len(urls) > left:
-            raise ApiError(kind.over_quota)
-        ids = [str(sub.next_id + i) for i in range(len(urls))]
-        sub.next_id += len(urls)
-        key = (day_of(now), kind.quota)
-        sub.used[key] = sub.used.get(key, 0) + len(urls)
+        room = left()
+        if room is not None and len(contents) > room:
+            raise ApiError(over_quota)
+        ids = [str(sub.next_id + i) for i in range(len(contents))]
+        sub.next_id += len(contents)
+        key = (day_of(now), product, quota_key)
+        sub.used[key] = sub.used.get(key, 0) + len(contents)
         # Visible to every key: the account's tasks, as its quota is.
-        new = [Task(i, url, kind.task_type, created, None, sub.states_for(kind.task_type, url))
-               for i, url in zip(ids, urls)]
+        new = [Task(i, c, task_type, created, None, sub.states_for(task_type, c), product=product, site=site)
+               for i, c in zip(ids, contents)]
         scenario.tasks.extend(new)      # one step: a listing thread sees all or none
     return ids

@@ -8,17 +8,23 @@ import math
 import random
 import re
 import threading
+import time
 import typing
 import urllib.parse
 
 from .clock import format_api_time
 from .faults import Fault, load_fault
 from .ram import DOMAIN_PATTERN, Statement, load_ram
+from .sites import PURGE_TYPES, Site, load_sites, site_for
 from .validation import ScenarioError, known_members, number, optional_str, require
 
 
+PRODUCTS = ("dcdn", "cdn", "esa")
 TASK_TYPES = ("file", "directory", "regex", "preload")
-RESPONSE_TYPE = {"directory": "path"}   # the API reports directory tasks as "path"
+ESA_TYPES = PURGE_TYPES + ("preload",)      # ESA's purge types, and its prefetches
+TYPES = {"dcdn": TASK_TYPES, "cdn": TASK_TYPES, "esa": ESA_TYPES}
+RESPONSE_TYPE = {"directory": "path"}   # DCDN reports directory tasks as "path" (CDN: "directory")
+ESA_PRELOAD_TIME = "%Y-%m-%d %H:%M:%S"  # DescribePreloadTasks' CreateTime (UTC here: unverified)
 TASK_STATUSES = ("Pending", "Refreshing", "Complete", "Failed")
 DEFAULT_PROCESS = {"Pending": "0%", "Refreshing": "50%", "Complete": "100%", "Failed": "0%"}
 DEFAULT_FAILURE = "InternalError"
@@ -30,6 +36,7 @@ DEFAULT_QUOTA = {
     "RegexQuota": "20", "RegexRemain": "20",
     "IgnoreParamsQuota": "10", "IgnoreParamsRemain": "10",
 }
+DEFAULT_CDN_QUOTA = {**DEFAULT_QUOTA, "PreloadEdgeQuota": "500", "PreloadEdgeRemain": "500"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,10 +60,20 @@ class Task:
     listed_under: typing.Tuple[str, ...] = ()
     # Answer fields sent instead of (or besides) the task's own, as given.
     raw: typing.Tuple[typing.Tuple[str, typing.Any], ...] = ()
+    product: str = "dcdn"
+    site: typing.Optional[int] = None   # ESA: the SiteId
 
     @property
     def domain(self) -> str:
-        return (urllib.parse.urlsplit(self.path).hostname or "").lower()
+        """The host the path (ESA: the content, which may be a bare host
+        name) names; "" for a cache tag or none."""
+        if self.type == "cachetag":
+            return ""
+        url = self.path if "://" in self.path or self.product != "esa" else "http://" + self.path
+        try:
+            return (urllib.parse.urlsplit(url).hostname or "").lower()
+        except ValueError:
+            return ""
 
     def listed_for(self, domains: typing.Collection[str]) -> bool:
         """Its host or one of its listed_under names is among `domains`."""
@@ -79,16 +96,29 @@ class Task:
 
     def to_api(self, now: float) -> dict:
         state = self.state_at(now)
+        if self.product == "esa":
+            return self._to_esa_api(state)
         return {
             "Status": state.status,
             "CreationTime": format_api_time(self.created_at),
-            "ObjectType": RESPONSE_TYPE.get(self.type, self.type),
+            "ObjectType": RESPONSE_TYPE.get(self.type, self.type) if self.product == "dcdn" else self.type,
             "Process": state.process,
             "Description": state.description,
             "ObjectPath": self.path,
             "TaskId": self.task_id,
             **dict(self.raw),
         }
+
+    def _to_esa_api(self, state: TaskState) -> dict:
+        """DescribePurgeTasks' task (all strings), or DescribePreloadTasks'
+        (no Type, CreateTime as 2023-03-28 14:28:57)."""
+        answer = {"TaskId": self.task_id, "Content": self.path, "Type": self.type,
+                  "Status": state.status, "Process": state.process,
+                  "CreateTime": format_api_time(self.created_at), "Description": state.description}
+        if self.type == "preload":
+            del answer["Type"]
+            answer["CreateTime"] = time.strftime(ESA_PRELOAD_TIME, time.gmtime(self.created_at))
+        return {**answer, **dict(self.raw)}
 
 
 # How a task created by RefreshDcdnObjectCaches or PreloadDcdnObjectCaches
@@ -104,6 +134,8 @@ SUBMITTED_STATES = {
     "preload": ((0, "Pending", "0%"), (5, "Refreshing", "10%"), (12, "Refreshing", "45%"),
                 (20, "Refreshing", "85%"), (30, "Complete", "100%")),
 }
+# ESA's other purge types play out as these do (unless "submissions" says).
+SUBMITTED_AS = {"cachetag": "file", "ignoreParams": "file", "hostname": "directory", "purgeall": "directory"}
 SUBMITTED_ID_FLOOR = 17000000000    # new TaskIds look like the service's (11 digits)
 
 
@@ -116,14 +148,15 @@ class Submissions:
     states: typing.Dict[str, typing.Tuple[TaskState, ...]]
     rules: typing.Tuple[typing.Tuple[typing.Pattern, typing.Tuple[TaskState, ...]], ...] = ()
     next_id: int = SUBMITTED_ID_FLOOR + 1
-    used: typing.Dict[typing.Tuple[int, str], int] = dataclasses.field(default_factory=dict)
+    # (day, product, quota kind) -> what submissions drew on it
+    used: typing.Dict[typing.Tuple[int, str, str], int] = dataclasses.field(default_factory=dict)
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
 
     def states_for(self, task_type: str, path: str) -> typing.Tuple[TaskState, ...]:
         for pattern, states in self.rules:
             if pattern.search(path):
                 return states
-        return self.states[task_type]
+        return self.states.get(task_type) or self.states[SUBMITTED_AS[task_type]]
 
 
 def default_submissions() -> Submissions:
@@ -143,6 +176,15 @@ class Scenario:
     ram_policies: typing.Dict[str, typing.Tuple["Statement", ...]] = dataclasses.field(default_factory=dict)
     clock: typing.Tuple[typing.Tuple[float, float], ...] = ()   # Clock.steps
     submissions: Submissions = dataclasses.field(default_factory=default_submissions)
+    cdn_quota: typing.Dict[str, str] = dataclasses.field(default_factory=lambda: dict(DEFAULT_CDN_QUOTA))
+    sites: typing.List[Site] = dataclasses.field(default_factory=list)     # ESA's
+
+    def quota_of(self, product: str) -> typing.Dict[str, str]:
+        """DescribeDcdnRefreshQuota's or DescribeRefreshQuota's members."""
+        return self.cdn_quota if product == "cdn" else self.quota
+
+    def site(self, site_id: int) -> typing.Optional[Site]:
+        return next((s for s in self.sites if s.site_id == site_id), None)
 
 
 def load_states(raw, where: str) -> typing.Tuple[TaskState, ...]:
@@ -169,18 +211,33 @@ def load_states(raw, where: str) -> typing.Tuple[TaskState, ...]:
     return tuple(states)
 
 
-def load_task(spec, where: str, epoch: int) -> Task:
+def load_product(spec: dict, where: str) -> typing.Tuple[str, typing.Tuple[str, ...]]:
+    """A task's (or generator's) "product" and the types it may have."""
+    product = spec.get("product", "dcdn")
+    require(product in PRODUCTS, where, f'"product" must be one of {", ".join(PRODUCTS)}')
+    require(product == "esa" or "site" not in spec, where, '"site" is for ESA tasks ("product": "esa")')
+    return product, TYPES[product]
+
+
+def task_site(product: str, spec: dict, host: str, where: str, sites) -> typing.Optional[int]:
+    return site_for(sites, spec.get("site"), host, where).site_id if product == "esa" else None
+
+
+def load_task(spec, where: str, epoch: int, sites: typing.Sequence[Site] = ()) -> Task:
     require(isinstance(spec, dict), where, "must be an object")
-    known_members(spec, ("id", "path", "type", "created", "key", "states", "listed_under", "raw"), where)
+    known_members(spec, ("id", "path", "type", "created", "key", "states", "listed_under", "raw",
+                         "product", "site"), where)
+    product, types = load_product(spec, where)
     task_id = spec.get("id")
     require(isinstance(task_id, str) and task_id.isdigit(), where, '"id" must be a string of digits')
     path = spec.get("path")
     require(isinstance(path, str) and path, where, '"path" must be a non-empty string')
     task_type = spec.get("type", "file")
-    require(task_type in TASK_TYPES, where, f'"type" must be one of {", ".join(TASK_TYPES)}')
+    require(task_type in types, where, f'"type" must be one of {", ".join(types)}')
     created = number(spec.get("created", 0), where, "created", integer=True)
-    return Task(task_id, path, task_type, epoch + created, optional_str(spec, "key", where),
-                load_states(spec.get("states"), where), *load_task_extras(spec, where))
+    task = Task(task_id, path, task_type, epoch + created, optional_str(spec, "key", where),
+                load_states(spec.get("states"), where), *load_task_extras(spec, where), product=product)
+    return dataclasses.replace(task, site=task_site(product, spec, task.domain, where, sites))
 
 
 # A listed_under name: a host name, or a wildcard one (*.example.com).
@@ -204,29 +261,37 @@ GENERATED_PATHS = {
     "directory": "http://{domain}/gen/{word}/{id}/",
     "regex": "http://{domain}/gen/{word}/{id}/.*\\.jpg",
     "preload": "http://{domain}/gen/{word}/{id}.mp4",
+    # ESA's contents for its other purge types (what purgeall's holds: unverified).
+    "cachetag": "tag-{word}-{id}",
+    "ignoreParams": "http://{domain}/gen/{word}/{id}.html",
+    "hostname": "{domain}",
+    "purgeall": "{domain}",
 }
 PATH_WORDS = ("alpha", "bravo", "delta", "kilo", "lima", "oscar", "sierra", "tango")
 
 
-def generate_tasks(spec, where: str, epoch: int) -> typing.List[Task]:
+def generate_tasks(spec, where: str, epoch: int, sites: typing.Sequence[Site] = ()) -> typing.List[Task]:
     """Task i (0-based) of a generator gets:
       id      = id_start + i
       domain  = domains[i % len(domains)]
       type    = types[(i // len(domains)) % len(types)]   (every domain sees every type)
       status  = statuses[i % len(statuses)]                ("status": a string or a list)
       created = created_from + floor(i * (created_to - created_from) / (count - 1))
-    The seed only picks the word in each path, so counts never depend on it."""
+    The seed only picks the word in each path, so counts never depend on it.
+    ESA tasks ("product": "esa") belong to "site", else to their domain's site."""
     require(isinstance(spec, dict), where, "must be an object")
     known_members(spec, ("count", "domains", "types", "status", "states", "description", "created_from",
-                          "created_to", "id_start", "key", "seed", "listed_under", "raw"), where)
+                          "created_to", "id_start", "key", "seed", "listed_under", "raw", "product", "site"),
+                  where)
+    product, all_types = load_product(spec, where)
     count = number(spec.get("count"), where, "count", integer=True)
     require(count >= 0, where, '"count" must not be negative')
     domains = spec.get("domains")
     require(isinstance(domains, list) and domains and all(isinstance(d, str) and d for d in domains),
              where, '"domains" must be a non-empty list of strings')
-    types = spec.get("types", list(TASK_TYPES))
-    require(isinstance(types, list) and types and all(t in TASK_TYPES for t in types),
-             where, f'"types" must be a non-empty list of {", ".join(TASK_TYPES)}')
+    types = spec.get("types", list(all_types))
+    require(isinstance(types, list) and types and all(t in all_types for t in types),
+             where, f'"types" must be a non-empty list of {", ".join(all_types)}')
     status = spec.get("status", "Complete")
     statuses = status if isinstance(status, list) else [status]
     require(statuses and all(s in TASK_STATUSES for s in statuses), where,
@@ -256,7 +321,9 @@ def generate_tasks(spec, where: str, epoch: int) -> typing.List[Task]:
             states = (TaskState(0, st, DEFAULT_PROCESS[st], description if st == "Failed" else ""),)
         else:
             states = template
-        tasks.append(Task(task_id, path, task_type, epoch + created, key, states, *extras))
+        task = Task(task_id, path, task_type, epoch + created, key, states, *extras, product=product)
+        tasks.append(dataclasses.replace(task, site=task_site(product, spec, task.domain or domain,
+                                                              where, sites)))
     return tasks
 
 
@@ -264,21 +331,17 @@ def load_scenario(doc, epoch: int) -> Scenario:
     """Validates a scenario document; `epoch` is the simulator's clock at its
     start (whole seconds, Clock.zero), the zero of every relative time in it."""
     require(isinstance(doc, dict), "scenario", "must be a JSON object")
-    known_members(doc, ("quota", "tasks", "generate", "faults", "ram", "clock", "submissions"),
-                  "scenario")
-    quota = dict(DEFAULT_QUOTA)
-    raw_quota = doc.get("quota", {})
-    require(isinstance(raw_quota, dict), "quota", "must be an object")
-    # Any member name, sent verbatim; numbers become strings, as the
-    # service's quota fields are; anything else (null, true, ...) goes as is.
-    quota.update({k: str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
-                  for k, v in raw_quota.items()})
+    known_members(doc, ("quota", "cdn_quota", "sites", "tasks", "generate", "faults", "ram", "clock",
+                        "submissions"), "scenario")
+    quota = load_quota(doc.get("quota", {}), DEFAULT_QUOTA, "quota")
+    cdn_quota = load_quota(doc.get("cdn_quota", {}), DEFAULT_CDN_QUOTA, "cdn_quota")
+    sites = load_sites(doc.get("sites", []))
 
     tasks = []
     for i, spec in enumerate(doc.get("tasks", [])):
-        tasks.append(load_task(spec, f"tasks[{i}]", epoch))
+        tasks.append(load_task(spec, f"tasks[{i}]", epoch, sites))
     for i, spec in enumerate(doc.get("generate", [])):
-        tasks.extend(generate_tasks(spec, f"generate[{i}]", epoch))
+        tasks.extend(generate_tasks(spec, f"generate[{i}]", epoch, sites))
     seen = set()
     for task in tasks:
         require(task.task_id not in seen, "tasks", f"duplicate task id {task.task_id}")
@@ -288,7 +351,18 @@ def load_scenario(doc, epoch: int) -> Scenario:
     submissions = load_submissions(doc.get("submissions", {}), "submissions")
     submissions.next_id = max([int(t.task_id) for t in tasks] + [SUBMITTED_ID_FLOOR]) + 1
     return Scenario(tasks, quota, faults, *load_ram(doc.get("ram", {}), "ram"),
-                    load_clock(doc.get("clock", []), "clock"), submissions)
+                    load_clock(doc.get("clock", []), "clock"), submissions, cdn_quota, sites)
+
+
+def load_quota(raw, defaults: typing.Mapping[str, str], where: str) -> typing.Dict[str, typing.Any]:
+    """"quota" (DCDN) or "cdn_quota": any member name, sent verbatim; numbers
+    become strings, as the service's quota fields are; anything else (null,
+    true, ...) goes as is."""
+    require(isinstance(raw, dict), where, "must be an object")
+    quota = dict(defaults)
+    quota.update({k: str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+                  for k, v in raw.items()})
+    return quota
 
 
 def load_submissions(raw, where: str) -> Submissions:
@@ -300,7 +374,8 @@ def load_submissions(raw, where: str) -> Submissions:
     by_type = raw.get("states", {})
     require(isinstance(by_type, dict), f"{where}.states", "must be an object by task type")
     for task_type, states in by_type.items():
-        require(task_type in TASK_TYPES, f"{where}.states", f'"{task_type}" is not one of {", ".join(TASK_TYPES)}')
+        require(task_type in TASK_TYPES + ESA_TYPES, f"{where}.states",
+                 f'"{task_type}" is not one of {", ".join(dict.fromkeys(TASK_TYPES + ESA_TYPES))}')
         submissions.states[task_type] = load_states(states, f"{where}.states.{task_type}")
     rules = raw.get("rules", [])
     require(isinstance(rules, list), f"{where}.rules", "must be a list")

@@ -1,5 +1,6 @@
 """The simulator proper, one request in and one reply out: the metadata
-service or the API; a fault or, in the gateway's order, routing,
+service or the API; a fault or, in the gateway's order, routing (the
+product by the Version the request names, then its action),
 authentication, flow control, RAM and the action; and the record file
 (--record) with one log line per request."""
 
@@ -9,17 +10,18 @@ import time
 import typing
 import uuid
 
-from .actions import ACTIONS, Call, call_domains
+from .actions import Call
 from .auth import Authenticator, Credential, SlidingWindowLimiter
 from .clock import Clock
 from .errors import ApiError, error_body, missing
 from .faults import FaultPicker, faulty_reply
 from .metadata import MetadataService
+from .products import DCDN, PRODUCTS, Product
 from .request import ApiRequest, Reply, json_reply
 from .scenario import Scenario
 from .sts import STS_ACTION, STS_VERSION, StsService
 
-API_VERSION = "2018-01-15"
+API_VERSION = DCDN.version
 
 
 class Recorder:
@@ -78,7 +80,8 @@ class Simulator:
         if fault is None:
             reply = self._answer(req)
         else:
-            reply = faulty_reply(fault, req, self._answer)
+            product = PRODUCTS.get(req.version, DCDN)
+            reply = faulty_reply(fault, req, self._answer, (product.host, product.code))
             reply.fault = fault.kind
         self._record(req, reply)
         return reply
@@ -88,7 +91,9 @@ class Simulator:
         try:
             document = self._dispatch(req, page_shift)
         except ApiError as err:
-            return json_reply(err.status, error_body(err.code, err.message, request_id),
+            product = PRODUCTS.get(req.version, DCDN)
+            return json_reply(err.status, error_body(err.code, err.message, request_id,
+                                                     product.host, product.code),
                               request_id, err.code)
         return json_reply(200, {"RequestId": request_id, **document}, request_id)
 
@@ -105,23 +110,30 @@ class Simulator:
             raise missing("Version")
         if req.version == STS_VERSION and self.sts is not None:
             return self._dispatch_sts(req)
-        if req.version != API_VERSION:
+        product = PRODUCTS.get(req.version)
+        if product is None:
             raise ApiError("InvalidVersion")
-        handler = ACTIONS.get(req.action)
+        handler = product.actions.get(req.action)
         if handler is None:
             raise ApiError("InvalidAction.NotFound")
         cred = self.auth.authenticate(req)
-        if not self.limiter.admit(cred.key_id, req.arrival):
-            raise ApiError(self.throttle_code)
-        if not cred.ram.allows(req.action, call_domains(req.action, req.params)):
+        # Each product's gateway has its own flow control: a key's rate is per product.
+        limited = cred.key_id if product is DCDN else (product.name, cred.key_id)
+        if not self.limiter.admit(limited, req.arrival):
+            raise ApiError(product.throttle_code or self.throttle_code)
+        return self._call(product, handler, cred, req, page_shift)
+
+    def _call(self, product: Product, handler, cred: Credential, req: ApiRequest, page_shift: int) -> dict:
+        resources, grant_names = product.resources(req.action, req.params, self.scenario)
+        if not cred.ram.allows(req.action, resources, product.ram, grant_names):
             raise ApiError("Forbidden.RAM")      # RAM comes before the action's parameter rules
-        return handler(Call(self.clock.now(), cred.key_id, self.scenario, cred.ram.domains, page_shift),
-                       req.params)
+        return handler(Call(self.clock.now(), cred.key_id, self.scenario, cred.ram.domains, page_shift,
+                            product.name), req.params)
 
     def _dispatch_sts(self, req: ApiRequest) -> dict:
         """STS, another service behind the same gateway checks: its one
         action, the caller's signature with its base key, then the role.
-        No DCDN rate limit or RAM: those are the DCDN API's."""
+        No rate limit or RAM: those are the products' APIs'."""
         if req.action != STS_ACTION:
             raise ApiError("InvalidAction.NotFound")
         cred = self.auth.authenticate(req)
@@ -132,6 +144,7 @@ class Simulator:
             "t": req.arrival,
             "key": None if metadata else req.key_id,
             "action": "metadata" if metadata else req.action,
+            "product": None if metadata else PRODUCTS[req.version].name if req.version in PRODUCTS else None,
             "method": req.method,
             "sig": None if metadata else req.sig,
             "params": {"path": req.path} if metadata else req.api_params(),

@@ -183,10 +183,13 @@ RAM_MESSAGE = "User not authorized to operate on the specified resource, or this
 
 
 def answered_tasks(resp):
-    """The task objects of a 200 list or by-id answer, in their order."""
+    """The task objects of a 200 list (DCDN's Tasks.Task, CDN's
+    Tasks.CDNTask, ESA's flat Tasks) or by-id answer, in their order."""
     assert resp.status == 200, resp
     found = resp.json["Tasks"]
-    return found["Task"] if isinstance(found, dict) else found
+    if isinstance(found, dict):
+        [found] = found.values()
+    return found
 
 
 def task_ids(resp):
