@@ -122,7 +122,8 @@ static void message_task_tail(message_task_kind_t kind, const message_task_t *t,
 void message_task(message_task_kind_t kind, const message_task_t *task,
                   char *out, size_t size) {
   message_parts_t p = {STRBUF_INIT, STRBUF_INIT, STRBUF_INIT};
-  strbuf_printf(&p.head, "DCDN %s task ", task->type);
+  strbuf_printf(&p.head, "%s %s task ", task->product ? task->product : "DCDN",
+                task->type);
   strbuf_append_printable(&p.head, task->task_id, SIZE_MAX);
   strbuf_append(&p.head, " (");
   strbuf_append_printable(&p.path, task->object_path, SIZE_MAX);
@@ -130,10 +131,10 @@ void message_task(message_task_kind_t kind, const message_task_t *task,
   message_write(&p, out, size);
 }
 
-void message_account(const char *account, const char *why, char *out,
-                     size_t size) {
+void message_account(const char *product, const char *account,
+                     const char *why, char *out, size_t size) {
   message_parts_t p = {STRBUF_INIT, STRBUF_INIT, STRBUF_INIT};
-  strbuf_append(&p.head, "DCDN account \"");
+  strbuf_printf(&p.head, "%s account \"", product ? product : "DCDN");
   strbuf_append_printable(&p.head, account, SIZE_MAX);
   if (why != NULL) {
     strbuf_append(&p.head, "\": API calls fail and need attention: ");

@@ -36,7 +36,8 @@ typedef enum {
 /* What a task message says; the strings may come from the network (they
  * are made printable here). */
 typedef struct {
-  const char *type; /* "file" */
+  const char *product; /* "CDN": its label; NULL: "DCDN" */
+  const char *type;    /* "file" */
   const char *task_id;
   const char *object_path;
   const char *status; /* "refreshing" */
@@ -51,8 +52,9 @@ void message_task(message_task_kind_t kind, const message_task_t *task,
                   char *out, size_t size);
 
 /* 'DCDN account "prod": API calls fail and need attention: <why>', or with
- * why NULL 'DCDN account "prod": API calls succeed again'. */
-void message_account(const char *account, const char *why, char *out,
-                     size_t size);
+ * why NULL 'DCDN account "prod": API calls succeed again'; product is the
+ * label ("CDN"), NULL for "DCDN". */
+void message_account(const char *product, const char *account,
+                     const char *why, char *out, size_t size);
 
 #endif

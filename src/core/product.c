@@ -22,11 +22,11 @@ static const product_quota_kind_t cdn_quota[] = {
 };
 
 const product_t products[PRODUCT_COUNT] = {
-    [PRODUCT_DCDN] = {"dcdn", "2018-01-15", "https://dcdn.aliyuncs.com",
+    [PRODUCT_DCDN] = {"dcdn", "DCDN", "2018-01-15", "https://dcdn.aliyuncs.com",
                       "DescribeDcdnRefreshTasks", "DescribeDcdnRefreshTaskById",
                       "DescribeDcdnRefreshQuota", 50, "Task", dcdn_quota,
                       N_OF(dcdn_quota), "contrib/ram-policy.json"},
-    [PRODUCT_CDN] = {"cdn", "2018-05-10", "https://cdn.aliyuncs.com",
+    [PRODUCT_CDN] = {"cdn", "CDN", "2018-05-10", "https://cdn.aliyuncs.com",
                      "DescribeRefreshTasks", "DescribeRefreshTaskById",
                      "DescribeRefreshQuota", 100, "CDNTask", cdn_quota,
                      N_OF(cdn_quota), "contrib/ram-policy-cdn.json"},

@@ -21,6 +21,7 @@ typedef struct {
   /* The Product option's value, collectd's plugin field (a host watching
    * two products never mixes them) and the RAM action prefix. */
   const char *name;
+  const char *label;    /* in notification texts: "DCDN", "CDN" */
   const char *version;  /* the API version */
   const char *endpoint; /* the default Endpoint */
   const char *list_action;

@@ -72,7 +72,8 @@ void notify_task(const account_t *account, const domtab_entry_t *domain,
   notify_init(&n, account, notify_kinds[kind].severity, domain->name, "task",
               task_type_name(task->type));
   message_task(notify_kinds[kind].message,
-               &(message_task_t){.type = task_type_name(task->type),
+               &(message_task_t){.product = products[account->conf.product].label,
+                                 .type = task_type_name(task->type),
                                  .task_id = task->task_id,
                                  .object_path = task->object_path,
                                  .status = task_status_name(task->status),
@@ -88,7 +89,8 @@ void notify_account(const account_t *account, bool failed, const char *why) {
   notification_t n;
   notify_init(&n, account, failed ? NOTIF_FAILURE : NOTIF_OKAY,
               account->conf.name, "account", "health");
-  message_account(account->conf.name, failed ? why : NULL, n.message,
+  message_account(products[account->conf.product].label, account->conf.name,
+                  failed ? why : NULL, n.message,
                   sizeof(n.message));
   notify_meta(&n, "account", account->conf.name);
   notify_send(&n);

@@ -172,12 +172,15 @@ START_TEST(every_size_fits_and_keeps_the_tail_when_it_can) {
 END_TEST
 
 START_TEST(account_messages_keep_the_start_of_the_reason) {
-  message_account("prod", "SignatureDoesNotMatch: bad", out, sizeof(out));
+  message_account(NULL, "prod", "SignatureDoesNotMatch: bad", out, sizeof(out));
   ck_assert_str_eq(out, "DCDN account \"prod\": API calls fail and need "
                         "attention: SignatureDoesNotMatch: bad");
-  message_account("prod", NULL, out, sizeof(out));
+  message_account(NULL, "prod", NULL, out, sizeof(out));
+  char cdn[MESSAGE_SIZE];
+  message_account("CDN", "prod", NULL, cdn, sizeof(cdn));
+  ck_assert_str_eq(cdn, "CDN account \"prod\": API calls succeed again");
   ck_assert_str_eq(out, "DCDN account \"prod\": API calls succeed again");
-  message_account("prod", long_text("Forbidden.RAM: ", CJK, 100), out,
+  message_account(NULL, "prod", long_text("Forbidden.RAM: ", CJK, 100), out,
                   sizeof(out));
   ck_assert_uint_lt(strlen(out), MESSAGE_SIZE);
   assert_starts_with(out, "DCDN account \"prod\": API calls fail and need "

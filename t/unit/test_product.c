@@ -11,7 +11,7 @@ START_TEST(every_row_is_complete_and_named_by_product_names) {
   for (size_t i = 0; i < PRODUCT_COUNT; i++) {
     const product_t *p = &products[i];
     ck_assert_str_eq(product_names[i], p->name);
-    ck_assert(p->version && p->endpoint && p->list_action && p->byid_action &&
+    ck_assert(p->label && p->version && p->endpoint && p->list_action && p->byid_action &&
               p->quota_action && p->task_wrapper && p->ram_policy);
     ck_assert(p->page_size >= 1 && p->page_size <= 100);
     ck_assert_uint_gt(p->quota_kind_count, 0);
