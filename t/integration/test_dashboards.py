@@ -2,13 +2,15 @@
 
 - every query of the Grafana dashboards for Graphite and InfluxDB
   (contrib/grafana/) returns, from the real query engine, exactly the
-  series the scenario implies: the real collectd runs the plugin against
-  the simulator and writes with write_graphite (set up as
+  series the scenario implies for the chosen product and nothing of the
+  other: the real collectd runs the plugin (one DCDN and one CDN account)
+  against the simulator and writes with write_graphite (set up as
   contrib/conf.d/dcdn-graphite.conf says) to the real carbon-cache, whose
   whisper files Debian's graphite-web serves through its render API, and
   with the network plugin to the real InfluxDB's collectd listener, asked
   through its /query API; each dashboard's variables are resolved by their
-  own queries on the engine and expanded value by value (Prometheus, the
+  own queries on the engine, for each product, and expanded value by
+  value (Prometheus, the
   third dashboard, is proved the same way in test_prometheus.py);
 - the Graphite paths are the ones write_graphite really sends, and the
   counters arrive raw;
@@ -37,9 +39,10 @@ from carbon_capture import CarbonCapture
 from collectd_series import produced_series
 from conf_snippets import Endpoints, rewrite_snippet, run_test_mode, snippet_block, wrapper
 from grafana_dashboards import (DASHBOARDS, check_dashboard, load, panels_of, queries_of,
-                                resolve_variables)
+                                resolve_variables, settings)
 from grafana_engines import GraphiteEngine, InfluxEngine
-from grafana_scenario import ACCOUNT, DOMAINS, expected_variable_values, implied_keys, start_run
+from grafana_scenario import (ACCOUNTS, FILES_COMPLETE, PRODUCTS, THROTTLED, domain_pairs,
+                              expected_variable_values, implied_keys, start_run)
 from grafana_templates import variables_in
 from harness import COLLECTD, ROOT, collectd_env, free_port, stop_pid, wait_for
 from pipeline import Carbon, GraphiteWeb, Influx, network_client_config, stop_all
@@ -81,7 +84,8 @@ def run(tmp_path_factory):
         engines = {"graphite": GraphiteEngine(web), "influxdb": InfluxEngine(influx)}
         # Every series, and three points of each counter (a derivative
         # needs two); the completion times are sent once.
-        counts = 'SELECT count("value") FROM /^dcdn_/ WHERE time > now() - 10m GROUP BY *'
+        counts = ('SELECT count("value") FROM /^(dcdn|cdn)_/ WHERE time > now() - 10m '
+                  'GROUP BY *')
         wait_for(lambda: len([r for r in influx.http_query(counts)
                               if r["tags"]["type"] not in COUNTERS or r["values"][0][1] >= 3])
                  == len(series), timeout=20, interval=0.5,
@@ -93,27 +97,41 @@ def run(tmp_path_factory):
 
 @pytest.mark.parametrize("kind", ["graphite", "influxdb"])
 def test_every_query_of_the_dashboard_returns_the_scenarios_series(run, kind):
-    """Every target of every panel, with every variable at All and with
-    each of its values alone, returns from the real engine exactly the
-    series the scenario implies, each with data; the variables list what
-    the scenario configured; and nothing the plugin sends is left off."""
+    """For each product, every target of every panel, with every other
+    variable at All and with each of its values alone, returns from the
+    real engine exactly the series the scenario implies for that product
+    (none of the other's), each with data; the variables list what the
+    scenario configured for the product; and nothing the plugin sends is
+    left off."""
     series = run["series"]
-    problems, shown = check_dashboard(kind, run["engines"][kind], series, set(DOMAINS))
+    problems, shown = check_dashboard(kind, run["engines"][kind], series, domain_pairs())
     assert not problems, f"{kind} dashboard:\n" + "\n".join(problems)
-    variables, _ = resolve_variables(load(kind), run["engines"][kind])
-    assert {n: v["_values"] for n, v in variables.items()} == \
-        expected_variable_values(kind, series)
+    assert [f["product"] for f in settings(load(kind))] == PRODUCTS
+    for fixed in settings(load(kind)):
+        variables, _ = resolve_variables(load(kind), run["engines"][kind], fixed)
+        assert {n: v["_values"] for n, v in variables.items()} == \
+            expected_variable_values(kind, series, fixed["product"]), fixed
     assert not {s.key for s in series} - shown, \
         f"{kind} dashboard shows none of {sorted({s.key for s in series} - shown)}"
 
 
 def test_the_scenario_covers_what_the_dashboards_show(run):
+    """Both products' series, each account's tasks only (the tasks of one
+    product on the other's domains are not counted), nothing of an
+    unconfigured domain."""
     keys = {s.key for s in run["series"]}
     assert implied_keys() <= keys, sorted(implied_keys() - keys)
+    assert {s.plugin for s in run["series"]} == set(PRODUCTS)
     assert not any("other.example.net" in k for k in keys)
+    assert {s.instance for s in run["series"] if s.plugin == "cdn"}.isdisjoint(
+        {s.instance for s in run["series"] if s.plugin == "dcdn"})
     values = run["daemon"].values()
-    assert values[f"dcdn-{ACCOUNT}/total_requests-throttled"] >= 1
-    assert values["dcdn-www.example.com/total_operations-file-failed"] >= 2
+    for product, (account, _) in ACCOUNTS.items():
+        assert values[f"{product}-{account}/total_requests-throttled"] >= 1
+        assert values[f"{product}-{account}/errors-{THROTTLED[product]}"] >= 1
+    for domain, n in FILES_COMPLETE.items():
+        assert values[f"{domain}/count-file-complete"] == n
+        assert values[f"{domain}/total_operations-file-failed"] >= 2
 
 
 def test_write_graphite_sends_the_paths_and_the_raw_counters(run):
@@ -124,8 +142,10 @@ def test_write_graphite_sends_the_paths_and_the_raw_counters(run):
     by_path = {s.graphite_path(): s for s in series}
     assert carbon.paths() == set(by_path), (sorted(carbon.paths() - set(by_path)),
                                             sorted(set(by_path) - carbon.paths()))
-    calls_path = next(p for p, s in by_path.items() if s.key.endswith("/total_requests-calls"))
-    calls = run["daemon"].rows(f"dcdn-{ACCOUNT}/total_requests-calls")
+    assert {p.split(".")[1].partition("-")[0] for p in carbon.paths()} == set(PRODUCTS)
+    key = f"cdn-{ACCOUNTS['cdn'][0]}/total_requests-calls"
+    calls_path = next(p for p, s in by_path.items() if s.key == key)
+    calls = run["daemon"].rows(key)
     stored = [v for _, v in carbon.fetch(calls_path)]
     raw = stored and all(math.isfinite(v) and v.is_integer() for v in stored) and \
         stored == sorted(stored) and set(stored) <= {v for _, v in calls}
@@ -162,14 +182,23 @@ def test_dashboard_is_importable(kind):
             assert p["repeat"] in {v["name"] for v in d["templating"]["list"]}
     names = [v["name"] for v in d["templating"]["list"]]
     assert "domain" in names and "account" in names
+    # The product: one at a time, DCDN's by default, first (the others list its series).
+    (product,) = [v for v in d["templating"]["list"] if not v["multi"]]
+    assert names[0] == "product" == product["name"] and product["type"] == "custom"
+    assert product["query"] == ",".join(PRODUCTS) and not product["includeAll"]
+    assert product["current"]["value"] == "dcdn"
+    assert [o["value"] for o in product["options"] if o["selected"]] == ["dcdn"]
+    assert [o["value"] for o in product["options"]] == PRODUCTS
     for v in d["templating"]["list"]:
         if v["type"] == "query":
             assert v["datasource"] == ds, v["name"]
             # Variables may only use the ones defined before them.
             text = json.dumps(v["query"])
             assert variables_in(text) <= set(names[:names.index(v["name"])]), v["name"]
+            assert "product" in variables_in(text), v["name"]
     for where, text in queries_of(d, kind):
         assert variables_in(text) <= set(names), where
+        assert "product" in variables_in(text), where
 
 
 def test_rates_come_from_the_derive_counters():
@@ -184,7 +213,7 @@ def test_rates_come_from_the_derive_counters():
         rate = "non_negative_derivative(" in text
         assert bool(counter) == bool(rate), where
     for where, text in queries_of(load("prometheus"), "prometheus"):
-        counter = re.search(r"collectd_dcdn_\w+_total\b", text)
+        counter = re.search(r"collectd_\$\{product\}_\w+_total\b", text)
         rate = re.search(r"\b(rate|increase)\(", text)
         assert bool(counter) == bool(rate), where
 

@@ -1,20 +1,22 @@
 """Prometheus, for real: the real collectd runs the plugin against the
-simulator with write_prometheus set up as contrib/conf.d/dcdn-prometheus.conf
-says (on a free loopback port), Debian's Prometheus scrapes it every second,
-and every PromQL query of contrib/grafana/dcdn-prometheus.json, with its
+simulator (one DCDN and one CDN account) with write_prometheus set up as
+contrib/conf.d/dcdn-prometheus.conf says (on a free loopback port), Debian's
+Prometheus scrapes it every second, and every PromQL query of
+contrib/grafana/dcdn-prometheus.json, for each product, with its other
 variables resolved by their own label_values() queries and expanded for
 every value, returns through Prometheus's HTTP API exactly the series the
-scenario implies. One collectd, simulator and Prometheus run serves the
-whole module."""
+scenario implies for that product, and each legend names labels the series
+has. One collectd, simulator and Prometheus run serves the whole module."""
 
 import re
 
 import pytest
 
 from collectd_series import produced_series
-from grafana_dashboards import check_dashboard, load, resolve_variables
+from grafana_dashboards import check_dashboard, load, resolve_variables, settings
 from grafana_engines import PrometheusEngine
-from grafana_scenario import DOMAINS, expected_variable_values, start_run
+from grafana_scenario import (FILES_COMPLETE, PRODUCTS, domain_pairs, expected_variable_values,
+                              start_run)
 from harness import ROOT, free_port, wait_for
 from pipeline import Prometheus, stop_all
 
@@ -58,11 +60,13 @@ def run(tmp_path_factory):
 
 def test_every_query_of_the_dashboard_returns_the_scenarios_series(run):
     daemon, prometheus, engine, series = run
-    problems, shown = check_dashboard("prometheus", engine, series, set(DOMAINS))
+    problems, shown = check_dashboard("prometheus", engine, series, domain_pairs())
     assert not problems, "\n".join(problems)
-    variables, _ = resolve_variables(load("prometheus"), engine)
-    assert {n: v["_values"] for n, v in variables.items()} == \
-        expected_variable_values("prometheus", series)
+    assert [f["product"] for f in settings(load("prometheus"))] == PRODUCTS
+    for fixed in settings(load("prometheus")):
+        variables, _ = resolve_variables(load("prometheus"), engine, fixed)
+        assert {n: v["_values"] for n, v in variables.items()} == \
+            expected_variable_values("prometheus", series, fixed["product"]), fixed
     # Nothing the plugin sends is left off the dashboard.
     assert not {s.key for s in series} - shown, sorted({s.key for s in series} - shown)
     assert daemon.alive(), daemon.log()
@@ -70,17 +74,22 @@ def test_every_query_of_the_dashboard_returns_the_scenarios_series(run):
 
 def test_prometheus_holds_every_series_with_collectds_values(run):
     """Each CSV series is one Prometheus series, named and labelled as the
-    snippet documents, and the task counts (settled by now) are the CSV's."""
+    snippet documents (a CDN account's as collectd_cdn_*, label cdn), and
+    the task counts (settled by now) are the CSV's."""
     daemon, prometheus, engine, series = run
-    scraped = prometheus.api("series", **{"match[]": '{__name__=~"collectd_dcdn_.+"}'})
+    scraped = prometheus.api("series", **{"match[]": '{__name__=~"collectd_(dcdn|cdn)_.+"}'})
     assert sorted(tuple(sorted(s.items())) for s in scraped) == \
         sorted(tuple(sorted(engine.identity(s).items())) for s in series)
-    counts = {(s["metric"]["dcdn"], s["metric"]["type"]): float(s["value"][1])
-              for s in prometheus.query('collectd_dcdn_count{type=~".+-(pending|refreshing|'
-                                        'complete|failed)"}')}
+    counts = {}
+    for product in PRODUCTS:
+        for s in prometheus.query(f'collectd_{product}_count{{type=~".+-(pending|refreshing|'
+                                  f'complete|failed)"}}'):
+            counts[(product, s["metric"][product], s["metric"]["type"])] = float(s["value"][1])
     values = daemon.values()
-    assert counts == {(s.instance, s.type_instance): values[s.key] for s in series
-                      if s.type == "count" and s.instance in DOMAINS}
-    assert counts[("www.example.com", "file-complete")] == 2
+    assert counts == {(s.plugin, s.instance, s.type_instance): values[s.key] for s in series
+                      if s.type == "count" and (s.plugin, s.instance) in domain_pairs()}
+    for key, n in FILES_COMPLETE.items():
+        product, domain = key.split("-", 1)
+        assert counts[(product, domain, "file-complete")] == n
     log = daemon.log()
     assert "write_prometheus plugin: Listening on [127.0.0.1]" in log, log

@@ -1,12 +1,14 @@
 """The Grafana dashboards of contrib/grafana/ against a real query engine
-(grafana_engines): each dashboard loaded, its template variables resolved
-by running their own queries on the engine (as Grafana would), and every
-query of every panel run on the engine, with all variables at All and
-with each value of each variable alone. What each panel must show is
+(grafana_engines): each dashboard loaded, and for each value of each
+single-valued variable (the product), its other template variables
+resolved by running their own queries on the engine (as Grafana would),
+and every query of every panel run on the engine, with those variables at
+All and with each of their values alone. What each panel must show is
 written here once for the three dashboards (SHOWS), as a predicate on the
 series the plugin produced; the engine's answer must be exactly those
 series, each with data."""
 
+import itertools
 import json
 import re
 
@@ -40,22 +42,24 @@ def queries_of(dashboard, kind):
 
 
 def targets_of(dashboard, kind):
-    """((panel title, refId), query text) of every target of every panel."""
+    """((panel title, refId), query text, legend format or None) of every
+    target of every panel."""
     for panel in panels_of(dashboard):
         for target in panel.get("targets", []):
-            yield (panel["title"], target["refId"]), target[QUERY_FIELD[kind]]
+            yield ((panel["title"], target["refId"]), target[QUERY_FIELD[kind]],
+                   target.get("legendFormat"))
 
 
 # ---------------------------------------------------------------------------
 # What each target shows, whatever the data source: a predicate on a series
-# (collectd_series.Series) and the set of configured domains.
+# (collectd_series.Series) and the set of configured (product, domain).
 
 def _domain(test):
-    return lambda s, domains: s.instance in domains and test(s)
+    return lambda s, domains: (s.plugin, s.instance) in domains and test(s)
 
 
 def _account(test):
-    return lambda s, domains: s.instance not in domains and test(s)
+    return lambda s, domains: (s.plugin, s.instance) not in domains and test(s)
 
 
 def _ti(s, *suffixes):
@@ -96,6 +100,7 @@ SHOWS = {
 
 # What one value of each variable keeps of a panel's series.
 NARROWS = {
+    "product": lambda s, v, engine: s.plugin == v,
     "host": lambda s, v, engine: s.host == v,
     "domain": lambda s, v, engine: engine.instance_value(s) == v,
     "account": lambda s, v, engine: engine.instance_value(s) == v,
@@ -123,9 +128,24 @@ def variable_query(var):
     return query if isinstance(query, str) else query.get("target") or query["query"]
 
 
-def resolve_variables(dashboard, engine):
+def settings(dashboard):
+    """Every assignment {name: value} of the single-valued variables (not
+    multi, no All: the product), each a dashboard of its own; they must be
+    custom variables, before the others."""
+    fixed = [v for v in dashboard["templating"]["list"]
+             if not v.get("multi") and not v.get("includeAll")]
+    for var in fixed:
+        check(var["type"] == "custom", f"variable {var['name']}: single-valued, "
+                                       f"type {var['type']}")
+    names = [v["name"] for v in fixed]
+    values = [[x.strip() for x in v["query"].split(",")] for v in fixed]
+    return [dict(zip(names, chosen)) for chosen in itertools.product(*values)]
+
+
+def resolve_variables(dashboard, engine, fixed):
     """Each variable's values, computed by running its own query on the
-    engine (in order, the earlier ones at All), as Grafana would."""
+    engine (in order, the earlier ones at All, the single-valued ones at
+    their value in fixed), as Grafana would."""
     variables = {}
     fmt = FORMATS[engine.kind](variables)
     for var in dashboard["templating"]["list"]:
@@ -135,10 +155,15 @@ def resolve_variables(dashboard, engine):
             var["_values"] = [v.strip() for v in var["query"].split(",")]
             continue
         check(var["type"] == "query", f"variable {var['name']}: type {var['type']}")
-        query = substitute(variable_query(var), {name: ALL for name in variables}, fmt,
+        query = substitute(variable_query(var), _assignment(variables, fixed), fmt,
                            engine.builtins)
         var["_values"] = sorted(apply_regex(var.get("regex"), engine.variable_texts(query)))
     return variables, fmt
+
+
+def _assignment(names, fixed):
+    """Every variable of names at All, but those of fixed at their value."""
+    return {name: [fixed[name]] if name in fixed else ALL for name in names}
 
 
 def _key(identity, keys):
@@ -167,31 +192,46 @@ def compare(engine, answer, expected):
 
 def check_dashboard(kind, engine, series, domains):
     """Every problem with the dashboard on the engine, as text (empty:
-    none); and the keys of the series it shows with every variable at All."""
+    none); and the keys of the series it shows with every variable at All
+    (for some value of the single-valued ones). domains: the configured
+    (product, domain) pairs."""
     dashboard = load(kind)
     problems, shown = [], set()
+    for fixed in settings(dashboard):
+        found, seen = _check_setting(dashboard, kind, engine, series, domains, fixed)
+        problems += found
+        shown |= seen
+    return problems, shown
+
+
+def _check_setting(dashboard, kind, engine, series, domains, fixed):
+    """check_dashboard with the single-valued variables at fixed."""
+    setting = ", ".join(f"${n} = {v!r}" for n, v in fixed.items())
+    problems, shown = [], set()
     try:
-        variables, fmt = resolve_variables(dashboard, engine)
+        variables, fmt = resolve_variables(dashboard, engine, fixed)
     except AssertionError as e:
-        return [f"variables: {e}"], shown
-    values = {n: v["_values"] for n, v in variables.items()}
-    empty = [f"variable ${name} has no value" for name, v in values.items() if not v]
+        return [f"{setting}: variables: {e}"], shown
+    values = {n: v["_values"] for n, v in variables.items() if n not in fixed}
+    empty = [f"{setting}: variable ${name} has no value" for name, v in values.items() if not v]
     if empty:
         return empty, shown
-    for where, text in targets_of(dashboard, kind):
+    for where, text, legend in targets_of(dashboard, kind):
         if where not in SHOWS:
             problems.append(f"panel {where}: not in grafana_dashboards.SHOWS")
             continue
-        for what, assign in variants(text, values):
+        for what, assign in variants(text, values, _assignment(variables, fixed)):
             query = substitute(text, assign, fmt, engine.builtins)
+            # Grafana fills a legend's variables with its default format.
+            legend_text = legend and substitute(legend, assign, FORMATS["graphite"](variables))
             expected = [s for s in series if SHOWS[where](s, domains) and
                         all(NARROWS[var](s, v[0], engine)
                             for var, v in assign.items() if v is not ALL)]
             try:
-                found = compare(engine, engine.run(query), expected)
+                found = compare(engine, engine.run(query, legend_text), expected)
             except AssertionError as e:
                 found = [str(e)]
-            problems += [f"panel {where}, {what}: {p}\n    {query}" for p in found]
+            problems += [f"panel {where}, {setting}, {what}: {p}\n    {query}" for p in found]
             if what == "all variables at All":
                 if found:
                     break  # the variants would say the same

@@ -47,8 +47,9 @@ class GraphiteEngine:
                  "/metrics/expand; nothing else is used here")
         return self.web.expand(m.group(1))
 
-    def run(self, query):
-        """[(identity, legend, has data)] of the rendered series."""
+    def run(self, query, legend=None):
+        """[(identity, legend, has data)] of the rendered series (the
+        legend is the one the target's functions made)."""
         return [({"path": s["tags"]["name"]}, s["target"],
                  any(v is not None for v, _ in s["datapoints"]))
                 for s in self.web.render(query)]
@@ -59,13 +60,15 @@ class GraphiteEngine:
 
     @staticmethod
     def instance_value(series):
-        """A domain or account as its variable lists it."""
-        return series.graphite_path().split(".")[1][len("dcdn-"):]
+        """A domain or account as its variable lists it (the second node,
+        its "<product>-" cut off)."""
+        return series.graphite_path().split(".")[1].partition("-")[2]
 
 
 class InfluxEngine:
     """InfluxDB 1.x fed by its collectd listener: measurement
-    <plugin>_<data source>, tags host, instance, type, type_instance."""
+    <plugin>_<data source> (the plugin is the product), tags host,
+    instance, type, type_instance."""
 
     kind, field = "influxdb", "query"
     builtins = {"timeFilter": "time > now() - 10m", "__interval": "1s"}
@@ -78,7 +81,7 @@ class InfluxEngine:
         check(query.startswith("SHOW TAG VALUES "), f"variable query {query!r}")
         return [value for s in self.influx.http_query(query) for _, value in s["values"]]
 
-    def run(self, query):
+    def run(self, query, legend=None):
         """[(identity: measurement and the GROUP BY tags, legend, has data)]."""
         return [({"measurement": s["name"], **s.get("tags", {})}, s["name"],
                  any(v is not None for row in s["values"] for v in row[1:]))
@@ -86,7 +89,7 @@ class InfluxEngine:
 
     def identity(self, series):
         ds_name, _ = _single_ds(series, self.types)
-        return {"measurement": f"dcdn_{ds_name}", **series.tags()}
+        return {"measurement": f"{series.plugin}_{ds_name}", **series.tags()}
 
     @staticmethod
     def instance_value(series):
@@ -96,8 +99,9 @@ class InfluxEngine:
 class PrometheusEngine:
     """Prometheus scraping write_prometheus: collectd_<plugin>_<type>
     (_<data source> unless it is "value", _total for a counter), labels
-    instance (collectd's host), <plugin> (the plugin instance) and type
-    (the type instance), plus the scrape's job."""
+    instance (collectd's host), <plugin> (the plugin instance; the label's
+    name is the product's) and type (the type instance), plus the scrape's
+    job."""
 
     kind, field = "prometheus", "expr"
     builtins = {"__rate_interval": "15s", "__interval": "5s"}
@@ -112,22 +116,33 @@ class PrometheusEngine:
         selector, label = m.groups()
         return self.prometheus.label_values(label, selector or "{__name__=~\".+\"}")
 
-    def run(self, query):
-        """[(identity: the labels, legend, has data)]; Grafana makes the
-        legend from the labels (legendFormat), so they stand for it."""
-        return [(dict(s["metric"]), str(s["metric"]), not math.isnan(float(s["value"][1])))
+    def run(self, query, legend=None):
+        """[(identity: the labels, legend, has data)]; the legend is
+        legendFormat (its variables expanded) with each {{label}} the
+        series' label, as Grafana renders it; a label the series lacks
+        fails."""
+        return [(dict(s["metric"]), self.legend(legend, s["metric"]),
+                 not math.isnan(float(s["value"][1])))
                 for s in self.prometheus.query(query)]
+
+    @staticmethod
+    def legend(legend_format, labels):
+        def label(m):
+            check(m.group(1) in labels, f"legend {legend_format!r}: the series {labels} "
+                                        f"has no label {m.group(1)!r}")
+            return labels[m.group(1)]
+        return re.sub(r"\{\{\s*(\w+)\s*\}\}", label, legend_format or str(labels))
 
     def metric_name(self, series):
         ds_name, ds_type = _single_ds(series, self.types)
-        name = f"collectd_dcdn_{series.type}"
+        name = f"collectd_{series.plugin}_{series.type}"
         if ds_name != "value":
             name += f"_{ds_name}"
         return name + ("_total" if ds_type in ("DERIVE", "COUNTER") else "")
 
     def identity(self, series):
         return {"__name__": self.metric_name(series), "job": self.job, "instance": series.host,
-                "dcdn": series.instance, "type": series.type_instance}
+                series.plugin: series.instance, "type": series.type_instance}
 
     @staticmethod
     def instance_value(series):

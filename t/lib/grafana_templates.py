@@ -2,8 +2,8 @@
 handing a query to the real engine: the syntax ($var, [[var]], ${var:fmt}),
 substitution with the formatter Grafana uses for each data source
 (Graphite, InfluxDB, Prometheus), the variants of a query worth running
-(every variable at All, each value of each variable alone), and check(),
-a failure with only its message."""
+(every variable at All, each value of each variable alone, for each value
+of the single-valued ones), and check(), a failure with only its message."""
 
 import re
 
@@ -30,14 +30,14 @@ def substitute(text, values, fmt, builtins=None):
     return VAR_RE.sub(repl, text)
 
 
-def variants(text, var_values):
-    """(what, assignment) to run: everything at All; each value of each
-    variable the text uses, alone (the others at All)."""
-    all_at = {v: ALL for v in var_values}
-    out = [("all variables at All", all_at)]
-    for var in sorted(variables_in(text)):
+def variants(text, var_values, base):
+    """(what, assignment) to run: base (every variable at All, but the
+    single-valued ones at their value); each value of each variable of
+    var_values the text uses, alone (the others as in base)."""
+    out = [("all variables at All", base)]
+    for var in sorted(variables_in(text) & set(var_values)):
         for value in var_values[var]:
-            out.append((f"${var} = {value!r}", {**all_at, var: [value]}))
+            out.append((f"${var} = {value!r}", {**base, var: [value]}))
     return out
 
 
@@ -65,12 +65,17 @@ def graphite_format(variables):
     return fmt
 
 
-def _regex_format(variables, escape):
-    """Values regex-escaped by escape, several as (a|b)."""
+def _regex_format(variables, escape, plain):
+    """Values regex-escaped by escape, several as (a|b); the value of a
+    single-valued variable (neither multi nor All) only by plain, as
+    Grafana's interpolateQueryExpr does."""
     def fmt(name, value):
         value = selected(variables, name, value)
         if isinstance(value, str):
             return value
+        var = variables[name]
+        if not var.get("multi") and not var.get("includeAll"):
+            return plain(value[0])
         escaped = [escape(v) for v in value]
         return escaped[0] if len(escaped) == 1 else "(" + "|".join(escaped) + ")"
     return fmt
@@ -78,15 +83,17 @@ def _regex_format(variables, escape):
 
 def influx_format(variables):
     """Grafana's formatter for InfluxQL (inside /.../): regex-escaped."""
-    return _regex_format(variables, lambda v: re.sub(r"([\\^$.|?*+()\[\]{}/])", r"\\\1", v))
+    return _regex_format(variables, lambda v: re.sub(r"([\\^$.|?*+()\[\]{}/])", r"\\\1", v),
+                         lambda v: v)
 
 
 def prometheus_format(variables):
     """Grafana's formatter for PromQL (inside a "..." string used with =~):
     prometheusSpecialRegexEscape, so a backslash is written twice in the
-    string literal."""
+    string literal; prometheusRegularEscape for a single-valued variable."""
     return _regex_format(variables, lambda v: re.sub(r"([$^*{}\[\]'+?.()|])", r"\\\\\1",
-                                                     v.replace("\\", "\\\\\\\\")))
+                                                     v.replace("\\", "\\\\\\\\")),
+                         lambda v: v.replace("\\", "\\\\").replace("'", "\\\\'"))
 
 
 FORMATS = {"graphite": graphite_format, "influxdb": influx_format,
