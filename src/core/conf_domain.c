@@ -30,12 +30,9 @@ bool conf_valid_domain_name(const char *name) {
   }
 }
 
+/* A domain listed twice in this account. Other accounts are checked once
+ * the block is read (conf_domains_finish), when its Product is known. */
 static const char *conf_domain_owner(const conf_ctx_t *ctx, const char *name) {
-  /* Each account may report the domains its own tasks name. */
-  bool wildcard = strcmp(name, CONF_WILDCARD_DOMAIN) == 0;
-  for (size_t i = 0; i < ctx->conf->count && !wildcard; i++)
-    if (conf_find_domain(&ctx->conf->accounts[i], name) != NULL)
-      return ctx->conf->accounts[i].name;
   for (size_t i = 0; i < ctx->account->domain_count; i++)
     if (strcmp(ctx->account->domains[i].name, name) == 0)
       return ctx->account->name;
@@ -143,11 +140,35 @@ static int conf_domain_compare(const void *a, const void *b) {
                 ((const conf_domain_t *)b)->name);
 }
 
+/* Two accounts of one product would send the same domain's values under
+ * one name; each account may report the domains its own tasks name ("*"),
+ * and a domain on two products is one account of each (collectd's plugin
+ * field, the product's name, keeps them apart). */
+static int conf_domains_unique(conf_ctx_t *ctx) {
+  const conf_account_t *a = ctx->account;
+  for (size_t d = 0; d < a->domain_count; d++) {
+    const char *name = a->domains[d].name;
+    for (size_t i = 0; i < ctx->conf->count; i++) {
+      const conf_account_t *other = &ctx->conf->accounts[i];
+      if (other->product == a->product &&
+          strcmp(name, CONF_WILDCARD_DOMAIN) != 0 &&
+          conf_find_domain(other, name) != NULL)
+        return conf_fail_account(ctx,
+                                 "option \"Domain\" = \"%s\": domain \"%s\" "
+                                 "is already listed in account \"%s\"",
+                                 name, name, other->name);
+    }
+  }
+  return 0;
+}
+
 int conf_domains_finish(conf_ctx_t *ctx) {
   conf_account_t *a = ctx->account;
   if (a->domain_count == 0)
     return conf_fail_account(ctx, "at least one Domain is required");
   qsort(a->domains, a->domain_count, sizeof(*a->domains), conf_domain_compare);
+  if (conf_domains_unique(ctx) != 0)
+    return -1;
   if (a->query_mode == CONF_QUERY_DOMAIN &&
       conf_find_domain(a, CONF_WILDCARD_DOMAIN) != NULL)
     return conf_fail_account(ctx, "Domain \"*\" needs QueryMode \"account\" "

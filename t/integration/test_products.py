@@ -3,7 +3,8 @@ and a CDN account against one simulator (which answers each product by the
 Version a request names). Each gets its counts under its own collectd
 plugin name, its notifications, its quota (CDN's preload_edge kind too),
 its own state file owner, and the planner reads CDN's history in pages of
-100: half the calls of DCDN's 50 for the same tasks."""
+100: half the calls of DCDN's 50 for the same tasks. One domain is on both
+products (one account of each): its values never mix."""
 
 import math
 import pathlib
@@ -13,9 +14,10 @@ import pytest
 from accounts import account_block
 from harness import Collectd, NotificationSink, wait_for
 
-DCDN_DOMAIN, CDN_DOMAIN = "a.example.com", "cdn.example.org"
+DCDN_DOMAIN, CDN_DOMAIN, BOTH = "a.example.com", "cdn.example.org", "both.example.net"
 TASKS = 130          # 3 pages of 50 on DCDN, 2 of 100 on CDN
 FAILED = 10
+ON_BOTH = {"dcdn": 3, "cdn": 7}   # tasks of the domain on both products
 
 
 def tasks(product, domain, first_id):
@@ -35,14 +37,17 @@ def tasks(product, domain, first_id):
 def run(tmp_path_factory):
     from harness import Simulator
     base = tmp_path_factory.mktemp("products")
+    both = [{"id": str(300000 + i), "path": f"http://{BOTH}/{p}/{i}", "type": "file",
+             "created": -60, "product": p}
+            for p, n in ON_BOTH.items() for i in range(n * (p == "cdn"), n * (p == "cdn") + n)]
     sim = Simulator(base, scenario={
-        "tasks": tasks("dcdn", DCDN_DOMAIN, 100000) + tasks("cdn", CDN_DOMAIN, 200000),
+        "tasks": tasks("dcdn", DCDN_DOMAIN, 100000) + tasks("cdn", CDN_DOMAIN, 200000) + both,
         "cdn_quota": {"UrlQuota": "10000", "UrlRemain": "9990",
                       "PreloadEdgeQuota": "500", "PreloadEdgeRemain": "480"}})
     sink = NotificationSink()
     config = "\n".join([
-        account_block("d", sim, domains=[DCDN_DOMAIN]),
-        account_block("c", sim, domains=[CDN_DOMAIN], extra='Product "cdn"')])
+        account_block("d", sim, domains=[DCDN_DOMAIN, BOTH]),
+        account_block("c", sim, domains=[CDN_DOMAIN, BOTH], extra='Product "cdn"')])
     daemon = Collectd(base, config, extra_config=sink.config())
     daemon.config_path.chmod(0o600)
     daemon.start()
@@ -71,6 +76,9 @@ def test_each_product_reports_under_its_own_plugin_name(run):
     assert not [k for k in values if k.startswith(f"dcdn-{CDN_DOMAIN}/")
                 or k.startswith(f"cdn-{DCDN_DOMAIN}/") or k.startswith("dcdn-c/")
                 or k.startswith("cdn-d/")]
+    # The domain on both products: each product's own tasks.
+    assert values[f"dcdn-{BOTH}/count-file-complete"] == ON_BOTH["dcdn"]
+    assert values[f"cdn-{BOTH}/count-file-complete"] == ON_BOTH["cdn"]
     assert values["cdn-c/count-quota-preload_edge"] == 500
     assert values["cdn-c/count-remain-preload_edge"] == 480
     assert values["cdn-c/count-remain-url"] == 9990
@@ -87,7 +95,7 @@ def test_cdn_history_is_read_in_pages_of_100(run):
         # The cold start: every page once, no more.
         cold = [r for r in calls if r["params"]["PageNumber"] != "1"]
         assert sorted(int(r["params"]["PageNumber"]) for r in cold) == \
-            list(range(2, math.ceil(TASKS / size) + 1))
+            list(range(2, math.ceil((TASKS + ON_BOTH[product]) / size) + 1))
     assert all(r["status"] == 200 for r in sim.records())
 
 

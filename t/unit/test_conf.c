@@ -470,6 +470,11 @@ START_TEST(a_domain_in_two_accounts_is_refused) {
   assert_names(err, "Account \"stage\"");
   assert_names(err, "already listed in account \"prod\"");
   ck_assert_uint_eq(conf.count, 1);
+  /* On another product, the same domain is another one's: plugin cdn. */
+  parse_valid("<Account \"edge\">\n  AccessKeyId \"k\"\n"
+              "  AccessKeySecret \"s\"\n  Domain \"A.COM\"\n"
+              "  Product \"cdn\"\n</Account>\n");
+  ck_assert_uint_eq(conf.count, 2);
 }
 END_TEST
 
