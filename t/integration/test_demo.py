@@ -1,0 +1,91 @@
+"""contrib/demo as a user runs it (shortened: 10 s, Interval 2), with the
+plugin already built: the real collectd against the simulator, one account
+of each product the plugin reads (DCDN and CDN), the purges through the
+simulator's client, the tables it prints and the graphs it draws."""
+
+import json
+import os
+import re
+import subprocess
+
+import pytest
+
+from harness import COLLECTD_PRELOAD, PLUGIN_DIR, ROOT
+
+ROW = re.compile(r"^  (dcdn|cdn) +(\S+) +(\S+) +(\d+) +(\d+) +(\d+) +(\d+)$")
+STATUSES = ("pending", "refreshing", "complete", "failed")
+
+
+def scenario_count(product):
+    """The tasks of product that contrib/scenarios/demo.json generates
+    (before the run: the timeline's tasks come later)."""
+    doc = json.loads((ROOT / "contrib" / "scenarios" / "demo.json").read_text())
+    return sum(g["count"] for g in doc["generate"] if g.get("product", "dcdn") == product)
+
+
+def tables(output):
+    """Each printed table: {(product, domain, type): {status: count}}."""
+    out = []
+    for line in output.splitlines():
+        if " values in collectd " in line:
+            out.append({})
+        m = ROW.match(line)
+        if m and out:
+            out[-1][m.group(1, 2, 3)] = dict(zip(STATUSES, map(int, m.group(4, 5, 6, 7))))
+    return [t for t in out if t]
+
+
+def total(table, product, domain=None, kind=None):
+    return sum(sum(v.values()) for (p, d, k), v in table.items()
+               if p == product and domain in (None, d) and kind in (None, k))
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("demo")
+    env = {**os.environ, "DEMO_SECONDS": "10", "DEMO_INTERVAL": "2", "TMPDIR": str(tmp),
+           "DEMO_PLUGIN_DIR": str(PLUGIN_DIR), "DEMO_COLLECTD_PRELOAD": COLLECTD_PRELOAD}
+    proc = subprocess.run([str(ROOT / "contrib" / "demo")], env=env, capture_output=True,
+                          text=True, timeout=90)
+    work = next(tmp.glob("dcdn-demo.*"))
+    return proc, work
+
+
+def test_demo_runs_and_prints_both_products(demo):
+    proc, work = demo
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    found = tables(proc.stdout)
+    assert len(found) >= 3, proc.stdout
+    first, last = found[0], found[-1]
+    # DCDN: www and static with 4 types, img with file and regex (200 of the
+    # 240 generated tasks: shop.example.net is not configured).
+    assert {d for p, d, _ in first if p == "dcdn"} == {"www.example.com", "static.example.com",
+                                                      "img.example.com"}
+    assert total(first, "dcdn") == 200
+    # CDN: every generated task, over both domains and all four types.
+    assert {(d, k) for p, d, k in first if p == "cdn"} == {
+        (d, k) for d in ("cdn.example.org", "video.example.org")
+        for k in ("file", "directory", "regex", "preload")}
+    assert total(first, "cdn") == scenario_count("cdn") == 150
+    # The CDN account sees the tasks created during the run: the scenario's
+    # 6001 (5 s in) and the demo's CDN purge, both file tasks of cdn.example.org.
+    assert total(last, "cdn", "cdn.example.org", "file") == \
+        total(first, "cdn", "cdn.example.org", "file") + 2, proc.stdout
+    assert "RefreshObjectCaches" in proc.stdout and '"RefreshTaskId"' in proc.stdout
+    assert re.search(r"account demo-cdn \(cdn-demo-cdn\): [1-9]\d* API calls, 0 throttled",
+                     proc.stdout), proc.stdout
+    assert "The simulator also serves ESA" in proc.stdout
+
+
+def test_demo_writes_cdn_values_and_graphs(demo):
+    proc, work = demo
+    csv = work / "csv" / "demo"
+    rows = (next(csv.glob("cdn-cdn.example.org/count-file-complete-*"))).read_text().splitlines()
+    assert len(rows) >= 2 and float(rows[-1].split(",")[1]) > 0
+    assert any(csv.glob("cdn-demo-cdn/total_requests-calls-*"))
+    assert any(csv.glob("dcdn-demo/total_requests-calls-*"))
+    for png in ("tasks-www.example.com.png", "task-rates.png", "api-calls.png", "quota.png"):
+        assert (work / "graphs" / png).stat().st_size > 0, png
+    log = (work / "collectd.log").read_text()
+    assert "demo-secret" not in log
+    assert "polling 2 account(s)" in log
