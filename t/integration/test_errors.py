@@ -3,6 +3,7 @@ collectd keeps running, no value is invented, the next interval retries."""
 
 import json
 import math
+import pathlib
 import signal
 import subprocess
 import time
@@ -151,6 +152,9 @@ def test_collectd_stops_promptly_while_a_request_hangs(start_simulator, start_co
     took = time.monotonic() - began
     assert took < 10 + 2, f"collectd took {took:.1f} s to stop"
     assert not daemon.log_lines("[error] dcdn plugin"), "stopping is not an error"
+    # The account's thread gave its poll up and saved the state before it
+    # was joined.
+    assert (pathlib.Path(sim.workdir) / "state" / "prod.state").is_file()
 
 
 def test_an_answer_over_max_response_size_is_refused_and_memory_stays_bounded(
