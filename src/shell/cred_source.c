@@ -12,6 +12,7 @@
 #include "shell/cred_sts.h"
 #include "shell/file.h"
 #include "shell/log.h"
+#include "shell/stop.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -287,7 +288,8 @@ static const cred_t *cred_source_base(cred_source_t *c, time_t now,
   return c->current.access_key_id != NULL ? &c->current : NULL;
 }
 
-/* The role to assume, if any (1, role filled; 0: none): each parameter from
+/* The role to assume, if any (1: role filled, the caller frees it; 0: none,
+ * role empty; -1: an error, logged): each parameter from
  * the configuration, else the ram_role_arn profile, else the SDKs'
  * environment variables; the role ARN of the environment only for an
  * account on the default chain, and only when it is not OIDC's. -1 after
@@ -314,7 +316,10 @@ static int cred_source_role(cred_source_t *c, cred_role_t *role) {
              "RoleSessionName, ExternalId and Policy need a role: RoleArn, a "
              "ram_role_arn profile or ALIBABA_CLOUD_ROLE_ARN");
   } else if (sts_check_role(role, why, sizeof(why)) == 0) {
-    return role->arn != NULL;
+    if (role->arn != NULL)
+      return 1;
+    cred_role_free(role); /* the made-up session name, for nothing */
+    return 0;
   }
   DCDN_ERROR("account \"%s\": AssumeRole: %s", conf->name, why);
   cred_role_free(role);
@@ -333,8 +338,9 @@ static const cred_t *cred_source_assumed(cred_source_t *c,
   cred_t fresh;
   if (cred_sts_assume(c->conf, c->sts_endpoint, role, base, &fresh, why,
                       sizeof(why)) != 0) {
-    DCDN_ERROR("account \"%s\": AssumeRole of role %s at %s failed: %s",
-               c->conf->name, role->arn, c->sts_endpoint, why);
+    if (!stop_requested()) /* given up for the shutdown: not an error */
+      DCDN_ERROR("account \"%s\": AssumeRole of role %s at %s failed: %s",
+                 c->conf->name, role->arn, c->sts_endpoint, why);
     c->force_refresh = expired;
     bool usable = c->assumed.access_key_id != NULL && !expired &&
                   !c->role_changed && now < c->assumed.expiration;

@@ -73,30 +73,38 @@ static int dcdn_read(user_data_t *user_data) {
   return 0;
 }
 
-static int dcdn_register_account(conf_account_t *conf) {
-  char name[DATA_MAX_NAME_LEN], account_name[DATA_MAX_NAME_LEN];
+/* An account ready to poll: its runtime, its StateDir checked and locked,
+ * its state loaded; NULL after logging why. */
+static account_t *dcdn_prepare_account(conf_account_t *conf) {
+  char account_name[DATA_MAX_NAME_LEN];
   sstrncpy(account_name, conf->name, sizeof(account_name));
-  ssnprintf(name, sizeof(name), CONF_READ_CALLBACK_PREFIX "%s", conf->name);
   /* In init, collectd's context holds the plugin's interval (its
    * <LoadPlugin> Interval or the global one): the thread keeps it. */
   cdtime_t interval = conf->interval > 0 ? DOUBLE_TO_CDTIME_T(conf->interval)
                                          : plugin_get_interval();
-  account_t *account =
-      account_create(conf, CDTIME_T_TO_DOUBLE(interval));
+  account_t *account = account_create(conf, CDTIME_T_TO_DOUBLE(interval));
   if (account == NULL) {
-    DCDN_ERROR("account \"%s\": could not set up (out of memory or "
-               "libcurl failed)",
+    DCDN_ERROR("account \"%s\": could not be set up (see the line above, if "
+               "any; else out of memory)",
                account_name);
-    return -1;
+    return NULL;
   }
   if (state_open(account) != 0) {
     account_destroy(account);
-    return -1;
+    return NULL;
   }
   state_load(account);
+  return account;
+}
+
+/* Its read callback and, unless under collectd -T, its thread. */
+static int dcdn_start_account(account_t *account) {
+  char name[DATA_MAX_NAME_LEN];
+  ssnprintf(name, sizeof(name), CONF_READ_CALLBACK_PREFIX "%s",
+            account->conf.name);
   /* On failure collectd itself calls account_destroy. */
   int status = plugin_register_complex_read(
-      "dcdn", name, dcdn_read, interval,
+      "dcdn", name, dcdn_read, DOUBLE_TO_CDTIME_T(account->interval),
       &(user_data_t){.data = account, .free_func = account_destroy});
   if (status != 0 || dcdn_test_read())
     return status;
@@ -104,8 +112,34 @@ static int dcdn_register_account(conf_account_t *conf) {
   if (status != 0)
     DCDN_ERROR("account \"%s\": could not start its thread (%s); it is "
                "polled in collectd's read thread instead",
-               account_name, STRERROR(status));
+               account->conf.name, STRERROR(status));
   return 0;
+}
+
+/* Every account is set up before any starts: one that cannot be (its
+ * StateDir refused, say) keeps them all from starting, as a bad block
+ * does. collectd would unload the plugin but keep read callbacks named
+ * otherwise than "dcdn" running. */
+static int dcdn_start_all(void) {
+  size_t n = dcdn_conf.count;
+  account_t **accounts = calloc(n, sizeof(*accounts));
+  bool ready = accounts != NULL;
+  for (size_t i = 0; ready && i < n; i++)
+    ready = (accounts[i] = dcdn_prepare_account(&dcdn_conf.accounts[i])) != NULL;
+  if (!ready) {
+    for (size_t i = 0; accounts != NULL && i < n; i++)
+      account_destroy(accounts[i]);
+    free(accounts); /* the account's own line said the plugin stops */
+    return -1;
+  }
+  int status = 0;
+  for (size_t i = 0; i < n; i++)
+    if (dcdn_start_account(accounts[i]) != 0)
+      status = -1;
+  free(accounts);
+  if (status == 0)
+    DCDN_INFO("version %s: polling %zu account(s)", DCDN_VERSION, n);
+  return status;
 }
 
 static int dcdn_init(void) {
@@ -125,12 +159,7 @@ static int dcdn_init(void) {
     }
     dcdn_curl_ready = true;
   }
-  int status = 0;
-  for (size_t i = 0; i < dcdn_conf.count; i++)
-    if (dcdn_register_account(&dcdn_conf.accounts[i]) != 0)
-      status = -1;
-  DCDN_INFO("version %s: polling %zu account(s)", DCDN_VERSION,
-            dcdn_conf.count);
+  int status = dcdn_start_all();
   conf_free(&dcdn_conf);
   return status;
 }

@@ -14,6 +14,7 @@
 #include "shell/log.h"
 #include "shell/notify.h"
 #include "shell/state.h"
+#include "shell/stop.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -350,6 +351,10 @@ static void poll_quota(account_t *a) {
 
 static void poll_health(account_t *account, api_status_t st,
                         const api_error_t *err) {
+  /* A poll cut short because collectd is stopping says nothing of the
+   * account: no FAILURE for a shutdown that takes a few intervals. */
+  if (stop_requested())
+    return;
   /* No credentials to send with counts as an endpoint that is away: not
    * sent, like no answer, has HTTP status 0. */
   health_change_t change = health_observe(&account->health, st != API_FAILED,

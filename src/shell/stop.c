@@ -1,9 +1,12 @@
 #include "shell/stop.h"
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 
-static volatile sig_atomic_t stop_flag;
+/* Set by the signal handler and by stop_request, read by every account's
+ * thread: a lock-free atomic is safe in both places. */
+static atomic_int stop_flag;
 static struct sigaction stop_previous_term, stop_previous_int;
 
 static void stop_chain(int sig, const struct sigaction *previous) {
@@ -17,7 +20,7 @@ static void stop_chain(int sig, const struct sigaction *previous) {
 }
 
 static void stop_on_signal(int sig) {
-  stop_flag = 1;
+  atomic_store(&stop_flag, 1);
   stop_chain(sig, sig == SIGTERM ? &stop_previous_term : &stop_previous_int);
 }
 
@@ -40,6 +43,6 @@ void stop_watch_signals(void) {
   stop_install(SIGINT, &stop_previous_int);
 }
 
-bool stop_requested(void) { return stop_flag != 0; }
+bool stop_requested(void) { return atomic_load(&stop_flag) != 0; }
 
-void stop_request(void) { stop_flag = 1; }
+void stop_request(void) { atomic_store(&stop_flag, 1); }

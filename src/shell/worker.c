@@ -74,7 +74,9 @@ static void *worker_main(void *arg) {
     pthread_mutex_lock(&w->lock);
     bool stopped = worker_wait(w, next);
     pthread_mutex_unlock(&w->lock);
-    if (stopped)
+    /* collectd is stopping (SIGTERM) though it has not joined us yet: no
+     * new poll, whose calls would only be given up. */
+    if (stopped || stop_requested())
       break;
     double started = worker_now();
     report_t r;

@@ -15,6 +15,7 @@ import pathlib
 import pwd
 import re
 import stat
+import time
 
 import pytest
 
@@ -89,6 +90,31 @@ def test_an_unsafe_state_dir_stops_the_plugin(tmp_path, start_simulator, kind):
         assert mode in line and re.search(owner, line), line
     assert not sim.records(), "an account was polled"
     assert not list(state.glob("prod.state*")), "something was written there"
+
+
+def test_one_account_that_cannot_start_keeps_every_account_from_starting(
+        tmp_path, start_simulator, start_collectd):
+    """Two accounts, the second's StateDir world-writable: the daemon polls
+    neither (collectd unloads the plugin; a first account already started
+    would have kept polling under its own read callback's name)."""
+    good = tmp_path / "good-state"
+    good.mkdir(mode=0o700)
+    bad = tmp_path / "state"
+    bad.mkdir()
+    bad.chmod(0o777)
+    sim = start_simulator(scenario={"tasks": [task(1)]})
+    first = account_block("a", sim, domains=["a.example.com"]).replace(
+        f'StateDir "{sim.workdir}/state"', f'StateDir "{good}"')
+    second = account_block("b", sim, key="testid", domains=["b.example.com"])
+    daemon = Collectd(tmp_path, first + "\n" + second)
+    daemon.config_path.chmod(0o600)
+    daemon.start()
+    time.sleep(3)
+    assert daemon.log_lines("Initialization of plugin `dcdn' failed") or \
+        daemon.log_lines("dcdn plugin: account \"b\": StateDir"), daemon.log()
+    assert not sim.records(), "an account was polled"
+    assert not (good / "a.state").exists(), "the first account ran"
+    daemon.stop()
 
 
 def plant_victims(tmp_path):
