@@ -80,19 +80,26 @@ static int conf_rule_state_dir(conf_ctx_t *ctx, const oconfig_item_t *it,
 }
 
 /* A list of words -> bits 1 << the word's index in names, into an int.
- * Words at or past domain_words mean nothing inside a <Domain>. */
+ * Words at or past domain_words mean nothing inside a <Domain>. "none"
+ * alone is no bit: collectd's parser takes no option without a value. */
 static int conf_words_to_bits(conf_ctx_t *ctx, const oconfig_item_t *it,
                               const char *const *names, int domain_words,
                               const char *expected, void *field) {
   bool in_domain = ctx->domain != NULL;
   unsigned bits = 0;
+  if (it->values_num == 1 && it->values[0].type == OCONFIG_TYPE_STRING &&
+      ascii_strcasecmp(it->values[0].value.string, "none") == 0) {
+    *(int *)field = 0;
+    return 0;
+  }
   for (int i = 0; i < it->values_num; i++) {
     const oconfig_value_t *v = &it->values[i];
     int found = v->type == OCONFIG_TYPE_STRING
                     ? conf_choice_index(names, v->value.string)
                     : -1;
     if (found < 0 || (in_domain && found >= domain_words))
-      return conf_fail(ctx, it, "each value must be one of %s", expected);
+      return conf_fail(ctx, it, "each value must be one of %s (or \"none\" alone)",
+                       expected);
     bits |= 1u << found;
   }
   *(int *)field = (int)bits;

@@ -88,6 +88,15 @@ static void assert_options(const conf_account_t *a,
   ck_assert_str_eq(a->state_dir, want->state_dir);
 }
 
+/* collectd's parser takes no option without a value: "none" sends none. */
+START_TEST(notify_and_report_none_send_none) {
+  parse_valid(ACCOUNT_START "  Notify \"none\"\n  Report \"NONE\"\n"
+                            "  Domain \"a.com\"\n</Account>\n");
+  ck_assert_int_eq(conf.accounts[0].notify, 0);
+  ck_assert_int_eq(conf.accounts[0].report, 0);
+}
+END_TEST
+
 /* Product names the product; without an Endpoint, the product's. */
 START_TEST(product_chooses_the_default_endpoint) {
   parse_valid(ACCOUNT_START "  Product \"CDN\"\n  Domain \"a.com\"\n"
@@ -361,6 +370,8 @@ static const struct {
      "Account \"prod\": Domain \"*\" needs QueryMode", "names"},
     {ACCOUNT_START "  StuckAfter 0\n  Domain \"a.com\"\n</Account>\n",
      "\"StuckAfter\" = 0", "between 1 and 259200"},
+    {ACCOUNT_START "  Report \"none\" \"counts\"\n  Domain \"a.com\"\n</Account>\n",
+     "\"Report\"", "(or \"none\" alone)"},
     {ACCOUNT_START "  Notify \"loud\"\n  Domain \"a.com\"\n</Account>\n",
      "\"Notify\" = \"loud\"", "\"failed\", \"stuck\", \"account\""},
     {ACCOUNT_START "  <Domain \"a.com\">\n    Notify \"account\"\n"
@@ -629,6 +640,7 @@ END_TEST
 
 int main(void) {
   const TTest *const tests[] = {
+      notify_and_report_none_send_none,
       product_chooses_the_default_endpoint,
       minimal_account_gets_the_documented_defaults,
       full_example_from_the_documentation_parses,

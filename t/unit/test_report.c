@@ -115,12 +115,11 @@ START_TEST(a_domain_report_overrides_its_accounts) {
   ck_assert_uint_eq(count_of("a.example.com", ""), 1);
   ck_assert_ptr_nonnull(find("a.example.com", "file-progress"));
   ck_assert_uint_eq(count_of("b.example.com", ""), 16);
-  /* Report with no value sends none of a domain's values. */
 }
 END_TEST
 
-START_TEST(report_with_no_value_sends_no_domain_value) {
-  ready_domain(WF_KEY "Report\nDomain \"a.example.com\"\n");
+START_TEST(report_none_sends_no_domain_value) {
+  ready_domain(WF_KEY "Report \"None\"\nDomain \"a.example.com\"\n");
   build();
   ck_assert_uint_eq(count_of("a.example.com", ""), 0);
   ck_assert_ptr_nonnull(find("prod", "staleness"));
@@ -176,7 +175,7 @@ int main(void) {
       a_ready_domain_sends_every_family_by_default,
       report_keeps_only_the_families_named,
       a_domain_report_overrides_its_accounts,
-      report_with_no_value_sends_no_domain_value,
+      report_none_sends_no_domain_value,
       a_stream_not_yet_ready_sends_only_an_unknown_staleness,
       the_quota_and_error_codes_are_the_accounts,
       every_row_belongs_to_one_family,
