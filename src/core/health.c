@@ -11,7 +11,13 @@ health_change_t health_observe(health_t *h, bool ok, long http_status,
     h->failed = false;
     return HEALTH_RECOVERED;
   }
-  bool human = apicode_is(code, APICODE_NEEDS_HUMAN);
+  /* A proxy that wants other credentials (407, or a bare 401 with no API
+   * Code: tinyproxy's answer to a wrong password) is reached, yet the
+   * endpoint never is: someone has to fix ProxyCredentialsFile. */
+  bool bare = code == NULL || code[0] == '\0';
+  bool human = apicode_is(code, APICODE_NEEDS_HUMAN) ||
+               http_status == HEALTH_PROXY_AUTH ||
+               (http_status == HEALTH_UNAUTHORIZED && bare);
   /* Any answer, even an error, shows the endpoint is reachable. */
   if (http_status != 0)
     h->unreachable_polls = 0;

@@ -8,6 +8,9 @@
 
 /* Polls in a row without any answer before the endpoint counts as down. */
 #define HEALTH_UNREACHABLE_POLLS 3
+/* HTTP statuses of credentials a human must fix (a proxy's, mostly). */
+#define HEALTH_UNAUTHORIZED 401
+#define HEALTH_PROXY_AUTH 407
 
 typedef struct {
   bool failed;

@@ -365,6 +365,11 @@ static void poll_health(account_t *account, api_status_t st,
   char why[SELFSTATS_CODE_LEN + 600];
   if (err->kind == API_FAIL_API)
     snprintf(why, sizeof(why), "%s: %s", err->code, err->message);
+  else if (err->kind == API_FAIL_HTTP) /* an answer, not the API's */
+    snprintf(why, sizeof(why), "HTTP %ld from %s%s%s: %s", err->http_status,
+             account->conf.endpoint,
+             account->conf.proxy ? " through Proxy " : "",
+             account->conf.proxy ? account->conf.proxy : "", err->reason);
   else
     snprintf(why, sizeof(why), "%s unreachable: %s", account->conf.endpoint,
              err->reason);

@@ -324,6 +324,18 @@ def test_a_refusing_or_dead_proxy_gives_one_clear_line_naming_it(setup, account,
     assert expect in lines[0], lines[0]
 
 
+@pytest.mark.parametrize("account", ["no-credentials", "bad-password"])
+def test_a_proxy_refusing_the_credentials_fails_the_accounts_health(setup, account):
+    """407 (no credentials) or tinyproxy's 401 (a wrong password): the proxy
+    answers, the endpoint is never reached, and a human must fix the
+    ProxyCredentialsFile: one FAILURE notification, at once."""
+    lines = [l for l in setup.daemon.log().splitlines()
+             if "Notification: severity = FAILURE" in l
+             and f"plugin_instance = {account}," in l]
+    assert len(lines) == 1, lines
+    assert "Proxy" in lines[0] and PROXY_PASSWORD not in lines[0], lines[0]
+
+
 def test_the_metadata_service_is_never_proxied(setup):
     """With Proxy set, the role's credentials come straight from the
     metadata service (127.0.0.1), while the API calls made with them go

@@ -92,6 +92,18 @@ START_TEST(other_codes_that_need_a_human_fail_the_account) {
 }
 END_TEST
 
+/* A proxy refusing the plugin's credentials: reached, yet the endpoint
+ * never is. */
+START_TEST(a_proxy_that_wants_other_credentials_fails_the_account) {
+  assert_fails_the_account(407, NULL);
+  health = (health_t){0};
+  assert_fails_the_account(401, "");
+  health = (health_t){0};
+  /* The API's own 401 with a Code is that Code's to judge. */
+  ck_assert_int_eq(poll_failed(401, "SomethingTransient"), HEALTH_UNCHANGED);
+}
+END_TEST
+
 START_TEST(a_busy_service_never_fails_the_account) {
   for (int i = 0; i < 3 * HEALTH_UNREACHABLE_POLLS; i++) {
     ck_assert_int_eq(poll_failed(503, "ServiceUnavailable"), HEALTH_UNCHANGED);
@@ -164,6 +176,7 @@ static const unit_case_t test_case = {.setup = setup, .extend = add_loop_tests};
 int main(void) {
   const TTest *const tests[] = {
       a_healthy_account_that_polls_fine_stays_unchanged,
+      a_proxy_that_wants_other_credentials_fails_the_account,
       a_wrong_secret_fails_the_account_once,
       a_failed_account_that_polls_fine_recovers_once,
       a_ram_policy_that_forbids_fails_the_account,
