@@ -22,6 +22,7 @@ typedef struct account_s {
   resp_quota_t quota; /* the last DescribeDcdnRefreshQuota answer */
   bool have_quota;
   bool state_save_failing; /* warn once, not every interval */
+  bool poll_failed; /* the last poll's calls failed (told by health) */
   /* Another process (collectd -T beside the daemon) holds the state file:
    * poll, but neither save the state nor notify. */
   bool read_only;

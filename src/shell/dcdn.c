@@ -65,6 +65,11 @@ static int dcdn_read(user_data_t *user_data) {
   report_free(&r);
   if (!account->worker.started)
     state_save(account);
+  /* collectd -T: a poll whose calls fail (a wrong key, an endpoint away)
+   * makes its exit status non-zero, the check wanted before a restart. A
+   * daemon's failure is logged and told by the account's health instead. */
+  if (!account->worker.started && dcdn_test_read() && account->poll_failed)
+    return -1;
   if (account->worker.started && have)
     worker_read_took(&account->worker, CDTIME_T_TO_DOUBLE(cdtime() - began));
   /* A failed poll has been logged and told by the account's health:

@@ -412,6 +412,7 @@ int poll_once(account_t *account, report_t *out) {
                   err.action ? err.action : poll_product(account)->list_action,
                   &err);
   poll_health(account, st, &err);
+  account->poll_failed = st == API_FAILED;
   account->api.budget_left += quota_call;
   if (st != API_FAILED)
     poll_quota(account);

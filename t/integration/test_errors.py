@@ -169,3 +169,17 @@ def test_an_answer_over_max_response_size_is_refused_and_memory_stays_bounded(
     assert "answer larger than 4096 bytes" in line
     assert "dcdn-a.example.com/count-file-complete" not in daemon.values()
     assert daemon.alive()
+
+
+@pytest.mark.parametrize("secret, ok", [("testsecret", True), ("wrongsecret", False)])
+def test_collectd_T_fails_when_the_polls_calls_fail(tmp_path, start_simulator, secret, ok):
+    """collectd -T is the check before a restart: a key the API refuses
+    makes it exit non-zero (the daemon, by contrast, keeps polling and
+    tells the account's health); a good one exits 0."""
+    sim = start_simulator(scenario={"tasks": [one_task("a.example.com")]})
+    config = Collectd(tmp_path, account_block("prod", sim, secret=secret,
+                                              domains=["a.example.com"]))
+    config.config_path.chmod(0o600)
+    code, log = config.test_config()
+    assert (code == 0) == ok, log
+    assert sim.records(), "-T made a real poll"
