@@ -146,6 +146,21 @@ static int conf_domain_compare(const void *a, const void *b) {
  * field, the product's name, keeps them apart). */
 static int conf_domains_unique(conf_ctx_t *ctx) {
   const conf_account_t *a = ctx->account;
+  bool star = conf_find_domain(a, CONF_WILDCARD_DOMAIN) != NULL;
+  for (size_t i = 0; i < ctx->conf->count; i++) {
+    const conf_account_t *other = &ctx->conf->accounts[i];
+    /* What Domain "*" finds is known only at run time. */
+    if (other->product == a->product &&
+        (star || conf_find_domain(other, CONF_WILDCARD_DOMAIN) != NULL)) {
+      conf_warn(ctx,
+                "Account \"%s\": Domain \"*\" in account \"%s\" may report "
+                "a domain that the other also reports (same Product): its "
+                "values would be sent twice under one name; name the "
+                "domains instead",
+                a->name, star ? a->name : other->name);
+      break;
+    }
+  }
   for (size_t d = 0; d < a->domain_count; d++) {
     const char *name = a->domains[d].name;
     for (size_t i = 0; i < ctx->conf->count; i++) {

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+
 #include <openssl/crypto.h>
 
 /* Whether the URL's authority (after "://", before any '/') holds '@':
@@ -63,14 +65,42 @@ static bool conf_no_proxy_chars(const char *s) {
   return true;
 }
 
+/* An IPv4 or IPv6 address (brackets allowed), with an optional /prefix of
+ * at most 32 or 128 bits: a typo would silently never match, and its
+ * requests would go through the proxy. */
+static bool conf_valid_address(const char *s) {
+  char addr[64];
+  const char *slash = strchr(s, '/');
+  size_t len = slash ? (size_t)(slash - s) : strlen(s);
+  if (len == 0 || len >= sizeof(addr))
+    return false;
+  memcpy(addr, s, len);
+  addr[len] = '\0';
+  char *a = addr;
+  if (a[0] == '[' && a[len - 1] == ']') {
+    a[len - 1] = '\0';
+    a++;
+  }
+  unsigned char bytes[16];
+  int max_bits = inet_pton(AF_INET, a, bytes) == 1    ? 32
+                 : inet_pton(AF_INET6, a, bytes) == 1 ? 128
+                                                      : -1;
+  if (max_bits < 0 || slash == NULL)
+    return max_bits > 0;
+  const char *bits = slash + 1;
+  size_t digits = strspn(bits, "0123456789");
+  return digits > 0 && digits <= 3 && bits[digits] == '\0' &&
+         atoi(bits) <= max_bits;
+}
+
 /* One NoProxy host as libcurl reads it: "*", a host name (a leading dot
- * allowed, as in ".example.com"), or an address or range with ':' or '/'
- * (checked by its characters: libcurl reads them). */
+ * allowed, as in ".example.com"), or an address or range. */
 static bool conf_valid_no_proxy(const char *s) {
   if (!conf_no_proxy_chars(s))
     return false;
-  if (strpbrk(s, ":/[]") != NULL)
-    return true;
+  /* Digits and dots alone are an IPv4 address, not a host name. */
+  if (strpbrk(s, ":/[]") != NULL || strspn(s, "0123456789.") == strlen(s))
+    return conf_valid_address(s);
   return conf_valid_domain_name(s[0] == '.' ? s + 1 : s);
 }
 

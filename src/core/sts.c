@@ -67,18 +67,18 @@ int sts_check_role(const cred_role_t *r, char *why, size_t why_size) {
   size_t external = r->external_id ? strlen(r->external_id) : 0;
   const char *bad =
       r->arn && !sts_valid_arn(r->arn)
-          ? "RoleArn is not of the form acs:ram::<account id>:role/<role name>"
+          ? "\"RoleArn\" is not of the form acs:ram::<account id>:role/<role name>"
       : r->session_name && (session < 2 || session > 64 ||
                             !sts_chars(r->session_name, ".@-_"))
-          ? "RoleSessionName must be 2 to 64 of A-Z a-z 0-9 . @ - _"
+          ? "\"RoleSessionName\" must be 2 to 64 of A-Z a-z 0-9 . @ - _"
       : r->external_id && (external < 2 || external > 1224 ||
                            !sts_chars(r->external_id, "_+=,.@:/-"))
-          ? "ExternalId must be 2 to 1224 of A-Z a-z 0-9 _ + = , . @ : / -"
+          ? "\"ExternalId\" must be 2 to 1224 of A-Z a-z 0-9 _ + = , . @ : / -"
       : r->policy && strlen(r->policy) > 2048
-          ? "Policy must be 1 to 2048 characters"
+          ? "\"Policy\" must be 1 to 2048 characters"
       : r->duration != 0 &&
               (r->duration < STS_MIN_DURATION || r->duration > STS_MAX_DURATION)
-          ? "DurationSeconds must be 900 to 43200"
+          ? "\"DurationSeconds\" must be 900 to 43200"
           : NULL;
   if (bad != NULL)
     snprintf(why, why_size, "%s", bad);

@@ -88,6 +88,20 @@ static void assert_options(const conf_account_t *a,
   ck_assert_str_eq(a->state_dir, want->state_dir);
 }
 
+/* Domain "*" beside another account of its product may send a domain
+ * twice: a warning; on another product, none. */
+START_TEST(domain_star_beside_another_account_is_warned) {
+  parse_valid(ACCOUNT_START "  Domain \"*\"\n</Account>\n");
+  parse_valid("<Account \"edge\">\n  AccessKeyId \"k\"\n  AccessKeySecret \"s\"\n"
+              "  Product \"cdn\"\n  Domain \"a.com\"\n</Account>\n");
+  ck_assert_int_eq(warnings, 0);
+  parse_valid("<Account \"stage\">\n  AccessKeyId \"k\"\n  AccessKeySecret \"s\"\n"
+              "  Domain \"a.com\"\n</Account>\n");
+  ck_assert_int_eq(warnings, 1);
+  ck_assert_ptr_nonnull(strstr(last_warning, "Domain \"*\" in account \"prod\""));
+}
+END_TEST
+
 /* collectd's parser takes no option without a value: "none" sends none. */
 START_TEST(notify_and_report_none_send_none) {
   parse_valid(ACCOUNT_START "  Notify \"none\"\n  Report \"NONE\"\n"
@@ -300,12 +314,12 @@ static const struct {
      "\"MetadataEndpoint\" = \"ftp://x\"", "https://"},
     {ACCOUNT_START "  RoleArn \"acs:ram::1:user/u\"\n  Domain \"a.com\"\n"
                    "</Account>\n",
-     "Account \"prod\"", "RoleArn is not of the form"},
+     "Account \"prod\"", "option \"RoleArn\" is not of the form"},
     {ACCOUNT_START "  RoleSessionName \"a b\"\n  Domain \"a.com\"\n"
                    "</Account>\n",
-     "Account \"prod\"", "RoleSessionName must be 2 to 64"},
+     "Account \"prod\"", "option \"RoleSessionName\" must be 2 to 64"},
     {ACCOUNT_START "  ExternalId \"x\"\n  Domain \"a.com\"\n</Account>\n",
-     "Account \"prod\"", "ExternalId must be 2 to 1224"},
+     "Account \"prod\"", "option \"ExternalId\" must be 2 to 1224"},
     {ACCOUNT_START "  DurationSeconds 899\n  Domain \"a.com\"\n</Account>\n",
      "DurationSeconds", "900"},
     {ACCOUNT_START "  STSEndpoint \"ftp://x\"\n  Domain \"a.com\"\n"
@@ -640,6 +654,7 @@ END_TEST
 
 int main(void) {
   const TTest *const tests[] = {
+      domain_star_beside_another_account_is_warned,
       notify_and_report_none_send_none,
       product_chooses_the_default_endpoint,
       minimal_account_gets_the_documented_defaults,
