@@ -46,35 +46,52 @@ static bool dcdn_test_read(void) {
   return threads != NULL && atoi(threads) == -1;
 }
 
-/* The read callback: sends the values of the account's last complete poll,
- * once, and returns at once; its thread does the polling. */
+/* The polls the account's thread finished since the last read, oldest
+ * first, each with the time it ended; what was dropped is said once. */
+static void dcdn_send_polls(account_t *account) {
+  report_t polls[WORKER_PENDING];
+  cdtime_t times[WORKER_PENDING];
+  unsigned long dropped = 0;
+  cdtime_t began = cdtime();
+  size_t n = worker_take(&account->worker, polls, times, &dropped);
+  /* dropped_said is the read callback's own (account->warned is the
+   * thread's). */
+  if (dropped > 0 && !account->worker.dropped_said) {
+    account->worker.dropped_said = 1;
+    DCDN_WARNING("account \"%s\": collectd did not read the account for %d "
+                 "intervals; the values of %lu poll(s) were dropped (more "
+                 "ReadThreads, or fewer slow plugins)",
+                 account->conf.name, WORKER_PENDING, dropped);
+  }
+  for (size_t i = 0; i < n; i++) {
+    dispatch_report(&polls[i], times[i], DOUBLE_TO_CDTIME_T(account->interval));
+    report_free(&polls[i]);
+  }
+  if (n > 0)
+    worker_read_took(&account->worker, CDTIME_T_TO_DOUBLE(cdtime() - began));
+}
+
+/* collectd -T starts no thread: the read is one complete poll. A poll
+ * whose calls fail (a wrong key, an endpoint away) fails the read, so that
+ * -T exits non-zero: the check wanted before a restart. */
+static int dcdn_poll_here(account_t *account) {
+  report_t r = REPORT_INIT;
+  if (poll_once(account, &r) == 0)
+    dispatch_report(&r, cdtime(), DOUBLE_TO_CDTIME_T(account->interval));
+  report_free(&r);
+  state_save(account);
+  return dcdn_test_read() && account->poll_failed ? -1 : 0;
+}
+
+/* The read callback: sends what the account's thread found and returns at
+ * once. A failed poll has been logged and told by the account's health:
+ * collectd's backoff (doubling up to MaxReadInterval, a day by default)
+ * would only delay seeing the recovery. */
 static int dcdn_read(user_data_t *user_data) {
   account_t *account = user_data->data;
-  cdtime_t began = cdtime();
-  report_t r = REPORT_INIT;
-  cdtime_t time = 0;
-  bool have;
-  if (account->worker.started)
-    have = worker_take(&account->worker, &r, &time);
-  else {
-    have = poll_once(account, &r) == 0;
-    time = cdtime();
-  }
-  if (have)
-    dispatch_report(&r, time, DOUBLE_TO_CDTIME_T(account->interval));
-  report_free(&r);
   if (!account->worker.started)
-    state_save(account);
-  /* collectd -T: a poll whose calls fail (a wrong key, an endpoint away)
-   * makes its exit status non-zero, the check wanted before a restart. A
-   * daemon's failure is logged and told by the account's health instead. */
-  if (!account->worker.started && dcdn_test_read() && account->poll_failed)
-    return -1;
-  if (account->worker.started && have)
-    worker_read_took(&account->worker, CDTIME_T_TO_DOUBLE(cdtime() - began));
-  /* A failed poll has been logged and told by the account's health:
-   * collectd's backoff (doubling up to MaxReadInterval, a day by default)
-   * would only delay seeing the recovery. */
+    return dcdn_poll_here(account);
+  dcdn_send_polls(account);
   return 0;
 }
 

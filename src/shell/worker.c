@@ -12,6 +12,7 @@
 #include "shell/stop.h"
 
 #include <errno.h>
+#include <string.h>
 #include <time.h>
 
 /* The schedule keeps to a monotonic clock: a stepped wall clock moves no
@@ -40,20 +41,26 @@ int worker_init(worker_t *w) {
     pthread_cond_destroy(&w->wake);
     return -1;
   }
-  w->latest = (report_t)REPORT_INIT;
+  w->pending_count = 0;
   w->read_seconds = -1;
   w->ready = true;
   return 0;
 }
 
-/* Hands a complete poll's values over; an older set not sent yet is
- * replaced (its counters are in the newer one). */
+/* Hands a complete poll's values over, after those not sent yet. */
 static void worker_publish(worker_t *w, report_t *r) {
   pthread_mutex_lock(&w->lock);
-  report_free(&w->latest);
-  w->latest = *r;
-  w->latest_time = cdtime();
-  w->fresh = true;
+  if (w->pending_count == WORKER_PENDING) {
+    report_free(&w->pending[0]);
+    memmove(&w->pending[0], &w->pending[1],
+            (WORKER_PENDING - 1) * sizeof(w->pending[0]));
+    memmove(&w->pending_time[0], &w->pending_time[1],
+            (WORKER_PENDING - 1) * sizeof(w->pending_time[0]));
+    w->pending_count--;
+    w->dropped++;
+  }
+  w->pending[w->pending_count] = *r;
+  w->pending_time[w->pending_count++] = cdtime();
   pthread_mutex_unlock(&w->lock);
 }
 
@@ -108,24 +115,26 @@ void worker_stop(worker_t *w) {
     w->started = false;
   }
   if (w->ready) {
-    report_free(&w->latest);
+    for (size_t i = 0; i < w->pending_count; i++)
+      report_free(&w->pending[i]);
+    w->pending_count = 0;
     pthread_cond_destroy(&w->wake);
     pthread_mutex_destroy(&w->lock);
     w->ready = false;
   }
 }
 
-bool worker_take(worker_t *w, report_t *out, cdtime_t *time) {
+size_t worker_take(worker_t *w, report_t *out, cdtime_t *times,
+                   unsigned long *dropped) {
   pthread_mutex_lock(&w->lock);
-  bool fresh = w->fresh;
-  if (fresh) {
-    *out = w->latest;
-    *time = w->latest_time;
-    w->latest = (report_t)REPORT_INIT;
-    w->fresh = false;
-  }
+  size_t n = w->pending_count;
+  memcpy(out, w->pending, n * sizeof(*out));
+  memcpy(times, w->pending_time, n * sizeof(*times));
+  w->pending_count = 0;
+  *dropped = w->dropped;
+  w->dropped = 0;
   pthread_mutex_unlock(&w->lock);
-  return fresh;
+  return n;
 }
 
 void worker_read_took(worker_t *w, double seconds) {

@@ -16,6 +16,10 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+/* Polls kept for the read callback: past this many, the oldest is dropped
+ * (collectd has not read the account for that many intervals). */
+#define WORKER_PENDING 4
+
 typedef struct {
   pthread_t thread;
   bool ready; /* the lock and condition exist */
@@ -24,10 +28,16 @@ typedef struct {
   pthread_cond_t wake;
   /* Under lock: */
   bool stop;
-  bool fresh;          /* latest was not sent yet */
-  report_t latest;     /* the last complete poll's values */
-  cdtime_t latest_time; /* when that poll ended: its values' time */
-  double read_seconds;  /* the last read callback's; negative: none yet */
+  /* The complete polls not sent yet, oldest first, each with the time it
+   * ended (its values' time): a read thread held up by other plugins may
+   * miss a poll, and a poll's completion times are sent only once. */
+  report_t pending[WORKER_PENDING];
+  cdtime_t pending_time[WORKER_PENDING];
+  size_t pending_count;
+  unsigned long dropped; /* polls never sent: more than WORKER_PENDING */
+  double read_seconds;   /* the last read callback's; negative: none yet */
+  /* The read callback's own, outside the lock: */
+  unsigned dropped_said; /* the dropped polls were warned about */
 } worker_t;
 
 struct account_s;
@@ -40,9 +50,11 @@ int worker_start(struct account_s *account);
 /* Ends the thread (a request in progress is given up, the state saved)
  * and frees what it left. Safe on a worker never started or set up. */
 void worker_stop(worker_t *w);
-/* The read callback's half: moves the latest values into *out when they
- * were not sent yet. Returns whether it did. */
-bool worker_take(worker_t *w, report_t *out, cdtime_t *time);
+/* The read callback's half: moves the polls not sent yet into out and
+ * times (room for WORKER_PENDING each), oldest first; returns how many,
+ * and in *dropped how many were dropped since the last call. */
+size_t worker_take(worker_t *w, report_t *out, cdtime_t *times,
+                   unsigned long *dropped);
 /* How long the read callback took, for the next poll's values; and what it
  * took last (negative: none yet). */
 void worker_read_took(worker_t *w, double seconds);

@@ -29,7 +29,11 @@ def write_prometheus_config(port):
                   SNIPPET.read_text(), re.S | re.M)
     assert m, "dcdn-prometheus.conf loads and sets up write_prometheus"
     block = re.sub(r'Host "[^"]*"', 'Host "127.0.0.1"', m.group(0))
-    return re.sub(r'Port "[^"]*"', f'Port "{port}"', block)
+    # A poll's completion times are sent once, stamped with the poll's end,
+    # and write_prometheus drops a series collectd's Timeout (intervals)
+    # after its last value: as the README advises, keep them long enough
+    # for a scrape on a loaded machine.
+    return re.sub(r'Port "[^"]*"', f'Port "{port}"', block) + "\nTimeout 5\n"
 
 
 @pytest.fixture(scope="module")
