@@ -96,14 +96,18 @@ static int conf_product_types(conf_ctx_t *ctx, const product_t *p,
                               conf_domain_t *d) {
   if (d->type_mask == 0)
     d->type_mask = p->types;
-  if ((d->type_mask & ~p->types) == 0)
+  unsigned foreign = d->type_mask & ~p->types;
+  if (foreign == 0)
     return 0;
+  unsigned t = 0;
+  while (!(foreign & (1u << t)))
+    t++;
   char types[160];
   product_type_list(p, types, sizeof(types));
   return conf_fail_account(ctx,
-                           "domain \"%s\": option \"ObjectType\": %s has the "
-                           "types %s",
-                           d->name, p->label, types);
+                           "domain \"%s\": option \"ObjectType\" = \"%s\": "
+                           "%s has the types %s",
+                           d->name, task_type_name(t), p->label, types);
 }
 
 /* What a product that lists by site (ESA) cannot do: an account-wide
