@@ -26,6 +26,7 @@ typedef struct account_s {
   /* ESA: the sites ListSites named, and the last poll's quota of each
    * (its names point into sites or the domain table). */
   sites_t sites;
+  bool sites_refused; /* the key may not call ListSites */
   report_site_quota_t *site_quotas;
   size_t site_quota_count;
   bool state_save_failing; /* warn once, not every interval */

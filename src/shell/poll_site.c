@@ -4,6 +4,7 @@
 
 #include "shell/poll_site.h"
 
+#include "core/apicode.h"
 #include "core/site.h"
 #include "shell/log.h"
 
@@ -12,6 +13,22 @@
 #include <string.h>
 
 #define POLL_SITES_PAGE 500 /* ListSites' largest PageSize */
+
+/* A refused ListSites is not asked again (one warning): the domains with
+ * a SiteId go on. Any other failure is logged, and asked again next poll. */
+static void poll_site_failed(account_t *a, const api_error_t *err) {
+  const product_t *p = api_product(&a->api);
+  if (!apicode_is(err->code, APICODE_REFUSED)) {
+    api_log_error(&a->api, p->sites_action, err);
+    return;
+  }
+  a->sites_refused = true;
+  DCDN_WARNING("account \"%s\": the key may not call %s (%s): only domains "
+               "with a SiteId are read; grant %s:%s (%s) or give each "
+               "<Domain> its SiteId",
+               a->conf.name, p->sites_action, err->code, p->name,
+               p->sites_action, p->ram_policy);
+}
 
 /* Every page of ListSites, into *sites. Returns the call's status. */
 static api_status_t poll_site_pages(account_t *a, sites_t *sites) {
@@ -26,7 +43,7 @@ static api_status_t poll_site_pages(account_t *a, sites_t *sites) {
              : api_call_sites(&a->api, &params, &page, &err);
     params_free(&params);
     if (st == API_FAILED)
-      api_log_error(&a->api, api_product(&a->api)->sites_action, &err);
+      poll_site_failed(a, &err);
     /* A short page is the last, whatever TotalCount says. */
     if (st != API_OK || page.listed < POLL_SITES_PAGE ||
         number * POLL_SITES_PAGE >= page.total_count)
@@ -42,7 +59,7 @@ static api_status_t poll_site_pages(account_t *a, sites_t *sites) {
 
 void poll_site_lookup(account_t *a) {
   domtab_t *tab = &a->watch.domains;
-  if (!a->watch.by_site || !sites_lookup_due(tab) ||
+  if (!a->watch.by_site || a->sites_refused || !sites_lookup_due(tab) ||
       poll_site_pages(a, &a->sites) != API_OK)
     return;
   if (sites_assign(&a->sites, tab) == 0)
