@@ -43,10 +43,14 @@ bool sites_lookup_due(const domtab_t *tab);
 /* Gives each reported domain without a SiteId the site that holds it (a
  * site gone from the listing is forgotten). Returns how many have none. */
 size_t sites_assign(const sites_t *s, domtab_t *tab);
-/* The name a site's tasks without a host (cache tags) count for: its
- * listed name, else that of the first domain configured with its id. */
-const char *sites_name_of(const sites_t *s, const domtab_t *tab,
-                          uint64_t id);
+/* A site's owner among the account's domains: the shortest reported
+ * domain on it (the site's own name when configured: every other domain
+ * of the site ends with it), the first in name order on a tie; of those
+ * reporting type, or of all when type is TASK_TYPE_UNKNOWN. Its tasks
+ * without a host (cache tags) count for it, its quota is sent under its
+ * name: whatever ListSites said, so a restart or a listing that failed
+ * changes nothing. DOMTAB_NONE when the site has no such domain. */
+uint32_t sites_owner(const domtab_t *tab, uint64_t site_id, unsigned type);
 
 /* One GetPurgeQuota: a site and one of its purge types. */
 typedef struct {

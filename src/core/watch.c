@@ -121,6 +121,10 @@ static watch_verdict_t watch_tracked_form(watch_t *w, const task_t *task,
   t->domain = watch_resolve(w, host);
   if (!watch_reports(w, t->domain, task->type))
     return WATCH_NOT_REPORTED;
+  /* A site's answer naming a host of another site: not that domain's. */
+  if (task->site_id != 0 &&
+      w->domains.entries[t->domain].site_id != task->site_id)
+    return WATCH_NOT_REPORTED;
   t->created = task->created;
   t->type = (uint8_t)task->type;
   t->status = (uint8_t)task->status;
