@@ -426,6 +426,15 @@ static bool watch_account_trouble(const char *code, long http_status) {
   return apicode_is(code, APICODE_ACCOUNT);
 }
 
+/* A site gone: the domains that found it with ListSites look it up
+ * again; a SiteId given stays (the configuration must change). */
+static void watch_forget_site(watch_t *w, uint64_t site_id) {
+  for (size_t i = 0; i < w->domains.count; i++)
+    if (w->domains.entries[i].site_id == site_id &&
+        !w->domains.entries[i].site_given)
+      w->domains.entries[i].site_id = 0;
+}
+
 watch_failure_t watch_on_failure(watch_t *w, watch_call_t call,
                                  const watch_pair_t *pair, const char *code,
                                  long http_status, bool *first) {
@@ -448,6 +457,8 @@ watch_failure_t watch_on_failure(watch_t *w, watch_call_t call,
     if (first != NULL)
       *first = !c->failing;
     c->failing = true;
+    if (w->by_site && apicode_is(code, APICODE_SITE_GONE))
+      watch_forget_site(w, w->domains.entries[pair->domain].site_id);
     return WATCH_FAIL_PAIR;
   }
   case WATCH_CALL_BY_ID:

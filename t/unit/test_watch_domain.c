@@ -170,6 +170,23 @@ START_TEST(a_sites_answer_counts_for_its_domains_only) {
 }
 END_TEST
 
+/* SiteNotFound: a site found with ListSites is looked up again (its
+ * domains' site unknown); one given by SiteId stays. */
+START_TEST(a_site_gone_is_looked_up_again_unless_given) {
+  wf_watch(&w, &conf, ESA_SITES);
+  w.domains.entries[0].site_given = false; /* a.example.net: looked up */
+  watch_pair_t a = {0, FILE_T};
+  bool first;
+  ck_assert_int_eq(watch_on_failure(&w, WATCH_CALL_PAIR_LIST, &a,
+                                    "SiteNotFound", 404, &first),
+                   WATCH_FAIL_PAIR);
+  ck_assert(first);
+  ck_assert_uint_eq(w.domains.entries[0].site_id, 0);
+  ck_assert_uint_eq(w.domains.entries[2].site_id, 7); /* given */
+  ck_assert_uint_eq(w.domains.entries[1].site_id, 9);
+}
+END_TEST
+
 /* a/file read up to a minute ago; tasks in flight of it and of b/file. */
 static void in_flight_left_behind(void) {
   wf_watch(&w, &conf, THREE_DOMAINS);
@@ -451,6 +468,7 @@ int main(void) {
       streams_never_read_come_first_in_a_fixed_order,
       domains_of_one_site_share_its_window,
       a_sites_answer_counts_for_its_domains_only,
+      a_site_gone_is_looked_up_again_unless_given,
       the_stalest_stream_is_read_first,
       a_stream_not_read_over_the_whole_lookback_counts_as_never_read,
       domains_and_types_not_reported_are_not_queried,
