@@ -65,7 +65,7 @@ bool sites_lookup_due(const domtab_t *tab) {
   return false;
 }
 
-size_t sites_assign(const sites_t *s, domtab_t *tab) {
+size_t sites_assign(const sites_t *s, domtab_t *tab, unsigned hostless_types) {
   size_t without = 0;
   for (size_t i = 0; i < tab->count; i++) {
     domtab_entry_t *d = &tab->entries[i];
@@ -75,7 +75,19 @@ size_t sites_assign(const sites_t *s, domtab_t *tab) {
     d->site_id = site ? site->id : 0;
     without += site == NULL;
   }
+  sites_settle_owners(tab, hostless_types);
   return without;
+}
+
+void sites_settle_owners(domtab_t *tab, unsigned hostless_types) {
+  for (uint32_t i = 0; i < tab->count; i++) {
+    domtab_entry_t *d = &tab->entries[i];
+    d->not_owner = 0;
+    for (unsigned t = 0; d->site_id != 0 && t < TASK_TYPE_COUNT; t++)
+      if ((hostless_types & d->type_mask & (1u << t)) &&
+          sites_owner(tab, d->site_id, t) != i)
+        d->not_owner |= 1u << t;
+  }
 }
 
 uint32_t sites_owner(const domtab_t *tab, uint64_t site_id, unsigned type) {

@@ -2,6 +2,7 @@
 
 #include "core/apicode.h"
 #include "core/retry.h"
+#include "core/site.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,11 @@ int watch_init(watch_t *w, const conf_account_t *conf) {
   w->domain_mode = w->query_mode == CONF_QUERY_DOMAIN;
   w->byid_refused = product->byid_action == NULL;
   w->by_site = product->sites_action != NULL;
-  return domtab_init(&w->domains, conf);
+  w->hostless_types = product->hostless_types;
+  if (domtab_init(&w->domains, conf) != 0)
+    return -1;
+  sites_settle_owners(&w->domains, w->hostless_types); /* SiteIds given */
+  return 0;
 }
 
 void watch_free(watch_t *w) {
@@ -31,8 +36,10 @@ void watch_free(watch_t *w) {
 }
 
 bool watch_reports(const watch_t *w, uint32_t domain, unsigned type) {
-  return domain < w->domains.count && type < TASK_TYPE_COUNT &&
-         (w->domains.entries[domain].type_mask & (1u << type));
+  if (domain >= w->domains.count || type >= TASK_TYPE_COUNT)
+    return false;
+  const domtab_entry_t *d = &w->domains.entries[domain];
+  return (d->type_mask & ~d->not_owner & (1u << type)) != 0;
 }
 
 bool watch_ready(const watch_t *w, uint32_t domain, unsigned type, time_t now) {
@@ -141,6 +148,10 @@ void watch_observe(watch_t *w, const task_t *task, time_t now,
     return;
   out->domain = t.domain;
   const tracked_task_t *known = tasktable_get(&w->tasks, t.id);
+  /* A cache tag's owner changed (the configuration did): for the new one
+   * it is a task never seen, as on a cold start. */
+  if (known != NULL && known->domain != t.domain)
+    known = NULL;
   const plan_cursor_t *stream = streams_get(&w->streams, t.domain, t.type);
   tracked_task_t old = known ? *known : (tracked_task_t){0};
   /* Dropped by a lowered Lookback and read again: counted and judged
@@ -433,6 +444,7 @@ static void watch_forget_site(watch_t *w, uint64_t site_id) {
     if (w->domains.entries[i].site_id == site_id &&
         !w->domains.entries[i].site_given)
       w->domains.entries[i].site_id = 0;
+  sites_settle_owners(&w->domains, w->hostless_types);
 }
 
 watch_failure_t watch_on_failure(watch_t *w, watch_call_t call,

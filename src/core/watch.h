@@ -43,6 +43,7 @@ typedef struct {
   /* Tasks are listed site by site (ESA): the domains of one site share
    * what a query of one of them reads. */
   bool by_site;
+  unsigned hostless_types; /* of the product: they count for a site's owner */
   bool byid_refused;      /* the key may not look tasks up by id */
   bool quota_refused;     /* the key may not read the quota */
   long window_new_tasks;  /* tasks first seen by the current window */

@@ -86,7 +86,7 @@ api_status_t poll_site_lookup(account_t *a, api_error_t *err) {
   }
   if (st != API_OK)
     return st;
-  if (sites_assign(&a->sites, &a->watch.domains) > 0)
+  if (sites_assign(&a->sites, &a->watch.domains, a->watch.hostless_types) > 0)
     poll_site_warn_unknown(a);
   return API_OK;
 }

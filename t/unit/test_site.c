@@ -64,7 +64,7 @@ START_TEST(sites_are_assigned_and_their_quota_calls_listed_once) {
   domtab_t tab = table(domains, N_OF(domains));
   ck_assert(sites_lookup_due(&tab));
   sites_t s = two_sites();
-  ck_assert_uint_eq(sites_assign(&s, &tab), 1);
+  ck_assert_uint_eq(sites_assign(&s, &tab, 0), 1);
   ck_assert_uint_eq(tab.entries[0].site_id, 1200000000001);
   ck_assert_uint_eq(tab.entries[1].site_id, 1200000000001);
   ck_assert_uint_eq(tab.entries[2].site_id, 0);
@@ -76,6 +76,13 @@ START_TEST(sites_are_assigned_and_their_quota_calls_listed_once) {
   ck_assert_uint_eq(sites_owner(&tab, 1200000000001, TASK_TYPE_PRELOAD), 0);
   ck_assert_uint_eq(sites_owner(&tab, 77, TASK_TYPE_FILE), DOMTAB_NONE);
   ck_assert_uint_eq(sites_owner(&tab, 99, TASK_TYPE_UNKNOWN), DOMTAB_NONE);
+  /* Files name their host: every domain reports its own. Prefetches taken
+   * as hostless here: www's, the only one reporting them, stay; a type
+   * two report goes to the owner alone. */
+  sites_settle_owners(&tab, (1u << TASK_TYPE_PRELOAD) | (1u << TASK_TYPE_DIRECTORY));
+  ck_assert_uint_eq(tab.entries[0].not_owner, 1u << TASK_TYPE_DIRECTORY);
+  ck_assert_uint_eq(tab.entries[1].not_owner, 0);
+  ck_assert_uint_eq(tab.entries[2].not_owner, 0); /* no site: not read */
   site_quota_call_t *calls = NULL;
   ck_assert_int_eq(sites_quota_calls(esa, &tab, &calls), 2);
   ck_assert_uint_eq(calls[0].site_id, 1200000000001);

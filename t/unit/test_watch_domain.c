@@ -170,6 +170,34 @@ START_TEST(a_sites_answer_counts_for_its_domains_only) {
 }
 END_TEST
 
+/* Cache tags are the site owner's alone (a.example.net, the shortest);
+ * one tracked for another domain (the owner changed with the
+ * configuration) counts anew for the owner, as on a cold start. */
+START_TEST(cache_tags_are_the_site_owners_and_move_with_it) {
+  wf_watch(&w, &conf,
+           WF_KEY "Product \"esa\"\n"
+                  "<Domain \"a.example.net\">\n  SiteId 7\n"
+                  "  ObjectType \"cachetag\"\n</Domain>\n"
+                  "<Domain \"www.example.net\">\n  SiteId 7\n"
+                  "  ObjectType \"cachetag\" \"file\"\n</Domain>\n");
+  ck_assert(watch_reports(&w, 0, TASK_TYPE_CACHETAG));
+  ck_assert(!watch_reports(&w, 1, TASK_TYPE_CACHETAG));
+  ck_assert(watch_reports(&w, 1, TASK_TYPE_FILE));
+  wf_put(&w, 5, NOW - 60, 1, TASK_TYPE_CACHETAG, TASK_STATUS_COMPLETE,
+         LIFECYCLE_COUNTED);
+  task_t tag = wf_task("5", "tag-a", TASK_TYPE_CACHETAG, TASK_STATUS_COMPLETE,
+                       NOW - 60);
+  tag.site_id = 7;
+  tag.owner_host = "a.example.net";
+  watch_seen_t seen;
+  watch_observe(&w, &tag, NOW, &seen);
+  ck_assert_int_eq(seen.verdict, WATCH_TRACKED);
+  ck_assert_uint_eq(seen.domain, 0);
+  ck_assert_uint_eq(tasktable_get(&w.tasks, 5)->domain, 0);
+  ck_assert_uint_eq(lifetime_get(&w.lifetime, 0, TASK_TYPE_CACHETAG)->completed, 1);
+}
+END_TEST
+
 /* SiteNotFound: a site found with ListSites is looked up again (its
  * domains' site unknown); one given by SiteId stays. */
 START_TEST(a_site_gone_is_looked_up_again_unless_given) {
@@ -469,6 +497,7 @@ int main(void) {
       domains_of_one_site_share_its_window,
       a_sites_answer_counts_for_its_domains_only,
       a_site_gone_is_looked_up_again_unless_given,
+      cache_tags_are_the_site_owners_and_move_with_it,
       the_stalest_stream_is_read_first,
       a_stream_not_read_over_the_whole_lookback_counts_as_never_read,
       domains_and_types_not_reported_are_not_queried,
