@@ -148,12 +148,14 @@ void watch_observe(watch_t *w, const task_t *task, time_t now,
     return;
   out->domain = t.domain;
   const tracked_task_t *known = tasktable_get(&w->tasks, t.id);
-  /* A cache tag's owner changed (the configuration did): for the new one
-   * it is a task never seen, as on a cold start. */
-  if (known != NULL && known->domain != t.domain)
-    known = NULL;
   const plan_cursor_t *stream = streams_get(&w->streams, t.domain, t.type);
   tracked_task_t old = known ? *known : (tracked_task_t){0};
+  /* A cache tag's owner changed (the configuration did): the new one
+   * counts it as a cold start would; what was notified of it stays told. */
+  if (known != NULL && known->domain != t.domain) {
+    old.flags &= (uint8_t)~LIFECYCLE_COUNTED;
+    known = &old;
+  }
   /* Dropped by a lowered Lookback and read again: counted and judged
    * then, so as if it had been known all along. */
   if (known == NULL && plan_was_counted(stream, task->created)) {
