@@ -65,6 +65,13 @@ bool sites_lookup_due(const domtab_t *tab) {
   return false;
 }
 
+bool sites_any_known(const domtab_t *tab) {
+  for (size_t i = 0; i < tab->count; i++)
+    if (sites_reported(&tab->entries[i]) && tab->entries[i].site_id != 0)
+      return true;
+  return false;
+}
+
 size_t sites_assign(const sites_t *s, domtab_t *tab, unsigned hostless_types) {
   size_t without = 0;
   for (size_t i = 0; i < tab->count; i++) {

@@ -40,6 +40,8 @@ const site_t *sites_by_id(const sites_t *s, uint64_t id);
 
 /* Whether a reported domain's site is still unknown: a ListSites is due. */
 bool sites_lookup_due(const domtab_t *tab);
+/* Whether some reported domain's site is known: something can be read. */
+bool sites_any_known(const domtab_t *tab);
 /* Gives each reported domain without a SiteId the site that holds it (a
  * site gone from the listing is forgotten), then settles the owners.
  * Returns how many have none. */

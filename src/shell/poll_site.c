@@ -15,10 +15,11 @@
 
 #define POLL_SITES_PAGE 500 /* ListSites' largest PageSize */
 
-/* A refused ListSites is not asked again (one warning): the domains with
- * a SiteId go on. */
+/* A refused ListSites: one warning. */
 static void poll_site_refused(account_t *a, const api_error_t *err) {
   const product_t *p = api_product(&a->api);
+  if (a->sites_refused)
+    return;
   a->sites_refused = true;
   DCDN_WARNING("account \"%s\": the key may not call %s (%s): only domains "
                "with a SiteId are read; grant %s:%s (%s) or give each "
@@ -76,16 +77,22 @@ static void poll_site_warn_unknown(account_t *a) {
 }
 
 api_status_t poll_site_lookup(account_t *a, api_error_t *err) {
-  if (!a->watch.by_site || a->sites_refused ||
-      !sites_lookup_due(&a->watch.domains))
+  const domtab_t *tab = &a->watch.domains;
+  /* Refused once: the domains with a SiteId go on, and it is not asked
+   * again; with none, nothing can be read: asked each poll, so that a
+   * grant is seen, and each refusal fails the poll (the health tells). */
+  bool any_site = sites_any_known(tab);
+  if (!a->watch.by_site || !sites_lookup_due(tab) ||
+      (a->sites_refused && any_site))
     return API_OK;
   api_status_t st = poll_site_pages(a, &a->sites, err);
   if (st == API_FAILED && apicode_is(err->code, APICODE_REFUSED)) {
     poll_site_refused(a, err);
-    return API_OK;
+    return any_site ? API_OK : API_FAILED;
   }
   if (st != API_OK)
     return st;
+  a->sites_refused = false;
   if (sites_assign(&a->sites, &a->watch.domains, a->watch.hostless_types) > 0)
     poll_site_warn_unknown(a);
   return API_OK;

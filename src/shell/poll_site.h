@@ -9,9 +9,10 @@
 
 /* Reads every page of ListSites when a reported domain has no site yet,
  * and gives each domain its site; a domain on none is logged once. A
- * refused listing is warned about once and not asked again (API_OK).
- * Another failure returns API_FAILED with err set, for the poll to end
- * and the account's health to tell (the caller logs it). */
+ * refused listing is warned about once; while some domain has its site
+ * (a SiteId) it is not asked again (API_OK). Another failure, or a
+ * refusal when no domain has a site, returns API_FAILED with err set, for
+ * the poll to end and the account's health to tell (the caller logs it). */
 api_status_t poll_site_lookup(account_t *a, api_error_t *err);
 
 /* The quota calls the sites need, all of them (one per site and purge
