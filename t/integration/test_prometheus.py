@@ -9,6 +9,7 @@ scenario implies for that product, and each legend names labels the series
 has. One collectd, simulator and Prometheus run serves the whole module."""
 
 import re
+import time
 
 import pytest
 
@@ -21,6 +22,7 @@ from harness import ROOT, free_port, wait_for
 from pipeline import Prometheus, stop_all
 
 SNIPPET = ROOT / "contrib" / "conf.d" / "dcdn-prometheus.conf"
+SELECTOR = '{job="collectd", __name__=~"collectd_(%s)_.+"}' % "|".join(PRODUCTS)
 
 
 def write_prometheus_config(port):
@@ -29,11 +31,30 @@ def write_prometheus_config(port):
                   SNIPPET.read_text(), re.S | re.M)
     assert m, "dcdn-prometheus.conf loads and sets up write_prometheus"
     block = re.sub(r'Host "[^"]*"', 'Host "127.0.0.1"', m.group(0))
-    # A poll's completion times are sent once, stamped with the poll's end,
-    # and write_prometheus drops a series collectd's Timeout (intervals)
-    # after its last value: as the README advises, keep them long enough
-    # for a scrape on a loaded machine.
-    return re.sub(r'Port "[^"]*"', f'Port "{port}"', block) + "\nTimeout 5\n"
+    # A poll's completion times are sent once, stamped with the poll's end
+    # (up to an interval before they are dispatched, more when a loaded
+    # machine holds the read thread up), and write_prometheus drops a
+    # series collectd's Timeout (intervals) after its value's time: as the
+    # README advises, keep them long enough to be scraped, with room for a
+    # loaded machine's late dispatches and missed scrapes.
+    return re.sub(r'Port "[^"]*"', f'Port "{port}"', block) + "\nTimeout 30\n"
+
+
+def queryable_at(prometheus, engine, series):
+    """A time (now) at which every series can be queried as the dashboard
+    queries it, or None: each one's latest sample is there for an instant
+    query, and each counter has two samples at least in the rate() window
+    ($__rate_interval)."""
+    at = round(time.time(), 3)
+    present = {tuple(sorted(s["metric"].items())) for s in prometheus.query(SELECTOR, at)}
+    window = engine.builtins["__rate_interval"]
+    samples = {tuple(sorted(s["metric"].items())): len(s["values"])
+               for s in prometheus.samples(SELECTOR, window, at)}
+    for s in series:
+        ident = tuple(sorted(engine.identity(s).items()))
+        if ident not in present or (engine.is_counter(s) and samples.get(ident, 0) < 2):
+            return None
+    return at
 
 
 @pytest.fixture(scope="module")
@@ -50,14 +71,16 @@ def run(tmp_path_factory):
         started += [sim, daemon]
         engine = PrometheusEngine(prometheus)
         series = produced_series(daemon)
-        # Every series scraped, and twice at least (rate() needs two samples).
-        wanted = {engine.metric_name(s) for s in series}
-        wait_for(lambda: wanted <= set(prometheus.label_values("__name__",
-                                                                '{job="collectd"}')),
-                 timeout=30, interval=0.5, what="Prometheus to scrape every metric")
-        wait_for(lambda: prometheus.query('count_over_time(up{job="collectd"}[1m]) >= 3'),
-                 timeout=30, interval=0.5, what="three scrapes of collectd")
-        yield daemon, prometheus, engine, produced_series(daemon)
+        # Every series scraped, each counter twice in its rate() window,
+        # all at one moment; every panel query is then evaluated at that
+        # moment, as a dashboard shows one, so that a one-off series
+        # (a completion time, an error code's first count) is judged
+        # where it is on show, however long the checks take on a loaded
+        # machine after it.
+        engine.at = wait_for(lambda: queryable_at(prometheus, engine, series), timeout=30,
+                             interval=0.5, what="Prometheus to hold every series (each counter "
+                                                "twice in its rate() window) at one moment")
+        yield daemon, prometheus, engine, series
     finally:
         stop_all(started)
 
@@ -81,7 +104,7 @@ def test_prometheus_holds_every_series_with_collectds_values(run):
     snippet documents (a CDN account's as collectd_cdn_*, label cdn), and
     the task counts (settled by now) are the CSV's."""
     daemon, prometheus, engine, series = run
-    scraped = prometheus.api("series", **{"match[]": '{__name__=~"collectd_(dcdn|cdn)_.+"}'})
+    scraped = prometheus.api("series", **{"match[]": SELECTOR})
     assert sorted(tuple(sorted(s.items())) for s in scraped) == \
         sorted(tuple(sorted(engine.identity(s).items())) for s in series)
     counts = {}

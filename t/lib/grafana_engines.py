@@ -109,6 +109,9 @@ class PrometheusEngine:
     def __init__(self, prometheus, job="collectd"):
         self.prometheus, self.job = prometheus, job
         self.types = types_db()
+        # The time every panel query is evaluated at (None: now), as a
+        # dashboard shows one moment: see test_prometheus.py.
+        self.at = None
 
     def variable_texts(self, query):
         m = re.fullmatch(r"label_values\((?:(.+),\s*)?(\w+)\)", query)
@@ -123,7 +126,7 @@ class PrometheusEngine:
         fails."""
         return [(dict(s["metric"]), self.legend(legend, s["metric"]),
                  not math.isnan(float(s["value"][1])))
-                for s in self.prometheus.query(query)]
+                for s in self.prometheus.query(query, self.at)]
 
     @staticmethod
     def legend(legend_format, labels):
@@ -134,15 +137,19 @@ class PrometheusEngine:
         return re.sub(r"\{\{\s*(\w+)\s*\}\}", label, legend_format or str(labels))
 
     def metric_name(self, series):
-        ds_name, ds_type = _single_ds(series, self.types)
+        ds_name, _ = _single_ds(series, self.types)
         name = f"collectd_{series.plugin}_{series.type}"
         if ds_name != "value":
             name += f"_{ds_name}"
-        return name + ("_total" if ds_type in ("DERIVE", "COUNTER") else "")
+        return name + ("_total" if self.is_counter(series) else "")
 
     def identity(self, series):
         return {"__name__": self.metric_name(series), "job": self.job, "instance": series.host,
                 series.plugin: series.instance, "type": series.type_instance}
+
+    def is_counter(self, series):
+        """A counter (DERIVE): the dashboard takes its rate()."""
+        return _single_ds(series, self.types)[1] in ("DERIVE", "COUNTER")
 
     @staticmethod
     def instance_value(series):

@@ -335,10 +335,18 @@ scrape_configs:
         assert answer["status"] == "success", answer
         return answer["data"]
 
-    def query(self, expr):
-        """An instant query at the current time: [{metric: labels, value: [t, v]}]."""
-        data = self.api("query", query=expr)
+    def query(self, expr, at=None):
+        """An instant query at the current time (or at `at`, seconds since
+        the epoch): [{metric: labels, value: [t, v]}]."""
+        data = self.api("query", query=expr, **({} if at is None else {"time": at}))
         assert data["resultType"] == "vector", data
+        return data["result"]
+
+    def samples(self, selector, window, at):
+        """The samples of each series a selector matches in the window
+        (e.g. "15s") that ends at `at`: [{metric: labels, values: [[t, v]]}]."""
+        data = self.api("query", query=f"{selector}[{window}]", time=at)
+        assert data["resultType"] == "matrix", data
         return data["result"]
 
     def label_values(self, label, selector):
