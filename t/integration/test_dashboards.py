@@ -3,15 +3,15 @@
 - every query of the Grafana dashboards for Graphite and InfluxDB
   (contrib/grafana/) returns, from the real query engine, exactly the
   series the scenario implies for the chosen product and nothing of the
-  other: the real collectd runs the plugin (one DCDN and one CDN account)
-  against the simulator and writes with write_graphite (set up as
-  contrib/conf.d/dcdn-graphite.conf says) to the real carbon-cache, whose
-  whisper files Debian's graphite-web serves through its render API, and
-  with the network plugin to the real InfluxDB's collectd listener, asked
-  through its /query API; each dashboard's variables are resolved by their
-  own queries on the engine, for each product, and expanded value by
-  value (Prometheus, the
-  third dashboard, is proved the same way in test_prometheus.py);
+  others: the real collectd runs the plugin (one DCDN, one CDN and one ESA
+  account, ESA's domains on two sites) against the simulator and writes
+  with write_graphite (set up as contrib/conf.d/dcdn-graphite.conf says)
+  to the real carbon-cache, whose whisper files Debian's graphite-web
+  serves through its render API, and with the network plugin to the real
+  InfluxDB's collectd listener, asked through its /query API; each
+  dashboard's variables are resolved by their own queries on the engine,
+  for each product, and expanded value by value (Prometheus, the third
+  dashboard, is proved the same way in test_prometheus.py);
 - the Graphite paths are the ones write_graphite really sends, and the
   counters arrive raw;
 - the three dashboards show the same panels with the same variables;
@@ -41,8 +41,9 @@ from conf_snippets import Endpoints, rewrite_snippet, run_test_mode, snippet_blo
 from grafana_dashboards import (DASHBOARDS, check_dashboard, load, panels_of, queries_of,
                                 resolve_variables, settings)
 from grafana_engines import GraphiteEngine, InfluxEngine
-from grafana_scenario import (ACCOUNTS, FILES_COMPLETE, PRODUCTS, THROTTLED, domain_pairs,
-                              expected_variable_values, implied_keys, start_run)
+from grafana_scenario import (ACCOUNTS, CACHETAGS, FILES_COMPLETE, PRODUCTS, SITE_QUOTA,
+                              THROTTLED, expected_site_quota, expected_variable_values,
+                              implied_keys, roles, start_run)
 from grafana_templates import variables_in
 from harness import COLLECTD, ROOT, collectd_env, free_port, stop_pid, wait_for
 from pipeline import Carbon, GraphiteWeb, Influx, network_client_config, stop_all
@@ -84,8 +85,8 @@ def run(tmp_path_factory):
         engines = {"graphite": GraphiteEngine(web), "influxdb": InfluxEngine(influx)}
         # Every series, and three points of each counter (a derivative
         # needs two); the completion times are sent once.
-        counts = ('SELECT count("value") FROM /^(dcdn|cdn)_/ WHERE time > now() - 10m '
-                  'GROUP BY *')
+        counts = (f'SELECT count("value") FROM /^({"|".join(PRODUCTS)})_/ '
+                  'WHERE time > now() - 10m GROUP BY *')
         wait_for(lambda: len([r for r in influx.http_query(counts)
                               if r["tags"]["type"] not in COUNTERS or r["values"][0][1] >= 3])
                  == len(series), timeout=20, interval=0.5,
@@ -100,11 +101,12 @@ def test_every_query_of_the_dashboard_returns_the_scenarios_series(run, kind):
     """For each product, every target of every panel, with every other
     variable at All and with each of its values alone, returns from the
     real engine exactly the series the scenario implies for that product
-    (none of the other's), each with data; the variables list what the
-    scenario configured for the product; and nothing the plugin sends is
-    left off."""
+    (none of the others', nothing for an object type or a quota figure the
+    product does not have), each with data; each target shows something
+    for some product; the variables list what the scenario configured for
+    the product; and nothing the plugin sends is left off."""
     series = run["series"]
-    problems, shown = check_dashboard(kind, run["engines"][kind], series, domain_pairs())
+    problems, shown = check_dashboard(kind, run["engines"][kind], series, roles())
     assert not problems, f"{kind} dashboard:\n" + "\n".join(problems)
     assert [f["product"] for f in settings(load(kind))] == PRODUCTS
     for fixed in settings(load(kind)):
@@ -116,15 +118,21 @@ def test_every_query_of_the_dashboard_returns_the_scenarios_series(run, kind):
 
 
 def test_the_scenario_covers_what_the_dashboards_show(run):
-    """Both products' series, each account's tasks only (the tasks of one
-    product on the other's domains are not counted), nothing of an
-    unconfigured domain."""
+    """The three products' series, each account's tasks only (the tasks of
+    one product on another's domains are not counted), nothing of an
+    unconfigured domain (on ESA, one of a configured site's); ESA's cache
+    tags count for the site's owner alone, and its quota is per site,
+    under the site's owner (the site's own name, or its one configured
+    domain)."""
     keys = {s.key for s in run["series"]}
     assert implied_keys() <= keys, sorted(implied_keys() - keys)
     assert {s.plugin for s in run["series"]} == set(PRODUCTS)
-    assert not any("other.example.net" in k for k in keys)
-    assert {s.instance for s in run["series"] if s.plugin == "cdn"}.isdisjoint(
-        {s.instance for s in run["series"] if s.plugin == "dcdn"})
+    assert not any("other.example.net" in k or "esa-shop.example.io/count-hostname" in k
+                   for k in keys)
+    instances = {p: {s.instance for s in run["series"] if s.plugin == p} for p in PRODUCTS}
+    for i, product in enumerate(PRODUCTS):
+        for other in PRODUCTS[i + 1:]:
+            assert instances[product].isdisjoint(instances[other]), (product, other)
     values = run["daemon"].values()
     for product, (account, _) in ACCOUNTS.items():
         assert values[f"{product}-{account}/total_requests-throttled"] >= 1
@@ -132,6 +140,13 @@ def test_the_scenario_covers_what_the_dashboards_show(run):
     for domain, n in FILES_COMPLETE.items():
         assert values[f"{domain}/count-file-complete"] == n
         assert values[f"{domain}/total_operations-file-failed"] >= 2
+    assert {k: values.get(k) for k in CACHETAGS} == CACHETAGS
+    assert not [k for k in keys if "cachetag" in k and not k.startswith("esa-example.net/")]
+    quota = {k: v for k, v in values.items()
+             if k.startswith("esa-") and ("/count-quota-" in k or "/count-used-" in k)}
+    assert quota == expected_site_quota()
+    assert {s.instance for s in run["series"] if "used-" in s.type_instance} == set(SITE_QUOTA)
+    assert not [k for k in keys if k.startswith("esa-") and "/count-remain-" in k]
 
 
 def test_write_graphite_sends_the_paths_and_the_raw_counters(run):

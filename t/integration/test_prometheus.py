@@ -1,7 +1,7 @@
 """Prometheus, for real: the real collectd runs the plugin against the
-simulator (one DCDN and one CDN account) with write_prometheus set up as
-contrib/conf.d/dcdn-prometheus.conf says (on a free loopback port), Debian's
-Prometheus scrapes it every second, and every PromQL query of
+simulator (one DCDN, one CDN and one ESA account) with write_prometheus set
+up as contrib/conf.d/dcdn-prometheus.conf says (on a free loopback port),
+Debian's Prometheus scrapes it every second, and every PromQL query of
 contrib/grafana/dcdn-prometheus.json, for each product, with its other
 variables resolved by their own label_values() queries and expanded for
 every value, returns through Prometheus's HTTP API exactly the series the
@@ -17,12 +17,13 @@ from collectd_series import produced_series
 from grafana_dashboards import check_dashboard, load, resolve_variables, settings
 from grafana_engines import PrometheusEngine
 from grafana_scenario import (FILES_COMPLETE, PRODUCTS, domain_pairs, expected_variable_values,
-                              start_run)
+                              roles, start_run)
 from harness import ROOT, free_port, wait_for
 from pipeline import Prometheus, stop_all
 
 SNIPPET = ROOT / "contrib" / "conf.d" / "dcdn-prometheus.conf"
 SELECTOR = '{job="collectd", __name__=~"collectd_(%s)_.+"}' % "|".join(PRODUCTS)
+STATUS_TYPE = re.compile(r".+-(pending|refreshing|complete|failed)")
 
 
 def write_prometheus_config(port):
@@ -87,7 +88,7 @@ def run(tmp_path_factory):
 
 def test_every_query_of_the_dashboard_returns_the_scenarios_series(run):
     daemon, prometheus, engine, series = run
-    problems, shown = check_dashboard("prometheus", engine, series, domain_pairs())
+    problems, shown = check_dashboard("prometheus", engine, series, roles())
     assert not problems, "\n".join(problems)
     assert [f["product"] for f in settings(load("prometheus"))] == PRODUCTS
     for fixed in settings(load("prometheus")):
@@ -101,20 +102,21 @@ def test_every_query_of_the_dashboard_returns_the_scenarios_series(run):
 
 def test_prometheus_holds_every_series_with_collectds_values(run):
     """Each CSV series is one Prometheus series, named and labelled as the
-    snippet documents (a CDN account's as collectd_cdn_*, label cdn), and
-    the task counts (settled by now) are the CSV's."""
+    snippet documents (a CDN account's as collectd_cdn_*, label cdn; an ESA
+    account's collectd_esa_*, label esa), and the task counts (settled by
+    now) are the CSV's."""
     daemon, prometheus, engine, series = run
     scraped = prometheus.api("series", **{"match[]": SELECTOR})
     assert sorted(tuple(sorted(s.items())) for s in scraped) == \
         sorted(tuple(sorted(engine.identity(s).items())) for s in series)
     counts = {}
     for product in PRODUCTS:
-        for s in prometheus.query(f'collectd_{product}_count{{type=~".+-(pending|refreshing|'
-                                  f'complete|failed)"}}'):
+        for s in prometheus.query(f'collectd_{product}_count{{type=~"{STATUS_TYPE.pattern}"}}'):
             counts[(product, s["metric"][product], s["metric"]["type"])] = float(s["value"][1])
     values = daemon.values()
     assert counts == {(s.plugin, s.instance, s.type_instance): values[s.key] for s in series
-                      if s.type == "count" and (s.plugin, s.instance) in domain_pairs()}
+                      if s.type == "count" and (s.plugin, s.instance) in domain_pairs()
+                      and STATUS_TYPE.fullmatch(s.type_instance)}
     for key, n in FILES_COMPLETE.items():
         product, domain = key.split("-", 1)
         assert counts[(product, domain, "file-complete")] == n

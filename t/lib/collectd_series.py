@@ -1,11 +1,11 @@
 """The series a real collectd produced with the dcdn plugin, read from its CSV
 output, and each one's names in the two writers the dashboards read:
 write_graphite's path and the tags of InfluxDB's collectd listener. The
-collectd plugin field is the account's product (dcdn, cdn)."""
+collectd plugin field is the account's product (dcdn, cdn, esa)."""
 
 import re
 
-PRODUCTS = ("dcdn", "cdn")
+PRODUCTS = ("dcdn", "cdn", "esa")
 
 
 class Series:

@@ -5,8 +5,11 @@ resolved by running their own queries on the engine (as Grafana would),
 and every query of every panel run on the engine, with those variables at
 All and with each of their values alone. What each panel must show is
 written here once for the three dashboards (SHOWS), as a predicate on the
-series the plugin produced; the engine's answer must be exactly those
-series, each with data."""
+series the plugin produced and what the scenario's plugin instances are
+(domains, accounts); the engine's answer must be exactly those series,
+each with data (none, where a product has none of them: another
+product's object type, ESA's quota per site), and each target must show
+some series for some product."""
 
 import itertools
 import json
@@ -52,22 +55,27 @@ def targets_of(dashboard, kind):
 
 # ---------------------------------------------------------------------------
 # What each target shows, whatever the data source: a predicate on a series
-# (collectd_series.Series) and the set of configured (product, domain).
+# (collectd_series.Series) and the roles of the scenario's plugin instances
+# ({"domains", "accounts"}: sets of (product, name); ESA's quota is a
+# site's, sent under its owner domain).
 
 def _domain(test):
-    return lambda s, domains: (s.plugin, s.instance) in domains and test(s)
+    return lambda s, roles: (s.plugin, s.instance) in roles["domains"] and test(s)
 
 
 def _account(test):
-    return lambda s, domains: (s.plugin, s.instance) not in domains and test(s)
+    return lambda s, roles: (s.plugin, s.instance) in roles["accounts"] and test(s)
 
 
 def _ti(s, *suffixes):
     return any(s.type_instance.endswith(x) for x in suffixes)
 
 
+STATUS_SUFFIXES = ("-pending", "-refreshing", "-complete", "-failed")
+
 SHOWS = {
-    ("Tasks by status: $domain", "A"): _domain(lambda s: s.type == "count"),
+    ("Tasks by status: $domain", "A"):
+        _domain(lambda s: s.type == "count" and _ti(s, *STATUS_SUFFIXES)),
     ("Failed tasks per minute", "A"):
         _domain(lambda s: s.type == "total_operations" and _ti(s, "-failed")),
     ("Completed tasks per minute", "A"):
@@ -84,6 +92,8 @@ SHOWS = {
         _account(lambda s: s.type == "count" and s.type_instance.startswith("remain-")),
     ("Refresh quota remaining today", "B"):
         _account(lambda s: s.type == "count" and s.type_instance.startswith("quota-")),
+    ("Refresh quota remaining today", "C"):
+        _domain(lambda s: s.type == "count" and s.type_instance.startswith(("quota-", "used-"))),
     ("API calls per minute", "A"):
         _account(lambda s: s.type == "total_requests" and s.type_instance in ("calls",
                                                                                "throttled")),
@@ -173,9 +183,12 @@ def _key(identity, keys):
 def compare(engine, answer, expected):
     """What is wrong with an engine's answer (list of text): the series it
     returned against the expected ones, compared on the labels/tags the
-    answer carries; every series must have data and a legend name."""
+    answer carries; every series must have data and a legend name. A
+    query that must show nothing here (another product's object type or
+    quota) must return nothing."""
     if not answer:
-        return [f"returns no series; expected {sorted(s.key for s in expected)}"]
+        return [f"returns no series; expected {sorted(s.key for s in expected)}"] if expected \
+            else []
     keys = set().union(*(ident for ident, _, _ in answer))
     got = {_key(ident, keys) for ident, _, _ in answer}
     want = {_key(engine.identity(s), keys) for s in expected}
@@ -190,22 +203,28 @@ def compare(engine, answer, expected):
     return problems
 
 
-def check_dashboard(kind, engine, series, domains):
+def check_dashboard(kind, engine, series, roles):
     """Every problem with the dashboard on the engine, as text (empty:
     none); and the keys of the series it shows with every variable at All
-    (for some value of the single-valued ones). domains: the configured
-    (product, domain) pairs."""
+    (for some value of the single-valued ones). roles: what the scenario's
+    plugin instances are ({"domains", "accounts"}, each a set of (product,
+    name)). Each target must show some series for some value of the
+    single-valued variables (the product)."""
     dashboard = load(kind)
     problems, shown = [], set()
+    showing = {where: set() for where, _, _ in targets_of(dashboard, kind)}
     for fixed in settings(dashboard):
-        found, seen = _check_setting(dashboard, kind, engine, series, domains, fixed)
+        found, seen = _check_setting(dashboard, kind, engine, series, roles, fixed, showing)
         problems += found
         shown |= seen
+    problems += [f"panel {where}: shows nothing for any value of {sorted(settings(dashboard)[0])}"
+                 for where, keys in showing.items() if not keys and where in SHOWS]
     return problems, shown
 
 
-def _check_setting(dashboard, kind, engine, series, domains, fixed):
-    """check_dashboard with the single-valued variables at fixed."""
+def _check_setting(dashboard, kind, engine, series, roles, fixed, showing):
+    """check_dashboard with the single-valued variables at fixed; adds to
+    showing[target] the keys it must show with every variable at All."""
     setting = ", ".join(f"${n} = {v!r}" for n, v in fixed.items())
     problems, shown = [], set()
     try:
@@ -224,7 +243,7 @@ def _check_setting(dashboard, kind, engine, series, domains, fixed):
             query = substitute(text, assign, fmt, engine.builtins)
             # Grafana fills a legend's variables with its default format.
             legend_text = legend and substitute(legend, assign, FORMATS["graphite"](variables))
-            expected = [s for s in series if SHOWS[where](s, domains) and
+            expected = [s for s in series if SHOWS[where](s, roles) and
                         all(NARROWS[var](s, v[0], engine)
                             for var, v in assign.items() if v is not ALL)]
             try:
@@ -233,6 +252,7 @@ def _check_setting(dashboard, kind, engine, series, domains, fixed):
                 found = [str(e)]
             problems += [f"panel {where}, {setting}, {what}: {p}\n    {query}" for p in found]
             if what == "all variables at All":
+                showing[where] |= {s.key for s in expected}
                 if found:
                     break  # the variants would say the same
                 shown |= {s.key for s in expected}
