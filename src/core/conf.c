@@ -9,6 +9,7 @@
 #include "core/conf_cred.h"
 #include "core/conf_domain.h"
 #include "core/conf_option.h"
+#include "core/conf_product.h"
 #include "core/conf_proxy.h"
 #include "core/conf_url.h"
 #include "core/conf_value.h"
@@ -34,29 +35,6 @@ static int conf_rule_rate_limit(conf_ctx_t *ctx, const oconfig_item_t *it,
               "Account \"%s\": RateLimit %g is above the API's documented "
               "%g calls per second: expect throttling",
               ctx->account->name, rate, CONF_DOCUMENTED_RATE_LIMIT);
-  return 0;
-}
-
-/* Product "dcdn"|"cdn": in the order of product_id_t. */
-static int conf_rule_product(conf_ctx_t *ctx, const oconfig_item_t *it,
-                             void *field) {
-  int product = 0;
-  if (conf_get_choice(ctx, it, product_names, &product) != 0)
-    return -1;
-  *(product_id_t *)field = (product_id_t)product;
-  return 0;
-}
-
-/* Without an Endpoint, the product's own. */
-static int conf_product_finish(conf_ctx_t *ctx) {
-  conf_account_t *a = ctx->account;
-  if (a->endpoint != NULL)
-    return 0;
-  char reason[128];
-  if (conf_parse_endpoint(products[a->product].endpoint, &a->endpoint,
-                          &a->endpoint_host, &a->endpoint_tls, reason,
-                          sizeof(reason)) != 0)
-    return conf_fail_account(ctx, "%s", reason);
   return 0;
 }
 
@@ -232,7 +210,9 @@ const conf_option_t conf_options[] = {
     /* The API and how it is called. */
     {"Product", CONF_CHOICE, NO_RANGE, STRING("dcdn"), CONF_IN_ACCOUNT, SHOWN,
      ACCOUNT(product), NOWHERE, conf_rule_product},
-    /* Default: the product's (conf_product_finish). */
+    {"Region", CONF_STRING, NO_RANGE, NO_DEFAULT, CONF_IN_ACCOUNT, SHOWN,
+     ACCOUNT(region), NOWHERE, conf_rule_region},
+    /* Default: the Region's or the product's (conf_product_finish). */
     {"Endpoint", CONF_STRING, NO_RANGE, NO_DEFAULT, CONF_IN_ACCOUNT, SHOWN,
      ACCOUNT(endpoint), NOWHERE, conf_rule_endpoint},
     {"SignatureVersion", CONF_INTEGER, RANGE(1, 3), NUMBER(3), CONF_IN_ACCOUNT,
@@ -281,8 +261,11 @@ const conf_option_t conf_options[] = {
     /* Domains. */
     {"Domain", CONF_STRINGS, NO_RANGE, NO_DEFAULT, CONF_IN_ACCOUNT, SHOWN,
      NOWHERE, NOWHERE, conf_rule_domain},
-    {"ObjectType", CONF_STRINGS, NO_RANGE, NUMBER(CONF_TYPES_ALL),
-     CONF_IN_DOMAIN, SHOWN, NOWHERE, DOMAIN(type_mask), conf_rule_object_type},
+    /* Default (0): the product's types (conf_product_finish). */
+    {"ObjectType", CONF_STRINGS, NO_RANGE, NO_DEFAULT, CONF_IN_DOMAIN, SHOWN,
+     NOWHERE, DOMAIN(type_mask), conf_rule_object_type},
+    {"SiteId", CONF_STRINGS, NO_RANGE, NO_DEFAULT, CONF_IN_DOMAIN, SHOWN,
+     NOWHERE, DOMAIN(site_id), conf_rule_site_id},
 };
 const size_t conf_option_count = sizeof(conf_options) / sizeof(conf_options[0]);
 

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "liboconfig/oconfig.h"
 
@@ -58,6 +59,7 @@
 typedef struct {
   char *name;         /* lowercase */
   unsigned type_mask; /* bit (1 << task_type_t) per reported object type */
+  uint64_t site_id;   /* ESA: the domain's site; 0: found with ListSites */
   int stuck_after;    /* seconds, or CONF_INHERIT */
   int notify;         /* CONF_NOTIFY_* bits, or CONF_INHERIT */
   int report;         /* CONF_REPORT_* bits, or CONF_INHERIT */
@@ -83,6 +85,7 @@ typedef enum {
 typedef struct {
   char *name;
   product_id_t product; /* which edge product: its row of products[] */
+  char *region;         /* ESA: the endpoint's region; NULL: none given */
   char *access_key_id;
   char *access_key_secret;
   char *endpoint;      /* scheme://host[:port], no trailing slash */

@@ -85,10 +85,11 @@ static int conf_add_domain(conf_ctx_t *ctx, const oconfig_item_t *it,
 int conf_rule_object_type(conf_ctx_t *ctx, const oconfig_item_t *it,
                           void *field) {
   unsigned *mask = field;
+  static const char types[] =
+      "file, directory, regex, preload (DCDN, CDN) or file, directory, "
+      "cachetag, ignore_params, hostname, purgeall, preload (ESA)";
   if (it->values_num < 1)
-    return conf_fail(ctx, it,
-                     "expected one or more of file, directory, "
-                     "regex, preload");
+    return conf_fail(ctx, it, "expected one or more of %s", types);
   *mask = 0;
   for (int i = 0; i < it->values_num; i++) {
     const oconfig_value_t *v = &it->values[i];
@@ -98,9 +99,7 @@ int conf_rule_object_type(conf_ctx_t *ctx, const oconfig_item_t *it,
     /* "path" is the API's answer, not a type users configure. */
     if (t == TASK_TYPE_UNKNOWN ||
         ascii_strcasecmp(v->value.string, "path") == 0)
-      return conf_fail(ctx, it,
-                       "each value must be one of file, directory, "
-                       "regex, preload");
+      return conf_fail(ctx, it, "each value must be one of %s", types);
     *mask |= 1u << t;
   }
   return 0;

@@ -62,7 +62,9 @@ static domtab_entry_t domtab_settings(const conf_account_t *account,
       .notify =
           (unsigned)(d->notify != CONF_INHERIT ? d->notify : account->notify),
       .report =
-          (unsigned)(d->report != CONF_INHERIT ? d->report : account->report)};
+          (unsigned)(d->report != CONF_INHERIT ? d->report : account->report),
+      .site_id = d->site_id,
+      .site_given = d->site_id != 0};
 }
 
 int domtab_init(domtab_t *tab, const conf_account_t *account) {

@@ -21,6 +21,10 @@ typedef struct {
   unsigned notify; /* CONF_NOTIFY_* bits, likewise */
   unsigned report; /* CONF_REPORT_* bits, likewise */
   bool found;      /* added by Domain "*", not configured by name */
+  /* ESA: the site whose tasks hold the domain's (SiteId, or found with
+   * ListSites); 0 while unknown. */
+  uint64_t site_id;
+  bool site_given; /* by SiteId: never looked up */
 } domtab_entry_t;
 
 typedef struct {

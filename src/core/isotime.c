@@ -34,11 +34,21 @@ static bool isotime_valid_end(const char *s) {
   return strcmp(s, "Z") == 0;
 }
 
-static int isotime_read(const char *s, bool fraction, time_t *out) {
+/* The ends a time may have: "Z" only; "Z" or a fraction and "Z"; or
+ * those, and also a space for the T and no zone at all. */
+typedef enum { ISOTIME_STRICT, ISOTIME_FRACTION, ISOTIME_SPACED } isotime_form_t;
+
+static bool isotime_valid_form(const char *s, isotime_form_t form) {
+  if (form == ISOTIME_SPACED && s[10] == ' ')
+    return s[19] == '\0';
+  return s[10] == 'T' && (form == ISOTIME_STRICT ? strcmp(s + 19, "Z") == 0
+                                                 : isotime_valid_end(s + 19));
+}
+
+static int isotime_read(const char *s, isotime_form_t form, time_t *out) {
   /* Positions of the separators in "yyyy-MM-ddTHH:mm:ssZ". */
-  if (s == NULL || strlen(s) < ISOTIME_LEN - 1 || s[4] != '-' || s[7] != '-' ||
-      s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
-      !(fraction ? isotime_valid_end(s + 19) : strcmp(s + 19, "Z") == 0))
+  if (s == NULL || strlen(s) < ISOTIME_LEN - 2 || s[4] != '-' || s[7] != '-' ||
+      s[13] != ':' || s[16] != ':' || !isotime_valid_form(s, form))
     return -1;
   struct tm tm = {0};
   int year = isotime_digits(s, 4), mon = isotime_digits(s + 5, 2),
@@ -64,9 +74,13 @@ static int isotime_read(const char *s, bool fraction, time_t *out) {
 }
 
 int isotime_parse(const char *s, time_t *out) {
-  return isotime_read(s, false, out);
+  return isotime_read(s, ISOTIME_STRICT, out);
 }
 
 int isotime_parse_fraction(const char *s, time_t *out) {
-  return isotime_read(s, true, out);
+  return isotime_read(s, ISOTIME_FRACTION, out);
+}
+
+int isotime_parse_task(const char *s, time_t *out) {
+  return isotime_read(s, ISOTIME_SPACED, out);
 }

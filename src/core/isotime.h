@@ -13,5 +13,8 @@ int isotime_parse(const char *s, time_t *out);
  * allows ("...T10:00:00.123Z"): dropped (not rounded), for the API counts
  * whole seconds. For a task's CreationTime. */
 int isotime_parse_fraction(const char *s, time_t *out);
+/* Any of those, or "yyyy-MM-dd HH:mm:ss" with no zone, taken as UTC (ESA's
+ * DescribePreloadTasks writes CreateTime so). For a task's creation. */
+int isotime_parse_task(const char *s, time_t *out);
 
 #endif

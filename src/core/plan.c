@@ -14,6 +14,13 @@ long plan_budget(double rate_limit, double interval) {
   return budget > 0 ? budget : 1;
 }
 
+long plan_quota_reserve(long wanted, long budget_left) {
+  long most = budget_left - 1;
+  if (wanted <= 0 || most <= 0)
+    return 0;
+  return wanted < most ? wanted : most;
+}
+
 double plan_next_poll(double last_start, double interval, double now) {
   double next = last_start + interval;
   return next > now ? next : now;
@@ -121,8 +128,7 @@ bool plan_cursor_begin(plan_cursor_t *c, time_t now, int lookback,
   return true;
 }
 
-int plan_window_params(const plan_window_t *w, const char *domain,
-                       task_type_t type, params_t *out) {
+int plan_window_params(const plan_window_t *w, params_t *out) {
   char start[ISOTIME_LEN], end[ISOTIME_LEN];
   isotime_format(w->start, start);
   isotime_format(w->end, end);
@@ -130,10 +136,6 @@ int plan_window_params(const plan_window_t *w, const char *domain,
                params_add(out, "EndTime", end) |
                params_add_long(out, "PageSize", w->page_size) |
                params_add_long(out, "PageNumber", w->page);
-  /* The API page: DomainName requires ObjectType. */
-  if (domain != NULL && *domain != '\0' && type < TASK_TYPE_COUNT)
-    status |= params_add(out, "DomainName", domain) |
-              params_add(out, "ObjectType", task_type_name(type));
   return status;
 }
 

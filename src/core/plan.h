@@ -58,6 +58,9 @@ typedef struct {
 
 /* Calls one interval may spend: about 80 % of RateLimit x Interval. */
 long plan_budget(double rate_limit, double interval);
+/* Of budget_left, the calls kept for the quota's wanted ones: all of them
+ * while one call is left for the lists, else as many as leave one. */
+long plan_quota_reserve(long wanted, long budget_left);
 
 /* When an account's next poll begins (its own thread keeps the schedule,
  * in seconds of a monotonic clock): one interval after the last began, or
@@ -106,14 +109,14 @@ bool plan_window_clamp(plan_window_t *w, time_t now);
  * Returns true when a window is there to scan. */
 bool plan_cursor_begin(plan_cursor_t *c, time_t now, int lookback,
                        time_t extend_back, int page_size);
-/* The window's parameters; domain and type (domain mode) may be NULL and
- * TASK_TYPE_UNKNOWN. Never an empty value. Returns 0, or -1 out of memory. */
 /* Starts a window [start, now] on the cursor (start is clamped to the
  * API's three days), read in pages of page_size tasks. */
 void plan_window_begin(plan_cursor_t *c, time_t start, time_t now,
                        int page_size);
-int plan_window_params(const plan_window_t *w, const char *domain,
-                       task_type_t type, params_t *out);
+/* The window's time and page parameters (a stream's own are the
+ * product's: product_pair_query). Never an empty value. Returns 0, or -1
+ * when out of memory. */
+int plan_window_params(const plan_window_t *w, params_t *out);
 /* Records a page's answer: its TotalCount and how many tasks it held.
  * Returns true if another page is due. A page with fewer than the
  * window's page_size tasks is the last whatever TotalCount says, so an absurd

@@ -191,11 +191,13 @@ static double report_domains(report_t *r, const report_input_t *in) {
   return worst;
 }
 
-/* count-quota-<kind> (the daily total) and count-remain-<kind>. */
+/* count-quota-<kind> (the daily total), count-remain-<kind> and
+ * count-used-<kind>. */
 static void report_quota(report_t *r, uint32_t pi, const resp_quota_t *q) {
   for (size_t i = 0; q != NULL && i < q->count; i++) {
     char ti[128];
-    snprintf(ti, sizeof(ti), "%s-%s", q->items[i].remain ? "remain" : "quota",
+    snprintf(ti, sizeof(ti), "%s-%s",
+             resp_quota_figure_names[q->items[i].figure],
              q->items[i].kind);
     report_add(r, pi, "count", ti, false, q->items[i].value);
   }
@@ -231,6 +233,9 @@ int report_build(const report_input_t *in, report_t *out) {
   *out = (report_t)REPORT_INIT;
   out->plugin = in->plugin;
   report_account(out, in, report_domains(out, in));
+  for (size_t i = 0; i < in->site_quota_count; i++)
+    report_quota(out, report_add_text(out, in->site_quotas[i].site),
+                 &in->site_quotas[i].quota);
   if (out->text.error != STRBUF_OK) {
     report_free(out);
     return -1;

@@ -39,6 +39,12 @@ typedef struct {
 #define REPORT_INIT                                                            \
   { NULL, 0, 0, STRBUF_INIT, "dcdn" }
 
+/* One site's quota (ESA): sent under the site's name. */
+typedef struct {
+  const char *site;
+  resp_quota_t quota;
+} report_site_quota_t;
+
 /* What a report is built from: the account after its poll. */
 typedef struct {
   const char *plugin;        /* static: the product's name ("dcdn", "cdn") */
@@ -46,6 +52,8 @@ typedef struct {
   const watch_t *watch;      /* tasks, streams, domains and their Report */
   const selfstats_t *stats;  /* calls, errors, latency */
   const resp_quota_t *quota; /* NULL: no quota this interval */
+  const report_site_quota_t *site_quotas; /* ESA's, per site */
+  size_t site_quota_count;
   time_t now;                /* the API's time when the poll began */
   /* Seconds the account's last read callback took in collectd's read
    * thread (sending the values before these); negative: none yet. */

@@ -81,16 +81,27 @@ static int resp_get_long(yajl_val obj, const char *name, long *out,
 }
 
 /* A task's members in the order they are checked; the optional ones may
- * be absent (or null). Each name is the static text resp_skipped_t.field
- * points to. */
-static const struct {
+ * be absent (or null). The names that differ are the product's; each is
+ * static text, which resp_skipped_t.field points to. */
+typedef struct {
   const char *name;
   bool required;
-} resp_task_fields[] = {
-    {"TaskId", true},       {"ObjectPath", true},   {"ObjectType", true},
-    {"Status", true},       {"CreationTime", true}, {"Process", false},
-    {"Description", false},
-};
+} resp_field_t;
+
+enum { RESP_ID, RESP_PATH, RESP_TYPE, RESP_STATUS, RESP_CREATED, RESP_FIELDS };
+
+static void resp_task_fields(const product_t *p, resp_field_t out[]) {
+  out[RESP_ID] = (resp_field_t){"TaskId", true};
+  out[RESP_PATH] = (resp_field_t){p->path_member, true};
+  /* ESA's prefetches have no Type: the row says what they are. */
+  out[RESP_TYPE] = (resp_field_t){p->type_member, !p->untyped_preload};
+  out[RESP_STATUS] = (resp_field_t){"Status", true};
+  out[RESP_CREATED] = (resp_field_t){p->created_member, true};
+  out[RESP_FIELDS] = (resp_field_t){"Process", false};
+  out[RESP_FIELDS + 1] = (resp_field_t){"Description", false};
+}
+
+#define RESP_FIELD_COUNT (RESP_FIELDS + 2)
 
 /* A string member's raw text, or NULL when absent or of another type. */
 static const char *resp_task_string(yajl_val obj, const char *name) {
@@ -101,39 +112,42 @@ static const char *resp_task_string(yajl_val obj, const char *name) {
 /* The first member that makes the task unreadable (missing when required,
  * not a string, or not of its form), or NULL when every one reads; sets
  * the task's non-string fields. */
-static const char *resp_unreadable_field(yajl_val obj, task_t *task) {
-  for (size_t i = 0; i < sizeof(resp_task_fields) / sizeof(resp_task_fields[0]);
-       i++) {
-    yajl_val v = resp_member(obj, resp_task_fields[i].name);
-    bool required = resp_task_fields[i].required;
+static const char *resp_unreadable_field(const product_t *p, yajl_val obj,
+                                         task_t *task) {
+  resp_field_t fields[RESP_FIELD_COUNT];
+  resp_task_fields(p, fields);
+  for (size_t i = 0; i < RESP_FIELD_COUNT; i++) {
+    yajl_val v = resp_member(obj, fields[i].name);
+    bool required = fields[i].required;
     /* An optional member may also be null: absent all the same. */
     bool absent = v == NULL || (!required && YAJL_IS_NULL(v));
     if (absent ? required : !YAJL_IS_STRING(v))
-      return resp_task_fields[i].name;
+      return fields[i].name;
   }
-  if (isotime_parse_fraction(resp_task_string(obj, "CreationTime"),
-                             &task->created) != 0)
-    return "CreationTime";
+  const char *created = resp_task_string(obj, p->created_member);
+  if ((p->spaced_times ? isotime_parse_task(created, &task->created)
+                       : isotime_parse_fraction(created, &task->created)) != 0)
+    return p->created_member;
   const char *process = resp_task_string(obj, "Process");
   if (process != NULL && *process != '\0' &&
       task_progress_from_string(process, &task->progress) != 0)
     return "Process";
-  const char *type = resp_task_string(obj, "ObjectType");
+  const char *type = resp_task_string(obj, p->type_member);
   const char *status = resp_task_string(obj, "Status");
-  task->type = task_type_from_string(type);
+  task->type = type ? task_type_from_string(type) : TASK_TYPE_PRELOAD;
   task->status = task_status_from_string(status);
   return NULL;
 }
 
 /* The task's strings, each a printable copy. Returns 0, or -1 when out of
  * memory. */
-static int resp_task_strings(yajl_val obj, task_t *task) {
+static int resp_task_strings(const product_t *p, yajl_val obj, task_t *task) {
   const char *description = resp_task_string(obj, "Description");
   task->task_id = resp_strdup_member(obj, "TaskId");
-  task->object_path = resp_strdup_member(obj, "ObjectPath");
+  task->object_path = resp_strdup_member(obj, p->path_member);
   task->description = strbuf_printable_dup(description ? description : "");
   if (task->type == TASK_TYPE_UNKNOWN)
-    task->unknown_type = resp_strdup_member(obj, "ObjectType");
+    task->unknown_type = resp_strdup_member(obj, p->type_member);
   if (task->status == TASK_STATUS_UNKNOWN)
     task->unknown_status = resp_strdup_member(obj, "Status");
   bool lost_raw =
@@ -165,18 +179,18 @@ static int resp_skip_task(resp_page_t *page, size_t capacity, yajl_val obj,
 
 /* One element of the task array: kept, skipped, or (not an object, or
  * out of memory) the page's failure. */
-static resp_status_t resp_parse_task(yajl_val obj, resp_page_t *page,
-                                     size_t capacity, char *why,
-                                     size_t why_size) {
+static resp_status_t resp_parse_task(const product_t *p, yajl_val obj,
+                                     resp_page_t *page, size_t capacity,
+                                     char *why, size_t why_size) {
   if (!YAJL_IS_OBJECT(obj))
     return resp_fail(why, why_size, "%s is not an object", "a task");
   task_t task = {0};
-  const char *field = resp_unreadable_field(obj, &task);
+  const char *field = resp_unreadable_field(p, obj, &task);
   if (field != NULL)
     return resp_skip_task(page, capacity, obj, field) == 0
                ? RESP_OK
                : resp_fail(why, why_size, "%s", "out of memory");
-  if (resp_task_strings(obj, &task) != 0) {
+  if (resp_task_strings(p, obj, &task) != 0) {
     task_free(&task);
     return resp_fail(why, why_size, "%s", "out of memory");
   }
@@ -185,7 +199,7 @@ static resp_status_t resp_parse_task(yajl_val obj, resp_page_t *page,
 }
 
 /* Tasks.<wrapper> (a list answer: DCDN's Task, CDN's CDNTask) or a flat
- * Tasks array (by id). */
+ * Tasks array (by id, and ESA's lists). */
 static resp_status_t resp_task_array(yajl_val root, const char *wrapper,
                                      yajl_val *array, char *why,
                                      size_t why_size) {
@@ -197,6 +211,8 @@ static resp_status_t resp_task_array(yajl_val root, const char *wrapper,
     *array = tasks;
     return RESP_OK;
   }
+  if (wrapper == NULL) /* the product's Tasks is a flat array */
+    return resp_fail(why, why_size, "field \"%s\" is not an array", "Tasks");
   if (!YAJL_IS_OBJECT(tasks))
     return resp_fail(why, why_size, "field \"%s\" is not an object", "Tasks");
   yajl_val task = resp_member(tasks, wrapper);
@@ -233,8 +249,8 @@ static resp_status_t resp_parse_page(yajl_val root, const product_t *product,
   if (page->tasks == NULL)
     return resp_fail(why, why_size, "%s", "out of memory");
   for (size_t i = 0; i < n && st == RESP_OK; i++)
-    st = resp_parse_task(YAJL_GET_ARRAY(array)->values[i], page, n, why,
-                         why_size);
+    st = resp_parse_task(product, YAJL_GET_ARRAY(array)->values[i], page, n,
+                         why, why_size);
   return st;
 }
 
@@ -280,22 +296,35 @@ resp_status_t resp_parse_tasks(const product_t *product, const char *body,
 }
 
 typedef enum {
-  RESP_QUOTA_NONE,   /* no *Quota or *Remain member */
+  RESP_QUOTA_NONE,   /* no *Quota, *Remain or *Usage member */
   RESP_QUOTA_KNOWN,  /* a documented kind: item is set */
-  RESP_QUOTA_UNKNOWN /* a *Quota or *Remain member of another kind */
+  RESP_QUOTA_UNKNOWN /* such a member of another kind */
 } resp_quota_key_t;
+
+const char *const resp_quota_figure_names[RESP_QUOTA_FIGURES] = {
+    [RESP_QUOTA_TOTAL] = "quota",
+    [RESP_QUOTA_REMAIN] = "remain",
+    [RESP_QUOTA_USED] = "used"};
+
+/* The member suffixes, one per figure. */
+static const char *const resp_quota_suffixes[RESP_QUOTA_FIGURES] = {
+    [RESP_QUOTA_TOTAL] = "Quota",
+    [RESP_QUOTA_REMAIN] = "Remain",
+    [RESP_QUOTA_USED] = "Usage"};
 
 /* What a member's key is; names match in any case, as the API's own
  * example spells "blockRemain". */
 static resp_quota_key_t resp_quota_name(const product_t *product,
                                         const char *key,
                                         resp_quota_item_t *item) {
-  size_t len = strlen(key);
-  size_t suffix = 0;
-  if (len > 6 && ascii_strcasecmp(key + len - 6, "Remain") == 0)
-    suffix = 6;
-  else if (len > 5 && ascii_strcasecmp(key + len - 5, "Quota") == 0)
-    suffix = 5;
+  size_t len = strlen(key), suffix = 0;
+  for (int f = 0; f < RESP_QUOTA_FIGURES && suffix == 0; f++) {
+    size_t n = strlen(resp_quota_suffixes[f]);
+    if (len >= n && ascii_strcasecmp(key + len - n, resp_quota_suffixes[f]) == 0) {
+      suffix = n;
+      item->figure = (resp_quota_figure_t)f;
+    }
+  }
   if (suffix == 0)
     return RESP_QUOTA_NONE;
   for (size_t i = 0; i < product->quota_kind_count; i++) {
@@ -303,7 +332,6 @@ static resp_quota_key_t resp_quota_name(const product_t *product,
     if (strlen(k->prefix) == len - suffix &&
         ascii_strncasecmp(key, k->prefix, len - suffix) == 0) {
       snprintf(item->kind, sizeof(item->kind), "%s", k->kind);
-      item->remain = suffix == 6;
       return RESP_QUOTA_KNOWN;
     }
   }
@@ -329,7 +357,7 @@ static int resp_quota_unknown(resp_quota_t *quota, const char *key) {
 static bool resp_quota_seen(const resp_quota_t *quota,
                             const resp_quota_item_t *item) {
   for (size_t i = 0; i < quota->count; i++)
-    if (quota->items[i].remain == item->remain &&
+    if (quota->items[i].figure == item->figure &&
         strcmp(quota->items[i].kind, item->kind) == 0)
       return true;
   return false;
@@ -371,7 +399,7 @@ static resp_status_t resp_quota_body(yajl_val root, const product_t *product,
   }
   if (quota->count == 0)
     return resp_fail(why, why_size, "%s",
-                     "no documented *Quota or *Remain field");
+                     "no documented *Quota, *Remain or *Usage field");
   return RESP_OK;
 }
 
@@ -380,6 +408,55 @@ resp_status_t resp_parse_quota(const product_t *product, const char *body,
                                char *why, size_t why_size) {
   memset(quota, 0, sizeof(*quota));
   return resp_parse_body(product, body, resp_quota_body, quota, err, why,
+                         why_size);
+}
+
+/* A site's SiteId: a JSON integer (a Long), or a string of digits. */
+static int resp_site_id(yajl_val v, uint64_t *out) {
+  if (YAJL_IS_INTEGER(v) && YAJL_GET_INTEGER(v) > 0) {
+    *out = (uint64_t)YAJL_GET_INTEGER(v);
+    return 0;
+  }
+  if (!YAJL_IS_STRING(v) || v->u.string[0] == '\0' || strlen(v->u.string) > 19 ||
+      v->u.string[strspn(v->u.string, "0123456789")] != '\0')
+    return -1;
+  *out = strtoull(v->u.string, NULL, 10);
+  return *out != 0 ? 0 : -1;
+}
+
+static resp_status_t resp_sites_body(yajl_val root, const product_t *product,
+                                     void *out, char *why, size_t why_size) {
+  (void)product;
+  resp_sites_t *page = out;
+  if (resp_get_long(root, "TotalCount", &page->total_count, true) != 0)
+    return resp_fail(why, why_size,
+                     "field \"%s\" is missing or not a whole number",
+                     "TotalCount");
+  yajl_val sites = resp_member(root, "Sites");
+  if (sites == NULL || YAJL_IS_NULL(sites))
+    return RESP_OK;
+  if (!YAJL_IS_ARRAY(sites))
+    return resp_fail(why, why_size, "field \"%s\" is not an array", "Sites");
+  for (size_t i = 0; i < YAJL_GET_ARRAY(sites)->len; i++) {
+    yajl_val site = YAJL_GET_ARRAY(sites)->values[i];
+    uint64_t id = 0;
+    yajl_val name = YAJL_IS_OBJECT(site) ? resp_member(site, "SiteName") : NULL;
+    if (!YAJL_IS_OBJECT(site) || resp_site_id(resp_member(site, "SiteId"), &id))
+      return resp_fail(why, why_size, "Sites[%zu].SiteId is not a site id", i);
+    if (!YAJL_IS_STRING(name) || sites_add(&page->sites, id, name->u.string))
+      return resp_fail(why, why_size,
+                       "Sites[%zu].SiteName is not a host name", i);
+    page->listed++;
+  }
+  return RESP_OK;
+}
+
+resp_status_t resp_parse_sites(const product_t *product, const char *body,
+                               resp_sites_t *page, resp_error_t *err,
+                               char *why, size_t why_size) {
+  page->total_count = 0;
+  page->listed = 0;
+  return resp_parse_body(product, body, resp_sites_body, page, err, why,
                          why_size);
 }
 

@@ -4,6 +4,7 @@
 #define DCDN_RESP_H
 
 #include "core/product.h"
+#include "core/site.h"
 #include "core/task.h"
 
 #include <stdbool.h>
@@ -68,10 +69,22 @@ resp_status_t resp_parse_tasks(const product_t *product, const char *body,
 
 #define RESP_MAX_QUOTAS 16
 
-/* One quota figure: "UrlRemain" -> kind "url", remain true. */
+/* What a quota member tells, by its suffix; the names are the metrics'
+ * ("count-remain-url"). */
+typedef enum {
+  RESP_QUOTA_TOTAL,  /* *Quota: the daily total */
+  RESP_QUOTA_REMAIN, /* *Remain: what is left today */
+  RESP_QUOTA_USED,   /* *Usage (ESA): what was used today */
+  RESP_QUOTA_FIGURES
+} resp_quota_figure_t;
+
+extern const char *const resp_quota_figure_names[RESP_QUOTA_FIGURES];
+
+/* One quota figure: "UrlRemain" -> kind "url", figure REMAIN. */
 typedef struct {
-  char kind[32]; /* url, dir, preload, block, regex, ignore_params */
-  bool remain;   /* *Remain; otherwise *Quota (the daily total) */
+  char kind[32]; /* url, dir, preload, block, regex, ignore_params; ESA's
+                    purge type, set by the caller */
+  resp_quota_figure_t figure;
   double value;
 } resp_quota_item_t;
 
@@ -93,5 +106,19 @@ resp_status_t resp_parse_quota(const product_t *product, const char *body,
 
 void resp_page_free(resp_page_t *page);
 void resp_error_free(resp_error_t *err);
+
+/* One page of ListSites: its sites are appended to sites (which the
+ * caller owns and frees, page after page); total_count and listed are
+ * this page's. A site whose SiteId or SiteName does not read makes the
+ * page malformed, and why names it. */
+typedef struct {
+  sites_t sites;
+  long total_count;
+  size_t listed;
+} resp_sites_t;
+
+resp_status_t resp_parse_sites(const product_t *product, const char *body,
+                               resp_sites_t *page, resp_error_t *err,
+                               char *why, size_t why_size);
 
 #endif

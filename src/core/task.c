@@ -3,11 +3,13 @@
 #include "core/ascii.h"
 #include "core/conf.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char *const task_type_names[TASK_TYPE_COUNT] = {
-    "file", "directory", "regex", "preload"};
+    "file",     "directory",     "regex",    "preload",
+    "cachetag", "ignore_params", "hostname", "purgeall"};
 static const char *const task_status_names[TASK_STATUS_COUNT] = {
     "pending", "refreshing", "complete", "failed"};
 
@@ -19,11 +21,24 @@ const char *task_status_name(task_status_t status) {
   return status < TASK_STATUS_COUNT ? task_status_names[status] : "unknown";
 }
 
+/* Equal in any case, with the underscores of name left out of s:
+ * "ignoreParams" is ignore_params. */
+static bool task_name_is(const char *s, const char *name) {
+  for (;; s++, name++) {
+    if (*name == '_' && ascii_tolower(*s) != '_')
+      name++;
+    if (ascii_tolower(*s) != ascii_tolower(*name))
+      return false;
+    if (*s == '\0')
+      return true;
+  }
+}
+
 task_type_t task_type_from_string(const char *s) {
   if (ascii_strcasecmp(s, "path") == 0)
     return TASK_TYPE_DIRECTORY;
   for (int t = 0; t < TASK_TYPE_COUNT; t++)
-    if (ascii_strcasecmp(s, task_type_names[t]) == 0)
+    if (task_name_is(s, task_type_names[t]))
       return (task_type_t)t;
   return TASK_TYPE_UNKNOWN;
 }

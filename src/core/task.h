@@ -5,11 +5,18 @@
 #include <stddef.h>
 #include <time.h>
 
+/* Every product's object types. The numbers are in state files: a new
+ * type is appended, never inserted. Which product has which is its row's
+ * (core/product.c). */
 typedef enum {
   TASK_TYPE_FILE,
   TASK_TYPE_DIRECTORY,
   TASK_TYPE_REGEX,
   TASK_TYPE_PRELOAD,
+  TASK_TYPE_CACHETAG,      /* ESA's purge types from here on */
+  TASK_TYPE_IGNORE_PARAMS, /* the API's "ignoreParams" */
+  TASK_TYPE_HOSTNAME,
+  TASK_TYPE_PURGEALL,
   TASK_TYPE_COUNT,
   TASK_TYPE_UNKNOWN = TASK_TYPE_COUNT
 } task_type_t;
@@ -35,12 +42,16 @@ typedef struct {
   task_status_t status;
   double progress; /* percent, 0..100 */
   time_t created;
+  /* Not owned; NULL for most tasks. The domain a task whose content names
+   * no host (an ESA cache tag) counts for: its site's name. */
+  const char *owner_host;
 } task_t;
 
 /* Names as they appear in metric names: "file", "directory", ... */
 const char *task_type_name(task_type_t type);
 const char *task_status_name(task_status_t status);
-/* Accepts the API's spellings: "path" means directory; case-insensitive. */
+/* Accepts the API's spellings: "path" means directory, "ignoreParams"
+ * ignore_params; case-insensitive. */
 task_type_t task_type_from_string(const char *s);
 task_status_t task_status_from_string(const char *s);
 /* "10", "100%", " 55.5 % ". Returns 0, or -1 if not a number in 0..100. */

@@ -14,6 +14,7 @@ typedef enum {
   WARNONCE_BAD_HOST,
   WARNONCE_UNREADABLE_FIELD,
   WARNONCE_UNKNOWN_QUOTA,
+  WARNONCE_NO_SITE, /* ESA: a domain no site holds */
   WARNONCE_KINDS
 } warnonce_kind_t;
 

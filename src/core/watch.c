@@ -3,15 +3,22 @@
 #include "core/apicode.h"
 #include "core/retry.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 int watch_init(watch_t *w, const conf_account_t *conf) {
   memset(w, 0, sizeof(*w));
   w->lookback = conf->lookback;
-  w->page_size = products[conf->product].page_size;
-  w->query_mode = conf->query_mode;
-  w->domain_mode = conf->query_mode == CONF_QUERY_DOMAIN;
+  const product_t *product = &products[conf->product];
+  w->page_size = product->page_size;
+  /* Without an account-wide list every poll is domain by domain, and
+   * without a lookup by id tasks in flight are re-read by their windows. */
+  w->query_mode =
+      product->account_list ? conf->query_mode : CONF_QUERY_DOMAIN;
+  w->domain_mode = w->query_mode == CONF_QUERY_DOMAIN;
+  w->byid_refused = product->byid_action == NULL;
+  w->by_site = product->sites_action != NULL;
   return domtab_init(&w->domains, conf);
 }
 
@@ -105,7 +112,9 @@ static watch_verdict_t watch_tracked_form(watch_t *w, const task_t *task,
       tasktable_get(&w->tasks, t->id) == NULL)
     return WATCH_TOO_OLD;
   char host[CONF_MAX_DOMAIN_LEN + 1];
-  if (task_domain_of_path(task->object_path, host, sizeof(host)) != 0)
+  if (task->owner_host != NULL)
+    snprintf(host, sizeof(host), "%s", task->owner_host);
+  else if (task_domain_of_path(task->object_path, host, sizeof(host)) != 0)
     return WATCH_BAD_HOST;
   if (task->type >= TASK_TYPE_COUNT || task->status >= TASK_STATUS_COUNT)
     return WATCH_NOT_REPORTED; /* the caller warns about the value */
@@ -341,18 +350,64 @@ static time_t watch_pair_oldest_left(const watch_t *w, watch_pair_t pair,
   return oldest;
 }
 
+/* Listed by site: whether b is another reported pair of a's site and
+ * type, which a's query reads as well. */
+static bool watch_sibling(const watch_t *w, watch_pair_t a, uint32_t b) {
+  return w->by_site && b != a.domain && watch_reports(w, b, a.type) &&
+         w->domains.entries[b].site_id == w->domains.entries[a.domain].site_id;
+}
+
+/* How far back the pair's window reaches for what is not its own next
+ * window: its tasks in flight (without lookups by id), and listed by site
+ * whatever its siblings' next windows need. 0: no further. */
+static time_t watch_pair_reach(const watch_t *w, watch_pair_t pair,
+                               time_t now) {
+  time_t reach = w->byid_refused ? watch_pair_oldest_left(w, pair, now) : 0;
+  for (uint32_t d = 0; d < w->domains.count; d++) {
+    if (!watch_sibling(w, pair, d))
+      continue;
+    watch_pair_t other = {d, pair.type};
+    time_t need = plan_next_start(watch_cursor((watch_t *)w, other, false),
+                                  now, w->lookback);
+    time_t left = w->byid_refused ? watch_pair_oldest_left(w, other, now) : 0;
+    if (left != 0 && left < need)
+      need = left;
+    if (reach == 0 || need < reach)
+      reach = need;
+  }
+  return reach;
+}
+
 bool watch_pair_begin(watch_t *w, watch_pair_t pair, time_t now) {
+  if (w->by_site && w->domains.entries[pair.domain].site_id == 0)
+    return false; /* no site to ask */
   plan_cursor_t *c = streams_at(&w->streams, pair.domain, pair.type);
   if (c == NULL)
     return false;
-  time_t extend = w->byid_refused ? watch_pair_oldest_left(w, pair, now) : 0;
-  return plan_cursor_begin(c, now, w->lookback, extend, w->page_size);
+  return plan_cursor_begin(c, now, w->lookback,
+                           watch_pair_reach(w, pair, now), w->page_size);
 }
 
 void watch_pair_done(watch_t *w, watch_pair_t pair) {
   plan_cursor_t *c = streams_at(&w->streams, pair.domain, pair.type);
-  if (c != NULL)
-    plan_cursor_finish(c);
+  if (c == NULL)
+    return;
+  plan_window_t window = c->window;
+  plan_cursor_finish(c);
+  /* The window read every task of the site and type over its range: a
+   * sibling whose next window it includes is covered, its own window
+   * (begun in an earlier poll, say) given up. */
+  for (uint32_t d = 0; d < w->domains.count; d++) {
+    if (!watch_sibling(w, pair, d))
+      continue;
+    plan_cursor_t *s = streams_at(&w->streams, d, pair.type);
+    if (s == NULL ||
+        window.covers_from >
+            plan_next_start(s, window.end, w->lookback))
+      continue;
+    plan_cursor_abandon(s);
+    plan_cursor_cover(s, window.covers_from, window.end);
+  }
 }
 
 /* ---- failures ---- */

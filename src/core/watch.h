@@ -40,6 +40,9 @@ typedef struct {
   plan_cursor_t scan;
   plan_idqueue_t by_id;   /* in-flight tasks to look up */
   bool domain_mode;       /* QueryMode domain, or auto after Forbidden.RAM */
+  /* Tasks are listed site by site (ESA): the domains of one site share
+   * what a query of one of them reads. */
+  bool by_site;
   bool byid_refused;      /* the key may not look tasks up by id */
   bool quota_refused;     /* the key may not read the quota */
   long window_new_tasks;  /* tasks first seen by the current window */
@@ -117,9 +120,13 @@ long watch_domain_order(const watch_t *w, time_t now, watch_pair_t **pairs);
  * may not look them up). Returns 0, or -1 when out of memory. */
 int watch_queue_left_behind(watch_t *w, time_t now);
 /* Begins the pair's window, reaching back to its oldest task in flight when
- * the key may not look tasks up by id. Returns true when there is one. */
+ * the key may not look tasks up by id. Listed by site, the window reaches
+ * as far back as any pair of the same site and type needs (it reads their
+ * tasks too); a domain whose site is not known yet has none. Returns true
+ * when there is one. */
 bool watch_pair_begin(watch_t *w, watch_pair_t pair, time_t now);
-/* The pair's window was read to its end. */
+/* The pair's window was read to its end; listed by site, the other pairs
+ * of its site and type are covered by it as well. */
 void watch_pair_done(watch_t *w, watch_pair_t pair);
 
 /* What a call was for. */

@@ -32,6 +32,8 @@ void account_destroy(void *ptr) {
   if (account->api.conf != NULL)
     api_client_free(&account->api);
   watch_free(&account->watch);
+  sites_free(&account->sites);
+  free(account->site_quotas);
   if (account->lock_fd >= 0)
     close(account->lock_fd); /* releases the lock */
   conf_account_free(&account->conf);

@@ -4,7 +4,9 @@
 
 #include "core/conf.h"
 #include "core/health.h"
+#include "core/report.h"
 #include "core/resp.h"
+#include "core/site.h"
 #include "core/warnonce.h"
 #include "core/watch.h"
 #include "shell/api.h"
@@ -21,6 +23,11 @@ typedef struct account_s {
   health_t health;
   resp_quota_t quota; /* the last DescribeDcdnRefreshQuota answer */
   bool have_quota;
+  /* ESA: the sites ListSites named, and the last poll's quota of each
+   * (its names point into sites or the domain table). */
+  sites_t sites;
+  report_site_quota_t *site_quotas;
+  size_t site_quota_count;
   bool state_save_failing; /* warn once, not every interval */
   bool poll_failed; /* the last poll's calls failed (told by health) */
   /* Another process (collectd -T beside the daemon) holds the state file:

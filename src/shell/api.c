@@ -354,11 +354,25 @@ static resp_status_t api_parse_quota(const product_t *product,
 
 static void api_release_nothing(void *out) { (void)out; }
 
-api_status_t api_call_quota(api_client_t *api, resp_quota_t *quota,
-                            api_error_t *err) {
+api_status_t api_call_quota(api_client_t *api, const params_t *params,
+                            resp_quota_t *quota, api_error_t *err) {
   static const api_reader_t reader = {api_parse_quota, api_release_nothing};
-  params_t none = PARAMS_INIT;
-  return api_call(api, api_product(api)->quota_action, &none, &reader, quota,
+  return api_call(api, api_product(api)->quota_action, params, &reader, quota,
+                  err);
+}
+
+static resp_status_t api_parse_sites(const product_t *product,
+                                     const char *body, void *out,
+                                     resp_error_t *err, char *why,
+                                     size_t why_size) {
+  return resp_parse_sites(product, body, out, err, why, why_size);
+}
+
+api_status_t api_call_sites(api_client_t *api, const params_t *params,
+                            resp_sites_t *page, api_error_t *err) {
+  /* The sites already read stay: a failed page adds none of its own. */
+  static const api_reader_t reader = {api_parse_sites, api_release_nothing};
+  return api_call(api, api_product(api)->sites_action, params, &reader, page,
                   err);
 }
 

@@ -81,9 +81,13 @@ const product_t *api_product(const api_client_t *api);
  * answers showed). */
 time_t api_now(const api_client_t *api);
 
-/* The account's daily refresh and prefetch quota. */
-api_status_t api_call_quota(api_client_t *api, resp_quota_t *quota,
-                            api_error_t *err);
+/* The account's daily refresh and prefetch quota (ESA's: of the site and
+ * type params name). */
+api_status_t api_call_quota(api_client_t *api, const params_t *params,
+                            resp_quota_t *quota, api_error_t *err);
+/* One page of the product's sites (ListSites), appended to page->sites. */
+api_status_t api_call_sites(api_client_t *api, const params_t *params,
+                            resp_sites_t *page, api_error_t *err);
 
 /* One error line naming account, action, HTTP status, Code, RequestId and
  * Message (or the transport reason). */

@@ -13,6 +13,7 @@
 #include "shell/account.h"
 #include "shell/log.h"
 #include "shell/notify.h"
+#include "shell/poll_site.h"
 #include "shell/state.h"
 #include "shell/stop.h"
 
@@ -28,6 +29,9 @@ static const product_t *poll_product(const account_t *a) {
 typedef struct {
   account_t *account;
   time_t now; /* the API's time when the poll began */
+  /* The site's name, while a query of a site (ESA) is read: what its
+   * tasks without a host count for. */
+  const char *site_name;
 } poll_t;
 
 /* Network text made printable and bounded for one log line. */
@@ -98,6 +102,8 @@ static int poll_store_page(poll_t *p, const resp_page_t *page) {
   }
   for (size_t i = 0; i < page->count; i++) {
     watch_seen_t seen;
+    if (poll_product(a)->hostless_types & (1u << page->tasks[i].type))
+      page->tasks[i].owner_host = p->site_name;
     watch_observe(&a->watch, &page->tasks[i], p->now, &seen);
     if (seen.verdict == WATCH_NO_MEMORY) {
       DCDN_ERROR("account \"%s\": out of memory tracking tasks", a->conf.name);
@@ -152,6 +158,21 @@ static plan_cursor_t *poll_cursor(poll_t *p, const watch_pair_t *pair) {
   return pair ? streams_at(&w->streams, pair->domain, pair->type) : &w->scan;
 }
 
+/* A page's parameters: the window's, and the pair's own (domain mode).
+ * Returns the action, or NULL when out of memory. */
+static const char *poll_page_params(poll_t *p, const watch_pair_t *pair,
+                                    const plan_window_t *window,
+                                    params_t *params) {
+  const watch_t *w = &p->account->watch;
+  const product_t *product = poll_product(p->account);
+  if (plan_window_params(window, params) != 0)
+    return NULL;
+  if (pair == NULL)
+    return product->list_action;
+  const domtab_entry_t *d = &w->domains.entries[pair->domain];
+  return product_pair_query(product, d->name, d->site_id, pair->type, params);
+}
+
 /* Scans a window page by page until it is done or the budget is spent.
  * Every page is asked for inside the API's three days as they are when it
  * is sent (a long scan would otherwise ask for time the API no longer
@@ -159,9 +180,11 @@ static plan_cursor_t *poll_cursor(poll_t *p, const watch_pair_t *pair) {
 static api_status_t poll_window(poll_t *p, const watch_pair_t *pair,
                                 api_error_t *err) {
   watch_t *w = &p->account->watch;
-  const char *domain = pair ? w->domains.entries[pair->domain].name : NULL;
-  task_type_t type = pair ? (task_type_t)pair->type : TASK_TYPE_UNKNOWN;
   bool replanned = false;
+  p->site_name = pair && w->by_site
+                     ? sites_name_of(&p->account->sites, &w->domains,
+                                     w->domains.entries[pair->domain].site_id)
+                     : NULL;
   for (;;) {
     plan_cursor_t *c = poll_cursor(p, pair);
     if (c == NULL)
@@ -170,10 +193,9 @@ static api_status_t poll_window(poll_t *p, const watch_pair_t *pair,
       return API_OK; /* all of it left the three days */
     params_t params = PARAMS_INIT;
     poll_page_size_t size = {0, 0};
-    api_status_t st = plan_window_params(&c->window, domain, type, &params) == 0
-                          ? poll_call(p, poll_product(p->account)->list_action,
-                                      &params, &size, err)
-                          : API_FAILED;
+    const char *action = poll_page_params(p, pair, &c->window, &params);
+    api_status_t st = action ? poll_call(p, action, &params, &size, err)
+                             : API_FAILED;
     params_free(&params);
     /* Asked for time the API does not keep or has not reached: planned on
      * this host's clock before an answer told the API's. The refusal's
@@ -269,7 +291,8 @@ static api_status_t poll_pair(poll_t *p, watch_pair_t pair, api_error_t *err) {
     DCDN_ERROR("account \"%s\": domain %s, type %s: %s failed: HTTP %ld, "
                "Code \"%s\", Message \"%s\"; its staleness grows, the other "
                "domains go on",
-               a->conf.name, domain, type, poll_product(a)->list_action,
+               a->conf.name, domain, type,
+               err->action ? err->action : poll_product(a)->list_action,
                err->http_status,
                poll_printable(err->code).text,
                poll_printable(err->message).text);
@@ -324,13 +347,11 @@ static void poll_warn_unknown_quota(account_t *a, const resp_quota_t *q) {
                    a->conf.name, poll_product(a)->quota_action, q->unknown[i]);
 }
 
-/* A key refused the quota stops asking, with one warning. */
-static void poll_quota(account_t *a) {
-  if (!a->conf.collect_quota || a->watch.quota_refused)
-    return;
+/* One quota call. A key refused it stops asking, with one warning. */
+static api_status_t poll_quota_call(account_t *a, const params_t *params,
+                                    resp_quota_t *out) {
   api_error_t err;
-  resp_quota_t quota;
-  api_status_t st = api_call_quota(&a->api, &quota, &err);
+  api_status_t st = api_call_quota(&a->api, params, out, &err);
   if (st == API_FAILED &&
       watch_on_failure(&a->watch, WATCH_CALL_QUOTA, NULL, err.code,
                        err.http_status, NULL) == WATCH_FAIL_QUOTA_REFUSED)
@@ -342,11 +363,33 @@ static void poll_quota(account_t *a) {
                  poll_product(a)->ram_policy);
   else if (st == API_FAILED)
     api_log_error(&a->api, poll_product(a)->quota_action, &err);
-  a->have_quota = st == API_OK;
-  if (st == API_OK) {
-    a->quota = quota;
-    poll_warn_unknown_quota(a, &quota);
+  if (st == API_OK)
+    poll_warn_unknown_quota(a, out);
+  return st;
+}
+
+/* The account's quota, or its sites' (ESA). */
+static void poll_quota(account_t *a) {
+  a->have_quota = false;
+  a->site_quota_count = 0;
+  if (!a->conf.collect_quota || a->watch.quota_refused)
+    return;
+  if (poll_product(a)->quota_by_type) {
+    poll_site_quota(a, poll_quota_call);
+    return;
   }
+  params_t none = PARAMS_INIT;
+  resp_quota_t quota;
+  a->have_quota = poll_quota_call(a, &none, &quota) == API_OK;
+  if (a->have_quota)
+    a->quota = quota;
+}
+
+/* The quota's calls, kept out of the windows' share of the budget. */
+static long poll_quota_calls(const account_t *a) {
+  if (!a->conf.collect_quota || a->watch.quota_refused)
+    return 0;
+  return poll_product(a)->quota_by_type ? poll_site_quota_count(a) : 1;
 }
 
 static void poll_health(account_t *account, api_status_t st,
@@ -383,6 +426,8 @@ static int poll_report(account_t *account, time_t now, report_t *out) {
                        &account->watch,
                        &account->api.stats,
                        account->have_quota ? &account->quota : NULL,
+                       account->site_quotas,
+                       account->site_quota_count,
                        now,
                        worker_read_seconds(&account->worker)};
   if (report_build(&in, out) == 0)
@@ -395,16 +440,18 @@ static int poll_report(account_t *account, time_t now, report_t *out) {
 
 int poll_once(account_t *account, report_t *out) {
   state_retake(account);
-  poll_t p = {account, api_now(&account->api)};
-  long budget = plan_budget(account->conf.rate_limit, account->interval);
-  /* The quota's one call is kept out of the windows' share, so that a
-   * domain mode that needs more than the budget still gets the quota. */
-  long quota_call = account->conf.collect_quota &&
-                    !account->watch.quota_refused && budget > 1;
-  account->api.budget_left = budget - quota_call;
+  poll_t p = {account, api_now(&account->api), NULL};
+  account->api.budget_left =
+      plan_budget(account->conf.rate_limit, account->interval);
   selfstats_interval_reset(&account->api.stats);
   lifetime_interval_reset(&account->watch.lifetime);
   watch_begin_poll(&account->watch, p.now);
+  poll_site_lookup(account);
+  /* The quota's calls are kept out of the windows' share, so that a
+   * domain mode that needs more than the budget still gets the quota. */
+  long quota_call =
+      plan_quota_reserve(poll_quota_calls(account), account->api.budget_left);
+  account->api.budget_left -= quota_call;
   api_error_t err = {0};
   api_status_t st = poll_run(&p, &err);
   if (st == API_FAILED)

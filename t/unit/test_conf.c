@@ -6,6 +6,7 @@
 #include "unit.h"
 
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +132,37 @@ START_TEST(product_chooses_the_default_endpoint) {
 }
 END_TEST
 
+/* ESA: the Region's endpoint, or the product's; every ESA type by
+ * default; a SiteId as a number or, past 2^53, as a string; QueryMode
+ * auto queries domain by domain (watch_init). */
+START_TEST(esa_takes_a_region_its_types_and_site_ids) {
+  parse_valid(ACCOUNT_START "  Product \"esa\"\n  Region \"ap-southeast-1\"\n"
+                            "  Domain \"www.example.net\"\n"
+                            "  <Domain \"shop.example.io\">\n    SiteId 1200000000002\n"
+                            "    ObjectType \"file\" \"ignoreParams\"\n"
+                            "  </Domain>\n"
+                            "  <Domain \"big.example.io\">\n"
+                            "    SiteId \"18446744073709551615\"\n  </Domain>\n"
+                            "</Account>\n");
+  const conf_account_t *a = &conf.accounts[0];
+  ck_assert_int_eq(a->product, PRODUCT_ESA);
+  ck_assert_str_eq(a->endpoint, "https://esa.ap-southeast-1.aliyuncs.com");
+  ck_assert_str_eq(a->endpoint_host, "esa.ap-southeast-1.aliyuncs.com");
+  /* Sorted by name: big, shop, www. */
+  ck_assert_uint_eq(a->domains[0].site_id, UINT64_MAX);
+  ck_assert_uint_eq(a->domains[1].site_id, 1200000000002u);
+  ck_assert_uint_eq(a->domains[1].type_mask,
+                    (1u << TASK_TYPE_FILE) | (1u << TASK_TYPE_IGNORE_PARAMS));
+  ck_assert_uint_eq(a->domains[2].site_id, 0);
+  ck_assert_uint_eq(a->domains[2].type_mask, products[PRODUCT_ESA].types);
+  conf_free(&conf);
+  parse_valid(ACCOUNT_START "  Product \"esa\"\n  Domain \"a.com\"\n"
+                            "</Account>\n");
+  ck_assert_str_eq(conf.accounts[0].endpoint,
+                   "https://esa.cn-hangzhou.aliyuncs.com");
+}
+END_TEST
+
 START_TEST(minimal_account_gets_the_documented_defaults) {
   parse_valid(ACCOUNT_START "  Domain \"Example.COM\"\n"
                             "</Account>\n");
@@ -158,7 +190,9 @@ START_TEST(minimal_account_gets_the_documented_defaults) {
   ck_assert_int_eq(a->domains[0].notify, CONF_INHERIT);
   ck_assert_uint_eq(a->domain_count, 1);
   ck_assert_str_eq(a->domains[0].name, "example.com");
-  ck_assert_uint_eq(a->domains[0].type_mask, CONF_TYPES_ALL);
+  /* No ObjectType: the product's four. */
+  ck_assert_uint_eq(a->domains[0].type_mask, products[PRODUCT_DCDN].types);
+  ck_assert_uint_eq(a->domains[0].type_mask, 0xf);
   ck_assert_int_eq(warnings, 0);
 }
 END_TEST
@@ -398,6 +432,41 @@ static const struct {
      "\"CollectQuota\" = 1", "true or false"},
     {ACCOUNT_START "  StateDir \"state\"\n  Domain \"a.com\"\n</Account>\n",
      "\"StateDir\" = \"state\"", "absolute path"},
+    /* What a product does not have. */
+    {ACCOUNT_START "  Region \"cn-hangzhou\"\n  Domain \"a.com\"\n</Account>\n",
+     "\"Region\" is for Product \"esa\" only", "Account \"prod\""},
+    {ACCOUNT_START "  Product \"esa\"\n  Region \"ap-southeast-1\"\n"
+                   "  Endpoint \"https://esa.example\"\n  Domain \"a.com\"\n"
+                   "</Account>\n",
+     "\"Region\" and \"Endpoint\"", "give one"},
+    {ACCOUNT_START "  Product \"esa\"\n  Region \"evil.example/x\"\n"
+                   "  Domain \"a.com\"\n</Account>\n",
+     "\"Region\" = \"evil.example/x\"", "region id"},
+    {ACCOUNT_START "  Product \"esa\"\n  QueryMode \"account\"\n"
+                   "  Domain \"a.com\"\n</Account>\n",
+     "\"QueryMode\" = \"account\"", "ESA has no account-wide list"},
+    {ACCOUNT_START "  Product \"esa\"\n  Domain \"*\"\n</Account>\n",
+     "\"Domain\" = \"*\"", "site by site"},
+    {ACCOUNT_START "  Product \"esa\"\n  <Domain \"a.com\">\n"
+                   "    ObjectType \"file\" \"regex\"\n  </Domain>\n</Account>\n",
+     "domain \"a.com\": option \"ObjectType\"",
+     "ESA has the types file, directory, preload, cachetag, ignore_params, "
+     "hostname, purgeall"},
+    {ACCOUNT_START "  <Domain \"a.com\">\n    ObjectType \"cachetag\"\n"
+                   "  </Domain>\n</Account>\n",
+     "option \"ObjectType\"", "DCDN has the types file, directory, regex, preload"},
+    {ACCOUNT_START "  <Domain \"a.com\">\n    SiteId 12\n  </Domain>\n"
+                   "</Account>\n",
+     "\"SiteId\" is for Product \"esa\" only", "domain \"a.com\""},
+    {ACCOUNT_START "  Product \"esa\"\n  <Domain \"a.com\">\n    SiteId 0\n"
+                   "  </Domain>\n</Account>\n",
+     "\"SiteId\" = 0", "the site's id"},
+    {ACCOUNT_START "  Product \"esa\"\n  <Domain \"a.com\">\n"
+                   "    SiteId \"12x\"\n  </Domain>\n</Account>\n",
+     "\"SiteId\" = \"12x\"", "the site's id"},
+    {ACCOUNT_START "  Product \"esa\"\n  <Domain \"a.com\">\n"
+                   "    SiteId 1.5\n  </Domain>\n</Account>\n",
+     "\"SiteId\"", "the site's id"},
 };
 
 START_TEST(each_config_error_names_the_option_account_and_value) {
@@ -657,6 +726,7 @@ int main(void) {
       domain_star_beside_another_account_is_warned,
       notify_and_report_none_send_none,
       product_chooses_the_default_endpoint,
+      esa_takes_a_region_its_types_and_site_ids,
       minimal_account_gets_the_documented_defaults,
       full_example_from_the_documentation_parses,
       option_names_are_case_insensitive,

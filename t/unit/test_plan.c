@@ -3,6 +3,7 @@
  * in-flight tasks up by id, and the id queue. Cursors and their windows
  * are in test_plan_cursor.c. */
 #include "core/plan.h"
+#include "core/product.h"
 
 #include "unit.h"
 
@@ -112,7 +113,10 @@ static void assert_params(const plan_window_t *w, const char *domain,
                           task_type_t type, const char *start, const char *end,
                           const char *page_number, const char *object_type) {
   params_t p = PARAMS_INIT;
-  ck_assert_int_eq(plan_window_params(w, domain, type, &p), 0);
+  ck_assert_int_eq(plan_window_params(w, &p), 0);
+  if (domain != NULL)
+    ck_assert_ptr_nonnull(
+        product_pair_query(&products[PRODUCT_DCDN], domain, 0, type, &p));
   for (size_t i = 0; i < p.count; i++)
     ck_assert_msg(p.items[i].value[0] != '\0', "%s is empty", p.items[i].name);
   ck_assert_str_eq(params_get(&p, "StartTime"), start);
@@ -140,20 +144,24 @@ START_TEST(account_wide_params_use_the_api_time_format_and_the_largest_page) {
 END_TEST
 
 START_TEST(domain_params_name_the_domain_and_its_object_type) {
-  static const char *const names[TASK_TYPE_COUNT] = {"file", "directory",
-                                                     "regex", "preload"};
+  static const char *const names[] = {"file", "directory", "regex",
+                                      "preload"};
   plan_cursor_t c = begun_cursor();
-  for (int t = 0; t < TASK_TYPE_COUNT; t++)
+  for (int t = 0; t < 4; t++)
     assert_params(&c.window, "example.com", (task_type_t)t, HOUR_AGO_ISO,
                   NOW_ISO, "1", names[t]);
 }
 END_TEST
 
 START_TEST(a_domain_without_an_object_type_is_not_sent) {
-  /* DomainName alone answers MissingParameter.ObjectType. */
-  plan_cursor_t c = begun_cursor();
-  assert_params(&c.window, "example.com", TASK_TYPE_UNKNOWN, HOUR_AGO_ISO,
-                NOW_ISO, "1", NULL);
+  /* DomainName alone answers MissingParameter.ObjectType: a type the
+   * product does not have makes no query. */
+  params_t p = PARAMS_INIT;
+  ck_assert_ptr_null(product_pair_query(&products[PRODUCT_DCDN], "example.com",
+                                        0, TASK_TYPE_UNKNOWN, &p));
+  ck_assert_ptr_null(product_pair_query(&products[PRODUCT_DCDN], "example.com",
+                                        0, TASK_TYPE_CACHETAG, &p));
+  params_free(&p);
 }
 END_TEST
 
@@ -178,7 +186,10 @@ START_TEST(window_params_are_appended_to_what_is_there) {
   params_t p = PARAMS_INIT;
   params_add(&p, "Action", "DescribeDcdnRefreshTasks");
   ck_assert_int_eq(
-      plan_window_params(&c.window, "example.com", TASK_TYPE_REGEX, &p), 0);
+      plan_window_params(&c.window, &p), 0);
+  ck_assert_ptr_nonnull(product_pair_query(&products[PRODUCT_DCDN],
+                                           "example.com", 0, TASK_TYPE_REGEX,
+                                           &p));
   ck_assert_uint_eq(p.count, 7);
   ck_assert_str_eq(p.items[0].name, "Action");
   ck_assert_str_eq(params_get(&p, "Action"), "DescribeDcdnRefreshTasks");

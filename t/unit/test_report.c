@@ -29,7 +29,7 @@ static void teardown(void) {
 }
 
 static void build(void) {
-  report_input_t in = {"dcdn", "prod", &w, &stats, NULL, NOW, -1};
+  report_input_t in = {"dcdn", "prod", &w, &stats, NULL, NULL, 0, NOW, -1};
   ck_assert_int_eq(report_build(&in, &r), 0);
 }
 
@@ -142,10 +142,10 @@ START_TEST(the_quota_and_error_codes_are_the_accounts) {
   snprintf(q.items[0].kind, sizeof(q.items[0].kind), "url");
   q.items[0].value = 1000;
   snprintf(q.items[1].kind, sizeof(q.items[1].kind), "url");
-  q.items[1].remain = true;
+  q.items[1].figure = RESP_QUOTA_REMAIN;
   q.items[1].value = 990;
   selfstats_error(&stats, "Throttling.User");
-  report_input_t in = {"dcdn", "prod", &w, &stats, &q, NOW, 0.002};
+  report_input_t in = {"dcdn", "prod", &w, &stats, &q, NULL, 0, NOW, 0.002};
   ck_assert_int_eq(report_build(&in, &r), 0);
   ck_assert_double_eq(find("prod", "read_callback")->gauge, 0.002);
   ck_assert_double_eq(find("prod", "quota-url")->gauge, 1000);

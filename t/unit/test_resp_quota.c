@@ -27,7 +27,7 @@ static const resp_quota_item_t *item(const char *kind, bool remain) {
   const resp_quota_item_t *found = NULL;
   for (size_t i = 0; i < quota.count; i++)
     if (strcmp(quota.items[i].kind, kind) == 0 &&
-        quota.items[i].remain == remain) {
+        (quota.items[i].figure == RESP_QUOTA_REMAIN) == remain) {
       ck_assert_msg(found == NULL, "%s %s twice", kind,
                     remain ? "remain" : "quota");
       found = &quota.items[i];

@@ -245,7 +245,7 @@ static const char *const task_lines_out_of_range[] = {
     "task 1 1700000000 0 0 4 0 0\n",   /* status: not one of the four */
     "task 1 1700000000 0 0 255 0 0\n", /* status */
     "task 1 1700000000 0 0 -1 0 0\n",  /* status */
-    "task 1 1700000000 0 4 0 0 0\n",   /* type: not one of the four */
+    "task 1 1700000000 0 8 0 0 0\n",   /* type: not one of the eight */
     "task 1 1700000000 0 0 0 101 0\n", /* progress */
     "task 1 1700000000 0 0 0 0 256\n", /* flags */
     "task 0 1700000000 0 0 0 0 0\n",   /* id */
@@ -369,10 +369,10 @@ START_TEST(a_domain_name_with_a_control_byte_or_an_empty_label_is_refused) {
 END_TEST
 
 START_TEST(stream_ledger_and_wildcard_lines_out_of_range_are_refused) {
-  assert_sealed_refused(HEAD DOMAINS "ledger 0 4 1 1\n", "bad ledger line");
+  assert_sealed_refused(HEAD DOMAINS "ledger 0 8 1 1\n", "bad ledger line");
   assert_sealed_refused(HEAD DOMAINS "ledger 0 0 1\n", "bad ledger line");
   assert_sealed_refused(HEAD DOMAINS "ledger 0 0 -1 0\n", "bad ledger line");
-  assert_sealed_refused(HEAD DOMAINS "stream 0 4 1 1700000000\n",
+  assert_sealed_refused(HEAD DOMAINS "stream 0 8 1 1700000000\n",
                         "bad stream line");
   assert_sealed_refused(HEAD DOMAINS "stream 0 0 1700000000\n",
                         "bad stream line");
@@ -382,7 +382,7 @@ START_TEST(stream_ledger_and_wildcard_lines_out_of_range_are_refused) {
   assert_sealed_refused(HEAD DOMAINS "stream 0 0 1700000001 1700000000\n",
                         "bad coverage");
   assert_sealed_refused(HEAD DOMAINS "stream 0 0 0 0\n", "bad coverage");
-  assert_sealed_refused(HEAD "wildcard 4 1 1700000000\n", "bad wildcard line");
+  assert_sealed_refused(HEAD "wildcard 8 1 1700000000\n", "bad wildcard line");
   assert_sealed_refused(HEAD "wildcard 0 1700000000\n", "bad wildcard line");
   assert_sealed_refused(HEAD "wildcard 0 1700000001 1700000000\n",
                         "bad coverage");

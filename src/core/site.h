@@ -1,0 +1,63 @@
+/* ESA's sites: which site holds each domain (the one ListSites names
+ * that equals the domain or is its longest suffix), and which quota calls
+ * the sites need. Pure; the shell makes the ListSites and GetPurgeQuota
+ * calls these decide. */
+#ifndef DCDN_SITE_H
+#define DCDN_SITE_H
+
+#include "core/domtab.h"
+#include "core/product.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+  uint64_t id;
+  char *name; /* lowercase, owned */
+} site_t;
+
+/* The sites a ListSites reading found (owned; grows page by page). */
+typedef struct {
+  site_t *items;
+  size_t count;
+  size_t cap;
+} sites_t;
+
+#define SITES_INIT                                                             \
+  { NULL, 0, 0 }
+
+/* Adds a site; a name that is no host name is refused (-1), as is memory
+ * running out (-1). */
+int sites_add(sites_t *s, uint64_t id, const char *name);
+void sites_free(sites_t *s);
+
+/* The site holding a domain: SiteName equal to it, or the longest that
+ * ends it at a label ("example.net" holds "www.example.net", not
+ * "myexample.net"). NULL when none does. */
+const site_t *sites_find_for(const sites_t *s, const char *domain);
+const site_t *sites_by_id(const sites_t *s, uint64_t id);
+
+/* Whether a reported domain's site is still unknown: a ListSites is due. */
+bool sites_lookup_due(const domtab_t *tab);
+/* Gives each reported domain without a SiteId the site that holds it (a
+ * site gone from the listing is forgotten). Returns how many have none. */
+size_t sites_assign(const sites_t *s, domtab_t *tab);
+/* The name a site's tasks without a host (cache tags) count for: its
+ * listed name, else that of the first domain configured with its id. */
+const char *sites_name_of(const sites_t *s, const domtab_t *tab,
+                          uint64_t id);
+
+/* One GetPurgeQuota: a site and one of its purge types. */
+typedef struct {
+  uint64_t site_id;
+  unsigned type;
+} site_quota_call_t;
+
+/* The quota calls of a poll: each (site, purge type) a reported domain
+ * has, once, in domain order. Fills *out (free it); returns the count, or
+ * -1 when out of memory. A product without quota_by_type needs none. */
+long sites_quota_calls(const product_t *p, const domtab_t *tab,
+                       site_quota_call_t **out);
+
+#endif

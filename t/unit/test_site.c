@@ -1,0 +1,195 @@
+/* ESA's sites: which site holds a domain, ListSites' answer, which quota
+ * calls the sites need, and ESA's task and quota answers as the parser
+ * reads them by the product's row. */
+#include "core/resp.h"
+#include "core/site.h"
+
+#include "unit.h"
+
+#include <check.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const product_t *esa = &products[PRODUCT_ESA];
+static char why[256];
+
+static sites_t two_sites(void) {
+  sites_t s = SITES_INIT;
+  ck_assert_int_eq(sites_add(&s, 1200000000001, "Example.NET"), 0);
+  ck_assert_int_eq(sites_add(&s, 1200000000003, "shop.example.net"), 0);
+  return s;
+}
+
+/* The longest site name equal to the domain or ending it at a dot. */
+START_TEST(a_domain_belongs_to_the_longest_site_that_ends_it) {
+  sites_t s = two_sites();
+  ck_assert_uint_eq(sites_find_for(&s, "example.net")->id, 1200000000001);
+  ck_assert_uint_eq(sites_find_for(&s, "www.example.net")->id, 1200000000001);
+  ck_assert_uint_eq(sites_find_for(&s, "a.shop.example.net")->id,
+                    1200000000003);
+  ck_assert_uint_eq(sites_find_for(&s, "shop.example.net")->id, 1200000000003);
+  ck_assert_ptr_null(sites_find_for(&s, "myexample.net"));
+  ck_assert_ptr_null(sites_find_for(&s, "net"));
+  ck_assert_str_eq(sites_by_id(&s, 1200000000001)->name, "example.net");
+  /* A peer's name that is no host name is refused. */
+  ck_assert_int_eq(sites_add(&s, 5, "a b.net"), -1);
+  ck_assert_int_eq(sites_add(&s, 0, "ok.net"), -1);
+  ck_assert_uint_eq(s.count, 2);
+  sites_free(&s);
+}
+END_TEST
+
+static domtab_t table(conf_domain_t *domains, size_t n) {
+  conf_account_t account = {.domains = domains, .domain_count = n,
+                            .notify = CONF_NOTIFY_ALL, .report = CONF_REPORT_ALL};
+  domtab_t tab;
+  ck_assert_int_eq(domtab_init(&tab, &account), 0);
+  return tab;
+}
+
+#define FILE_DIR ((1u << TASK_TYPE_FILE) | (1u << TASK_TYPE_DIRECTORY))
+#define PRELOAD (1u << TASK_TYPE_PRELOAD)
+
+/* A SiteId is kept; the others are looked up, and one on no site stays
+ * unknown (ListSites is due again). The quota: each site and purge type
+ * once, none for preloads. */
+START_TEST(sites_are_assigned_and_their_quota_calls_listed_once) {
+  conf_domain_t domains[] = {
+      {.name = (char *)"www.example.net", .type_mask = FILE_DIR | PRELOAD},
+      {.name = (char *)"img.example.net", .type_mask = FILE_DIR},
+      {.name = (char *)"lost.example.org", .type_mask = FILE_DIR},
+      {.name = (char *)"own.example.io", .type_mask = PRELOAD, .site_id = 77},
+  };
+  domtab_t tab = table(domains, N_OF(domains));
+  ck_assert(sites_lookup_due(&tab));
+  sites_t s = two_sites();
+  ck_assert_uint_eq(sites_assign(&s, &tab), 1);
+  ck_assert_uint_eq(tab.entries[0].site_id, 1200000000001);
+  ck_assert_uint_eq(tab.entries[1].site_id, 1200000000001);
+  ck_assert_uint_eq(tab.entries[2].site_id, 0);
+  ck_assert_uint_eq(tab.entries[3].site_id, 77);
+  ck_assert(sites_lookup_due(&tab));
+  /* The hostless tasks' name: the listed site's, else the domain given
+   * the SiteId. */
+  ck_assert_str_eq(sites_name_of(&s, &tab, 1200000000001), "example.net");
+  ck_assert_str_eq(sites_name_of(&s, &tab, 77), "own.example.io");
+  ck_assert_ptr_null(sites_name_of(&s, &tab, 99));
+  site_quota_call_t *calls = NULL;
+  ck_assert_int_eq(sites_quota_calls(esa, &tab, &calls), 2);
+  ck_assert_uint_eq(calls[0].site_id, 1200000000001);
+  ck_assert_uint_eq(calls[0].type, TASK_TYPE_FILE);
+  ck_assert_uint_eq(calls[1].type, TASK_TYPE_DIRECTORY);
+  free(calls);
+  ck_assert_int_eq(sites_quota_calls(&products[PRODUCT_DCDN], &tab, &calls), 0);
+  free(calls);
+  sites_free(&s);
+  domtab_free(&tab);
+}
+END_TEST
+
+START_TEST(list_sites_pages_are_read_and_bad_sites_named) {
+  resp_sites_t page = {SITES_INIT, 0, 0};
+  resp_error_t err = {0};
+  ck_assert_int_eq(
+      resp_parse_sites(esa,
+                       "{\"TotalCount\":2,\"PageNumber\":1,\"Sites\":["
+                       "{\"SiteId\":1200000000001,\"SiteName\":\"example.net\"},"
+                       "{\"SiteId\":\"1200000000002\",\"SiteName\":\"shop.example.io\"}]}",
+                       &page, &err, why, sizeof(why)),
+      RESP_OK);
+  ck_assert_int_eq(page.total_count, 2);
+  ck_assert_uint_eq(page.listed, 2);
+  ck_assert_uint_eq(page.sites.items[1].id, 1200000000002);
+  ck_assert_int_eq(resp_parse_sites(esa,
+                                    "{\"TotalCount\":1,\"Sites\":[{\"SiteId\":-3,"
+                                    "\"SiteName\":\"x.net\"}]}",
+                                    &page, &err, why, sizeof(why)),
+                   RESP_MALFORMED);
+  ck_assert_str_eq(why, "Sites[0].SiteId is not a site id");
+  ck_assert_int_eq(resp_parse_sites(esa,
+                                    "{\"TotalCount\":1,\"Sites\":[{\"SiteId\":3,"
+                                    "\"SiteName\":\"x\\ny.net\"}]}",
+                                    &page, &err, why, sizeof(why)),
+                   RESP_MALFORMED);
+  ck_assert_str_eq(why, "Sites[0].SiteName is not a host name");
+  ck_assert_int_eq(resp_parse_sites(esa, "{\"Code\":\"Forbidden.RAM\"}", &page,
+                                    &err, why, sizeof(why)),
+                   RESP_API_ERROR);
+  ck_assert_str_eq(err.code, "Forbidden.RAM");
+  resp_error_free(&err);
+  sites_free(&page.sites);
+}
+END_TEST
+
+/* DescribePurgeTasks' flat Tasks[] with Content, Type and CreateTime;
+ * DescribePreloadTasks' has no Type and writes its time with a space. */
+START_TEST(esa_tasks_are_read_by_the_products_members) {
+  resp_page_t page;
+  resp_error_t err;
+  const char *body =
+      "{\"TotalCount\":3,\"PageNumber\":1,\"PageSize\":50,\"Tasks\":["
+      "{\"TaskId\":\"16346513304\",\"Content\":\"http://a.example.net/1.jpg\","
+      "\"Type\":\"ignoreParams\",\"Status\":\"Complete\",\"Process\":\"100%\","
+      "\"CreateTime\":\"2023-07-26T01:56:15Z\",\"Description\":\"\"},"
+      "{\"TaskId\":\"1597854579687428\",\"Content\":\"http://a.example.net/2\","
+      "\"Status\":\"Failed\",\"Process\":\"0%\",\"CreateTime\":\"2023-03-28 "
+      "14:28:57\",\"Description\":\"Origin Timeout\"},"
+      "{\"TaskId\":\"9\",\"Content\":\"tag-a\",\"Type\":\"cachetag\","
+      "\"Status\":\"Refreshing\",\"CreateTime\":\"2023-03-28\"}]}";
+  ck_assert_int_eq(resp_parse_tasks(esa, body, &page, &err, why, sizeof(why)),
+                   RESP_OK);
+  ck_assert_uint_eq(page.count, 2);
+  ck_assert_int_eq(page.tasks[0].type, TASK_TYPE_IGNORE_PARAMS);
+  ck_assert_str_eq(page.tasks[0].object_path, "http://a.example.net/1.jpg");
+  ck_assert_int_eq(page.tasks[0].created, 1690336575);
+  ck_assert_int_eq(page.tasks[1].type, TASK_TYPE_PRELOAD);
+  ck_assert_int_eq(page.tasks[1].status, TASK_STATUS_FAILED);
+  ck_assert_int_eq(page.tasks[1].created, 1680013737);
+  ck_assert_str_eq(page.tasks[1].description, "Origin Timeout");
+  /* A time of neither form: the task is skipped, naming CreateTime. */
+  ck_assert_uint_eq(page.skipped_count, 1);
+  ck_assert_str_eq(page.skipped[0].field, "CreateTime");
+  resp_page_free(&page);
+  resp_error_free(&err);
+  /* A wrapped Tasks is not ESA's. */
+  ck_assert_int_eq(resp_parse_tasks(esa, "{\"TotalCount\":0,\"Tasks\":{\"Task\":[]}}",
+                                    &page, &err, why, sizeof(why)),
+                   RESP_MALFORMED);
+  ck_assert_str_eq(why, "field \"Tasks\" is not an array");
+  resp_page_free(&page);
+  resp_error_free(&err);
+}
+END_TEST
+
+/* GetPurgeQuota: Quota (the day's total) and Usage (used), strings; the
+ * 30-day members are not figures of the day. */
+START_TEST(esa_quota_is_a_total_and_what_was_used) {
+  resp_quota_t q;
+  resp_error_t err;
+  ck_assert_int_eq(resp_parse_quota(esa,
+                                    "{\"RequestId\":\"r\",\"Quota\":\"5000\","
+                                    "\"Usage\":\"120\",\"Quota30Day\":\"0\","
+                                    "\"Usage30Day\":\"9\"}",
+                                    &q, &err, why, sizeof(why)),
+                   RESP_OK);
+  ck_assert_uint_eq(q.count, 2);
+  ck_assert_int_eq(q.items[0].figure, RESP_QUOTA_TOTAL);
+  ck_assert_double_eq(q.items[0].value, 5000);
+  ck_assert_int_eq(q.items[1].figure, RESP_QUOTA_USED);
+  ck_assert_double_eq(q.items[1].value, 120);
+  ck_assert_uint_eq(q.unknown_count, 0);
+  resp_error_free(&err);
+}
+END_TEST
+
+int main(void) {
+  const TTest *const tests[] = {
+      a_domain_belongs_to_the_longest_site_that_ends_it,
+      sites_are_assigned_and_their_quota_calls_listed_once,
+      list_sites_pages_are_read_and_bad_sites_named,
+      esa_tasks_are_read_by_the_products_members,
+      esa_quota_is_a_total_and_what_was_used,
+  };
+  return unit_main("site", tests, N_OF(tests), NULL);
+}
