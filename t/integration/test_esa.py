@@ -354,6 +354,31 @@ def test_domains_with_a_site_id_need_no_list_sites(start_simulator, start_collec
         {(NET, "file"), (NET, "directory"), (SHOP, "file")}
     assert all(r["status"] == 200 for r in records)
     assert not daemon.log_lines("[error]")
+    # A site known by SiteId alone is named (its quota's plugin instance)
+    # after its first configured domain, as the README has it.
+    values = daemon.values()
+    assert values["esa-www.example.net/count-quota-file"] == 5000
+    assert values["esa-www.example.net/count-used-directory"] == 5
+    assert values["esa-shop.example.io/count-quota-file"] == 10000
+
+
+def test_a_refused_list_sites_stops_only_the_domains_without_a_site_id(start_simulator, start_collectd):
+    sim = start_simulator(scenario=SHIPPED, args=["--ram-deny", "testid=ListSites"])
+    daemon = start_collectd(esa_account(sim, [domain_block("www.example.net", ["file"], site_id=NET),
+                                              domain_block("shop.example.io", ["file"])],
+                                        extra="Interval 1"))
+    wait_for(lambda: daemon.values().get("esa-www.example.net/count-file-complete") == 5.0
+             and len(daemon.rows(f"esa-{ACCOUNT}/total_requests-calls")) >= 3,
+             timeout=30, what="www.example.net's counts and three polls")
+    daemon.stop()
+    refused = [r for r in sim.records() if r["action"] == "ListSites"]
+    assert len(refused) >= 2 and {r["code"] for r in refused} == {"Forbidden.RAM"}
+    # Logged at each poll while a domain still needs it.
+    errors = daemon.log_lines("[error]")
+    assert len(errors) >= 2 and all("ListSites" in line for line in errors), errors
+    values = daemon.values()
+    assert not [k for k in values if k.startswith("esa-shop.example.io/count-")]
+    assert {list_pair(r) for r in sim.records() if r["action"] in LIST_ACTIONS} == {(NET, "file")}
 
 
 def test_a_domain_on_no_site_gives_one_error_line_and_the_others_count(start_simulator, start_collectd):
