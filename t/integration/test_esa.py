@@ -475,3 +475,26 @@ def test_configurations_esa_refuses(tmp_path, product, lines, names):
     for name in names:
         assert name.lower() in said.lower(), (name, line)
     assert not list((tmp_path / "csv").glob("*/esa-*"))
+
+
+# -- collectd -T ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("secret, site_id, ok", [
+    ("testsecret", None, True),
+    pytest.param("wrongsecret", None, False, marks=pytest.mark.xfail(strict=True, reason=(
+        "plugin defect (found 2026-12-02 on 7025184): a poll whose ListSites fails (a refused key, "
+        "an endpoint away) does not fail the read callback: collectd -T exits 0"))),
+    ("wrongsecret", NET, False)],
+    ids=["good-key", "refused-at-list-sites", "refused-at-the-lists"])
+def test_collectd_T_fails_when_the_polls_calls_fail(tmp_path, start_simulator, secret, site_id, ok):
+    """As on DCDN (test_errors.py): collectd -T, the check before a
+    restart, exits non-zero when the API refuses the key, whether the
+    refused call is ListSites or a site's list (a domain with its SiteId);
+    0 for a good key."""
+    sim = start_simulator(scenario=SHIPPED)
+    account = esa_account(sim, [domain_block("www.example.net", ["file"], site_id=site_id)])
+    config = Collectd(tmp_path, account.replace('AccessKeySecret "testsecret"', f'AccessKeySecret "{secret}"'))
+    config.config_path.chmod(0o600)
+    code, log = config.test_config()
+    assert sim.records(), "-T made a real poll"
+    assert (code == 0) == ok, log
