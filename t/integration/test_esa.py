@@ -498,3 +498,24 @@ def test_collectd_T_fails_when_the_polls_calls_fail(tmp_path, start_simulator, s
     code, log = config.test_config()
     assert sim.records(), "-T made a real poll"
     assert (code == 0) == ok, log
+
+
+@pytest.mark.parametrize("site_id", [
+    NET,
+    pytest.param(None, marks=pytest.mark.xfail(strict=True, reason=(
+        "plugin defect (found 2026-12-02 on 7025184): a key refused at ListSites is logged at "
+        "each poll but never reaches the account's health: no FAILURE notification"))),
+], ids=["refused-at-the-lists", "refused-at-list-sites"])
+def test_a_refused_key_is_the_accounts_health_failure(start_simulator, start_collectd, notifications, site_id):
+    sim = start_simulator(scenario=SHIPPED)
+    account = esa_account(sim, [domain_block("www.example.net", ["file"], site_id=site_id)])
+    daemon = start_collectd(account.replace('AccessKeySecret "testsecret"', 'AccessKeySecret "wrongsecret"'),
+                            extra_config=notifications.config())
+    wait_for(lambda: len(daemon.rows(f"esa-{ACCOUNT}/total_requests-calls")) >= 4, timeout=30,
+             what="four polls")
+    daemon.stop()
+    health = [n for n in notifications.notifications()
+              if n["Severity"] == "FAILURE" and n["TypeInstance"] == "health"]
+    assert len(health) == 1, [n["message"] for n in notifications.notifications()]
+    assert health[0]["Plugin"] == "esa" and health[0]["PluginInstance"] == ACCOUNT
+    assert health[0]["message"].startswith(f'ESA account "{ACCOUNT}"') and "SignatureDoesNotMatch" in health[0]["message"]
