@@ -39,6 +39,7 @@ static const apicode_t apicode_table[] = {
     {"InvalidTime", APICODE_EXACT, RETRY_NO, APICODE_TIME_RANGE},
     {"InvalidStartTime.ValueNotSupported", APICODE_EXACT, RETRY_NO,
      APICODE_TIME_RANGE},
+    {"SiteNotFound", APICODE_EXACT, RETRY_NO, APICODE_SITE_GONE},
 };
 
 static const apicode_t apicode_unknown = {"", APICODE_EXACT, RETRY_NO, 0};

@@ -36,6 +36,9 @@ typedef enum {
   /* The window asked for time the API no longer keeps or has not reached
    * (planned on this host's clock): plan it again on the API's. */
   APICODE_TIME_RANGE = 1u << 6,
+  /* ESA: the site asked for is gone (deleted, or made anew with another
+   * SiteId): a site found with ListSites is looked up again. */
+  APICODE_SITE_GONE = 1u << 7,
 } apicode_flag_t;
 
 typedef struct {

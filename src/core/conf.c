@@ -264,7 +264,7 @@ const conf_option_t conf_options[] = {
     /* Default (0): the product's types (conf_product_finish). */
     {"ObjectType", CONF_STRINGS, NO_RANGE, NO_DEFAULT, CONF_IN_DOMAIN, SHOWN,
      NOWHERE, DOMAIN(type_mask), conf_rule_object_type},
-    {"SiteId", CONF_STRINGS, NO_RANGE, NO_DEFAULT, CONF_IN_DOMAIN, SHOWN,
+    {"SiteId", CONF_STRING_OR_NUMBER, NO_RANGE, NO_DEFAULT, CONF_IN_DOMAIN, SHOWN,
      NOWHERE, DOMAIN(site_id), conf_rule_site_id},
 };
 const size_t conf_option_count = sizeof(conf_options) / sizeof(conf_options[0]);

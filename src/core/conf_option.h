@@ -28,6 +28,7 @@ typedef enum {
   CONF_CHOICE,            /* one of the rule's words -> an enum */
   CONF_STRINGS,           /* zero or more strings -> int-sized bits, or other */
   CONF_STRING_OR_BOOLEAN, /* -> char * */
+  CONF_STRING_OR_NUMBER,  /* one of either -> what the rule makes of it */
   CONF_BLOCK              /* a block with one name and options inside */
 } conf_type_t;
 

@@ -25,6 +25,9 @@ typedef struct {
    * ListSites); 0 while unknown. */
   uint64_t site_id;
   bool site_given; /* by SiteId: never looked up */
+  /* Types of type_mask whose tasks name no host (cache tags), left to the
+   * site's owner: not reported here (sites_settle_owners). */
+  unsigned not_owner;
 } domtab_entry_t;
 
 typedef struct {

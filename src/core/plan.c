@@ -16,6 +16,10 @@ long plan_budget(double rate_limit, double interval) {
 
 long plan_quota_reserve(long wanted, long budget_left) {
   long most = budget_left - 1;
+  /* Many (ESA: one per site and purge type) take a quarter at most: the
+   * lists come first, and a quota's figure changes slowly. */
+  if (wanted > 1 && most > budget_left / 4)
+    most = budget_left / 4 > 1 ? budget_left / 4 : 1;
   if (wanted <= 0 || most <= 0)
     return 0;
   return wanted < most ? wanted : most;

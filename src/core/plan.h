@@ -58,8 +58,9 @@ typedef struct {
 
 /* Calls one interval may spend: about 80 % of RateLimit x Interval. */
 long plan_budget(double rate_limit, double interval);
-/* Of budget_left, the calls kept for the quota's wanted ones: all of them
- * while one call is left for the lists, else as many as leave one. */
+/* Of budget_left, the calls kept for the quota's wanted ones: one call
+ * while another is left for the lists; several (ESA's per site and type)
+ * a quarter of budget_left at most (at least one, leaving one). */
 long plan_quota_reserve(long wanted, long budget_left);
 
 /* When an account's next poll begins (its own thread keeps the schedule,

@@ -104,7 +104,6 @@ const product_t products[PRODUCT_COUNT] = {
          .hostless_types = TYPE_BIT(TASK_TYPE_CACHETAG),
          .path_member = "Content",
          .type_member = "Type",
-         .untyped_preload = true,
          .created_member = "CreateTime",
          .spaced_times = true,
          .quota_kinds = esa_quota,
@@ -136,6 +135,12 @@ void product_type_list(const product_t *p, char *out, size_t out_size) {
                               len ? ", " : "", task_type_name(t));
 }
 
+const char *product_pair_action(const product_t *p, unsigned type) {
+  return type == TASK_TYPE_PRELOAD && p->preload_action != NULL
+             ? p->preload_action
+             : p->list_action;
+}
+
 const char *product_pair_query(const product_t *p, const char *domain,
                                uint64_t site_id, unsigned type,
                                params_t *out) {
@@ -154,5 +159,5 @@ const char *product_pair_query(const product_t *p, const char *domain,
     status |= params_add(out, p->type_param, type_api);
   if (status != 0)
     return NULL;
-  return own_action ? p->preload_action : p->list_action;
+  return product_pair_action(p, type);
 }

@@ -59,7 +59,6 @@ typedef struct {
   const char *task_wrapper;
   const char *path_member;
   const char *type_member;
-  bool untyped_preload; /* a task without type_member is a preload */
   const char *created_member;
   /* Its time may also be "yyyy-MM-dd HH:mm:ss", no zone (UTC): ESA's
    * DescribePreloadTasks. */
@@ -86,6 +85,8 @@ void product_type_list(const product_t *p, char *out, size_t out_size);
  * name the stream: DomainName and ObjectType, or SiteId and Type (none
  * for ESA's preloads, which have an action of their own). Returns the
  * action, or NULL when out of memory or the type is not the product's. */
+/* The action that lists a (domain, type) stream. */
+const char *product_pair_action(const product_t *p, unsigned type);
 const char *product_pair_query(const product_t *p, const char *domain,
                                uint64_t site_id, unsigned type,
                                params_t *out);

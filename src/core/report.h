@@ -39,9 +39,9 @@ typedef struct {
 #define REPORT_INIT                                                            \
   { NULL, 0, 0, STRBUF_INIT, "dcdn" }
 
-/* One site's quota (ESA): sent under the site's name. */
+/* One site's quota (ESA): sent under the name of the site's owner. */
 typedef struct {
-  const char *site;
+  char site[CONF_MAX_DOMAIN_LEN + 1]; /* the site's owner (sites_owner) */
   resp_quota_t quota;
 } report_site_quota_t;
 

@@ -1,6 +1,7 @@
 #include "core/resp.h"
 
 #include "core/ascii.h"
+#include "core/conf_domain.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -90,11 +91,20 @@ typedef struct {
 
 enum { RESP_ID, RESP_PATH, RESP_TYPE, RESP_STATUS, RESP_CREATED, RESP_FIELDS };
 
-static void resp_task_fields(const product_t *p, resp_field_t out[]) {
+/* What a list answered: the product's tasks, and the type of those that
+ * name none (ESA's DescribePreloadTasks: its answer has no Type), or
+ * TASK_TYPE_UNKNOWN when each must name its own. */
+typedef struct {
+  const product_t *product;
+  task_type_t untyped;
+} resp_list_t;
+
+static void resp_task_fields(const resp_list_t *l, resp_field_t out[]) {
+  const product_t *p = l->product;
   out[RESP_ID] = (resp_field_t){"TaskId", true};
   out[RESP_PATH] = (resp_field_t){p->path_member, true};
-  /* ESA's prefetches have no Type: the row says what they are. */
-  out[RESP_TYPE] = (resp_field_t){p->type_member, !p->untyped_preload};
+  out[RESP_TYPE] = (resp_field_t){p->type_member,
+                                  l->untyped == TASK_TYPE_UNKNOWN};
   out[RESP_STATUS] = (resp_field_t){"Status", true};
   out[RESP_CREATED] = (resp_field_t){p->created_member, true};
   out[RESP_FIELDS] = (resp_field_t){"Process", false};
@@ -112,10 +122,11 @@ static const char *resp_task_string(yajl_val obj, const char *name) {
 /* The first member that makes the task unreadable (missing when required,
  * not a string, or not of its form), or NULL when every one reads; sets
  * the task's non-string fields. */
-static const char *resp_unreadable_field(const product_t *p, yajl_val obj,
+static const char *resp_unreadable_field(const resp_list_t *l, yajl_val obj,
                                          task_t *task) {
+  const product_t *p = l->product;
   resp_field_t fields[RESP_FIELD_COUNT];
-  resp_task_fields(p, fields);
+  resp_task_fields(l, fields);
   for (size_t i = 0; i < RESP_FIELD_COUNT; i++) {
     yajl_val v = resp_member(obj, fields[i].name);
     bool required = fields[i].required;
@@ -134,7 +145,7 @@ static const char *resp_unreadable_field(const product_t *p, yajl_val obj,
     return "Process";
   const char *type = resp_task_string(obj, p->type_member);
   const char *status = resp_task_string(obj, "Status");
-  task->type = type ? task_type_from_string(type) : TASK_TYPE_PRELOAD;
+  task->type = type ? task_type_from_string(type) : l->untyped;
   task->status = task_status_from_string(status);
   return NULL;
 }
@@ -179,18 +190,18 @@ static int resp_skip_task(resp_page_t *page, size_t capacity, yajl_val obj,
 
 /* One element of the task array: kept, skipped, or (not an object, or
  * out of memory) the page's failure. */
-static resp_status_t resp_parse_task(const product_t *p, yajl_val obj,
+static resp_status_t resp_parse_task(const resp_list_t *l, yajl_val obj,
                                      resp_page_t *page, size_t capacity,
                                      char *why, size_t why_size) {
   if (!YAJL_IS_OBJECT(obj))
     return resp_fail(why, why_size, "%s is not an object", "a task");
   task_t task = {0};
-  const char *field = resp_unreadable_field(p, obj, &task);
+  const char *field = resp_unreadable_field(l, obj, &task);
   if (field != NULL)
     return resp_skip_task(page, capacity, obj, field) == 0
                ? RESP_OK
                : resp_fail(why, why_size, "%s", "out of memory");
-  if (resp_task_strings(p, obj, &task) != 0) {
+  if (resp_task_strings(l->product, obj, &task) != 0) {
     task_free(&task);
     return resp_fail(why, why_size, "%s", "out of memory");
   }
@@ -225,7 +236,7 @@ static resp_status_t resp_task_array(yajl_val root, const char *wrapper,
   return RESP_OK;
 }
 
-static resp_status_t resp_parse_page(yajl_val root, const product_t *product,
+static resp_status_t resp_parse_page(yajl_val root, const resp_list_t *l,
                                      resp_page_t *page, char *why,
                                      size_t why_size) {
   if (resp_get_long(root, "TotalCount", &page->total_count, true) != 0)
@@ -241,7 +252,7 @@ static resp_status_t resp_parse_page(yajl_val root, const product_t *product,
   page->request_id = resp_strdup_member(root, "RequestId");
   yajl_val array = NULL;
   resp_status_t st =
-      resp_task_array(root, product->task_wrapper, &array, why, why_size);
+      resp_task_array(root, l->product->task_wrapper, &array, why, why_size);
   if (st != RESP_OK || array == NULL)
     return st;
   size_t n = YAJL_GET_ARRAY(array)->len;
@@ -249,8 +260,8 @@ static resp_status_t resp_parse_page(yajl_val root, const product_t *product,
   if (page->tasks == NULL)
     return resp_fail(why, why_size, "%s", "out of memory");
   for (size_t i = 0; i < n && st == RESP_OK; i++)
-    st = resp_parse_task(product, YAJL_GET_ARRAY(array)->values[i], page, n,
-                         why, why_size);
+    st = resp_parse_task(l, YAJL_GET_ARRAY(array)->values[i], page, n, why,
+                         why_size);
   return st;
 }
 
@@ -282,17 +293,34 @@ static resp_status_t resp_parse_body(const product_t *product,
   return st;
 }
 
+/* A page to fill, and what the tasks that name no type are. */
+typedef struct {
+  resp_page_t *page;
+  task_type_t untyped;
+} resp_page_job_t;
+
 static resp_status_t resp_page_body(yajl_val root, const product_t *product,
                                     void *out, char *why, size_t why_size) {
-  return resp_parse_page(root, product, out, why, why_size);
+  const resp_page_job_t *job = out;
+  const resp_list_t list = {product, job->untyped};
+  return resp_parse_page(root, &list, job->page, why, why_size);
+}
+
+resp_status_t resp_parse_tasks_as(const product_t *product,
+                                  task_type_t untyped, const char *body,
+                                  resp_page_t *page, resp_error_t *err,
+                                  char *why, size_t why_size) {
+  memset(page, 0, sizeof(*page));
+  resp_page_job_t job = {page, untyped};
+  return resp_parse_body(product, body, resp_page_body, &job, err, why,
+                         why_size);
 }
 
 resp_status_t resp_parse_tasks(const product_t *product, const char *body,
                                resp_page_t *page, resp_error_t *err, char *why,
                                size_t why_size) {
-  memset(page, 0, sizeof(*page));
-  return resp_parse_body(product, body, resp_page_body, page, err, why,
-                         why_size);
+  return resp_parse_tasks_as(product, TASK_TYPE_UNKNOWN, body, page, err, why,
+                             why_size);
 }
 
 typedef enum {
@@ -441,12 +469,17 @@ static resp_status_t resp_sites_body(yajl_val root, const product_t *product,
     yajl_val site = YAJL_GET_ARRAY(sites)->values[i];
     uint64_t id = 0;
     yajl_val name = YAJL_IS_OBJECT(site) ? resp_member(site, "SiteName") : NULL;
+    const char *bad = NULL;
     if (!YAJL_IS_OBJECT(site) || resp_site_id(resp_member(site, "SiteId"), &id))
-      return resp_fail(why, why_size, "Sites[%zu].SiteId is not a site id", i);
-    if (!YAJL_IS_STRING(name) || sites_add(&page->sites, id, name->u.string))
-      return resp_fail(why, why_size,
-                       "Sites[%zu].SiteName is not a host name", i);
-    page->listed++;
+      bad = "SiteId is not a site id";
+    else if (!YAJL_IS_STRING(name) || !conf_valid_domain_name(name->u.string))
+      bad = "SiteName is not a host name";
+    else if (sites_add(&page->sites, id, name->u.string) != 0)
+      return resp_fail(why, why_size, "%s", "out of memory");
+    if (bad != NULL && page->skipped++ == 0)
+      snprintf(page->skipped_why, sizeof(page->skipped_why), "Sites[%zu].%s",
+               i, bad);
+    page->listed += bad == NULL;
   }
   return RESP_OK;
 }
@@ -455,7 +488,8 @@ resp_status_t resp_parse_sites(const product_t *product, const char *body,
                                resp_sites_t *page, resp_error_t *err,
                                char *why, size_t why_size) {
   page->total_count = 0;
-  page->listed = 0;
+  page->listed = page->skipped = 0;
+  page->skipped_why[0] = '\0';
   return resp_parse_body(product, body, resp_sites_body, page, err, why,
                          why_size);
 }

@@ -66,6 +66,12 @@ typedef enum {
 resp_status_t resp_parse_tasks(const product_t *product, const char *body,
                                resp_page_t *page, resp_error_t *err, char *why,
                                size_t why_size);
+/* The same, for a list whose tasks name no type: they are of untyped
+ * (ESA's DescribePreloadTasks); one that names a type is read as such. */
+resp_status_t resp_parse_tasks_as(const product_t *product,
+                                  task_type_t untyped, const char *body,
+                                  resp_page_t *page, resp_error_t *err,
+                                  char *why, size_t why_size);
 
 #define RESP_MAX_QUOTAS 16
 
@@ -108,13 +114,16 @@ void resp_page_free(resp_page_t *page);
 void resp_error_free(resp_error_t *err);
 
 /* One page of ListSites: its sites are appended to sites (which the
- * caller owns and frees, page after page); total_count and listed are
- * this page's. A site whose SiteId or SiteName does not read makes the
- * page malformed, and why names it. */
+ * caller owns and frees, page after page); total_count, listed and
+ * skipped are this page's. A site whose SiteId or SiteName does not read
+ * (an id past 2^64, a name that is no ASCII host name) is left out, and
+ * skipped_why names the first. */
 typedef struct {
   sites_t sites;
   long total_count;
   size_t listed;
+  size_t skipped;
+  char skipped_why[96];
 } resp_sites_t;
 
 resp_status_t resp_parse_sites(const product_t *product, const char *body,

@@ -65,7 +65,7 @@ bool sites_lookup_due(const domtab_t *tab) {
   return false;
 }
 
-size_t sites_assign(const sites_t *s, domtab_t *tab) {
+size_t sites_assign(const sites_t *s, domtab_t *tab, unsigned hostless_types) {
   size_t without = 0;
   for (size_t i = 0; i < tab->count; i++) {
     domtab_entry_t *d = &tab->entries[i];
@@ -75,18 +75,34 @@ size_t sites_assign(const sites_t *s, domtab_t *tab) {
     d->site_id = site ? site->id : 0;
     without += site == NULL;
   }
+  sites_settle_owners(tab, hostless_types);
   return without;
 }
 
-const char *sites_name_of(const sites_t *s, const domtab_t *tab,
-                          uint64_t id) {
-  const site_t *site = sites_by_id(s, id);
-  if (site != NULL)
-    return site->name;
-  for (size_t i = 0; i < tab->count; i++)
-    if (tab->entries[i].site_given && tab->entries[i].site_id == id)
-      return tab->entries[i].name;
-  return NULL;
+void sites_settle_owners(domtab_t *tab, unsigned hostless_types) {
+  for (uint32_t i = 0; i < tab->count; i++) {
+    domtab_entry_t *d = &tab->entries[i];
+    d->not_owner = 0;
+    for (unsigned t = 0; d->site_id != 0 && t < TASK_TYPE_COUNT; t++)
+      if ((hostless_types & d->type_mask & (1u << t)) &&
+          sites_owner(tab, d->site_id, t) != i)
+        d->not_owner |= 1u << t;
+  }
+}
+
+uint32_t sites_owner(const domtab_t *tab, uint64_t site_id, unsigned type) {
+  uint32_t owner = DOMTAB_NONE;
+  for (uint32_t i = 0; site_id != 0 && i < tab->count; i++) {
+    const domtab_entry_t *d = &tab->entries[i];
+    if (d->site_id != site_id || !sites_reported(d) ||
+        (type < TASK_TYPE_COUNT && !(d->type_mask & (1u << type))))
+      continue;
+    const char *best = owner != DOMTAB_NONE ? tab->entries[owner].name : NULL;
+    if (best == NULL || strlen(d->name) < strlen(best) ||
+        (strlen(d->name) == strlen(best) && strcmp(d->name, best) < 0))
+      owner = i;
+  }
+  return owner;
 }
 
 static bool sites_quota_listed(const site_quota_call_t *calls, size_t n,

@@ -41,12 +41,21 @@ const site_t *sites_by_id(const sites_t *s, uint64_t id);
 /* Whether a reported domain's site is still unknown: a ListSites is due. */
 bool sites_lookup_due(const domtab_t *tab);
 /* Gives each reported domain without a SiteId the site that holds it (a
- * site gone from the listing is forgotten). Returns how many have none. */
-size_t sites_assign(const sites_t *s, domtab_t *tab);
-/* The name a site's tasks without a host (cache tags) count for: its
- * listed name, else that of the first domain configured with its id. */
-const char *sites_name_of(const sites_t *s, const domtab_t *tab,
-                          uint64_t id);
+ * site gone from the listing is forgotten), then settles the owners.
+ * Returns how many have none. */
+size_t sites_assign(const sites_t *s, domtab_t *tab, unsigned hostless_types);
+/* Each domain's not_owner: the hostless types it reports that its site's
+ * owner (sites_owner) takes. A domain whose site is unknown keeps them
+ * until it is known (it is not read before). */
+void sites_settle_owners(domtab_t *tab, unsigned hostless_types);
+/* A site's owner among the account's domains: the shortest reported
+ * domain on it (the site's own name when configured: every other domain
+ * of the site ends with it), the first in name order on a tie; of those
+ * reporting type, or of all when type is TASK_TYPE_UNKNOWN. Its tasks
+ * without a host (cache tags) count for it, its quota is sent under its
+ * name: whatever ListSites said, so a restart or a listing that failed
+ * changes nothing. DOMTAB_NONE when the site has no such domain. */
+uint32_t sites_owner(const domtab_t *tab, uint64_t site_id, unsigned type);
 
 /* One GetPurgeQuota: a site and one of its purge types. */
 typedef struct {

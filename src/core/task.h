@@ -3,6 +3,7 @@
 #define DCDN_TASK_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 /* Every product's object types. The numbers are in state files: a new
@@ -43,8 +44,11 @@ typedef struct {
   double progress; /* percent, 0..100 */
   time_t created;
   /* Not owned; NULL for most tasks. The domain a task whose content names
-   * no host (an ESA cache tag) counts for: its site's name. */
+   * no host (an ESA cache tag) counts for: its site's owner (sites_owner). */
   const char *owner_host;
+  /* The site whose list answered it (ESA); 0: listed by domain. Only a
+   * domain of that site may count it. */
+  uint64_t site_id;
 } task_t;
 
 /* Names as they appear in metric names: "file", "directory", ... */

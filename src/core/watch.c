@@ -2,6 +2,7 @@
 
 #include "core/apicode.h"
 #include "core/retry.h"
+#include "core/site.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,11 @@ int watch_init(watch_t *w, const conf_account_t *conf) {
   w->domain_mode = w->query_mode == CONF_QUERY_DOMAIN;
   w->byid_refused = product->byid_action == NULL;
   w->by_site = product->sites_action != NULL;
-  return domtab_init(&w->domains, conf);
+  w->hostless_types = product->hostless_types;
+  if (domtab_init(&w->domains, conf) != 0)
+    return -1;
+  sites_settle_owners(&w->domains, w->hostless_types); /* SiteIds given */
+  return 0;
 }
 
 void watch_free(watch_t *w) {
@@ -31,8 +36,10 @@ void watch_free(watch_t *w) {
 }
 
 bool watch_reports(const watch_t *w, uint32_t domain, unsigned type) {
-  return domain < w->domains.count && type < TASK_TYPE_COUNT &&
-         (w->domains.entries[domain].type_mask & (1u << type));
+  if (domain >= w->domains.count || type >= TASK_TYPE_COUNT)
+    return false;
+  const domtab_entry_t *d = &w->domains.entries[domain];
+  return (d->type_mask & ~d->not_owner & (1u << type)) != 0;
 }
 
 bool watch_ready(const watch_t *w, uint32_t domain, unsigned type, time_t now) {
@@ -121,6 +128,10 @@ static watch_verdict_t watch_tracked_form(watch_t *w, const task_t *task,
   t->domain = watch_resolve(w, host);
   if (!watch_reports(w, t->domain, task->type))
     return WATCH_NOT_REPORTED;
+  /* A site's answer naming a host of another site: not that domain's. */
+  if (task->site_id != 0 &&
+      w->domains.entries[t->domain].site_id != task->site_id)
+    return WATCH_NOT_REPORTED;
   t->created = task->created;
   t->type = (uint8_t)task->type;
   t->status = (uint8_t)task->status;
@@ -139,6 +150,12 @@ void watch_observe(watch_t *w, const task_t *task, time_t now,
   const tracked_task_t *known = tasktable_get(&w->tasks, t.id);
   const plan_cursor_t *stream = streams_get(&w->streams, t.domain, t.type);
   tracked_task_t old = known ? *known : (tracked_task_t){0};
+  /* A cache tag's owner changed (the configuration did): the new one
+   * counts it as a cold start would; what was notified of it stays told. */
+  if (known != NULL && known->domain != t.domain) {
+    old.flags &= (uint8_t)~LIFECYCLE_COUNTED;
+    known = &old;
+  }
   /* Dropped by a lowered Lookback and read again: counted and judged
    * then, so as if it had been known all along. */
   if (known == NULL && plan_was_counted(stream, task->created)) {
@@ -422,6 +439,16 @@ static bool watch_account_trouble(const char *code, long http_status) {
   return apicode_is(code, APICODE_ACCOUNT);
 }
 
+/* A site gone: the domains that found it with ListSites look it up
+ * again; a SiteId given stays (the configuration must change). */
+static void watch_forget_site(watch_t *w, uint64_t site_id) {
+  for (size_t i = 0; i < w->domains.count; i++)
+    if (w->domains.entries[i].site_id == site_id &&
+        !w->domains.entries[i].site_given)
+      w->domains.entries[i].site_id = 0;
+  sites_settle_owners(&w->domains, w->hostless_types);
+}
+
 watch_failure_t watch_on_failure(watch_t *w, watch_call_t call,
                                  const watch_pair_t *pair, const char *code,
                                  long http_status, bool *first) {
@@ -444,6 +471,8 @@ watch_failure_t watch_on_failure(watch_t *w, watch_call_t call,
     if (first != NULL)
       *first = !c->failing;
     c->failing = true;
+    if (w->by_site && apicode_is(code, APICODE_SITE_GONE))
+      watch_forget_site(w, w->domains.entries[pair->domain].site_id);
     return WATCH_FAIL_PAIR;
   }
   case WATCH_CALL_BY_ID:

@@ -43,6 +43,7 @@ typedef struct {
   /* Tasks are listed site by site (ESA): the domains of one site share
    * what a query of one of them reads. */
   bool by_site;
+  unsigned hostless_types; /* of the product: they count for a site's owner */
   bool byid_refused;      /* the key may not look tasks up by id */
   bool quota_refused;     /* the key may not read the quota */
   long window_new_tasks;  /* tasks first seen by the current window */
@@ -148,7 +149,8 @@ typedef enum {
 
 /* Classifies a call's failure (code "" when the answer had none; status 0
  * when there was no answer) and records what follows from it: domain mode,
- * by-id or quota refused. For WATCH_FAIL_PAIR, *first tells whether the
+ * by-id or quota refused, a site gone (SiteNotFound: the domains that
+ * found it with ListSites look it up again). For WATCH_FAIL_PAIR, *first tells whether the
  * pair was not failing before (worth one log line). */
 watch_failure_t watch_on_failure(watch_t *w, watch_call_t call,
                                  const watch_pair_t *pair, const char *code,

@@ -33,6 +33,7 @@ void account_destroy(void *ptr) {
     api_client_free(&account->api);
   watch_free(&account->watch);
   sites_free(&account->sites);
+  site_quota_free(&account->quota_slots);
   free(account->site_quotas);
   if (account->lock_fd >= 0)
     close(account->lock_fd); /* releases the lock */

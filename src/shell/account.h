@@ -7,6 +7,7 @@
 #include "core/report.h"
 #include "core/resp.h"
 #include "core/site.h"
+#include "core/site_quota.h"
 #include "core/warnonce.h"
 #include "core/watch.h"
 #include "shell/api.h"
@@ -23,9 +24,11 @@ typedef struct account_s {
   health_t health;
   resp_quota_t quota; /* the last DescribeDcdnRefreshQuota answer */
   bool have_quota;
-  /* ESA: the sites ListSites named, and the last poll's quota of each
-   * (its names point into sites or the domain table). */
+  /* ESA: the sites ListSites named; each quota call's last answer; and
+   * those, by site, as the last poll reports them. */
   sites_t sites;
+  bool sites_refused; /* the key may not call ListSites */
+  site_quota_slots_t quota_slots;
   report_site_quota_t *site_quotas;
   size_t site_quota_count;
   bool state_save_failing; /* warn once, not every interval */

@@ -335,14 +335,27 @@ static resp_status_t api_parse_tasks(const product_t *product,
   return resp_parse_tasks(product, body, out, err, why, why_size);
 }
 
+/* ESA's DescribePreloadTasks names no type: its tasks are prefetches. */
+static resp_status_t api_parse_preloads(const product_t *product,
+                                        const char *body, void *out,
+                                        resp_error_t *err, char *why,
+                                        size_t why_size) {
+  return resp_parse_tasks_as(product, TASK_TYPE_PRELOAD, body, out, err, why,
+                             why_size);
+}
+
 static void api_release_tasks(void *out) { resp_page_free(out); }
 
 api_status_t api_call_tasks(api_client_t *api, const char *action,
                             const params_t *params, resp_page_t *page,
                             api_error_t *err) {
-  static const api_reader_t reader = {api_parse_tasks, api_release_tasks};
+  static const api_reader_t tasks = {api_parse_tasks, api_release_tasks};
+  static const api_reader_t preloads = {api_parse_preloads, api_release_tasks};
+  const char *preload_action = api_product(api)->preload_action;
+  bool preload = preload_action && strcmp(action, preload_action) == 0;
   memset(page, 0, sizeof(*page));
-  return api_call(api, action, params, &reader, page, err);
+  return api_call(api, action, params, preload ? &preloads : &tasks, page,
+                  err);
 }
 
 static resp_status_t api_parse_quota(const product_t *product,

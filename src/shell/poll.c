@@ -14,6 +14,8 @@
 #include "shell/log.h"
 #include "shell/notify.h"
 #include "shell/poll_site.h"
+
+#include "core/site.h"
 #include "shell/state.h"
 #include "shell/stop.h"
 
@@ -29,9 +31,10 @@ static const product_t *poll_product(const account_t *a) {
 typedef struct {
   account_t *account;
   time_t now; /* the API's time when the poll began */
-  /* The site's name, while a query of a site (ESA) is read: what its
-   * tasks without a host count for. */
-  const char *site_name;
+  /* While a site's list (ESA) is read: the site, and the domain its tasks
+   * without a host count for ("" when none reports their type). */
+  uint64_t site_id;
+  const char *site_owner;
 } poll_t;
 
 /* Network text made printable and bounded for one log line. */
@@ -62,9 +65,12 @@ static void poll_warn(account_t *a, warnonce_kind_t kind, const char *value,
 static void poll_warn_task(poll_t *p, const task_t *task,
                            watch_verdict_t verdict) {
   account_t *a = p->account;
+  char what[64];
+  snprintf(what, sizeof(what), "has an unknown %s",
+           poll_product(a)->type_member);
   if (task->unknown_type)
     poll_warn(a, WARNONCE_UNKNOWN_TYPE, task->unknown_type, task->task_id,
-              "has an unknown ObjectType");
+              what);
   if (task->unknown_status)
     poll_warn(a, WARNONCE_UNKNOWN_STATUS, task->unknown_status, task->task_id,
               "has an unknown Status");
@@ -102,8 +108,9 @@ static int poll_store_page(poll_t *p, const resp_page_t *page) {
   }
   for (size_t i = 0; i < page->count; i++) {
     watch_seen_t seen;
+    page->tasks[i].site_id = p->site_id;
     if (poll_product(a)->hostless_types & (1u << page->tasks[i].type))
-      page->tasks[i].owner_host = p->site_name;
+      page->tasks[i].owner_host = p->site_owner;
     watch_observe(&a->watch, &page->tasks[i], p->now, &seen);
     if (seen.verdict == WATCH_NO_MEMORY) {
       DCDN_ERROR("account \"%s\": out of memory tracking tasks", a->conf.name);
@@ -141,13 +148,13 @@ static api_status_t poll_call(poll_t *p, const char *action,
   return st;
 }
 
-static void poll_warn_overstated(const poll_t *p, const plan_window_t *w,
+static void poll_warn_overstated(const poll_t *p, const char *action,
+                                 const plan_window_t *w,
                                  const poll_page_size_t *size) {
   if (plan_total_overstated(w, size->total_count, size->tasks))
     DCDN_WARNING("account \"%s\": %s page %ld held %zu tasks, yet TotalCount "
                  "is %ld; taking it as the last page",
-                 p->account->conf.name, poll_product(p->account)->list_action,
-                 w->page, size->tasks,
+                 p->account->conf.name, action, w->page, size->tasks,
                  size->total_count);
 }
 
@@ -181,10 +188,9 @@ static api_status_t poll_window(poll_t *p, const watch_pair_t *pair,
                                 api_error_t *err) {
   watch_t *w = &p->account->watch;
   bool replanned = false;
-  p->site_name = pair && w->by_site
-                     ? sites_name_of(&p->account->sites, &w->domains,
-                                     w->domains.entries[pair->domain].site_id)
-                     : NULL;
+  p->site_id = pair && w->by_site ? w->domains.entries[pair->domain].site_id : 0;
+  uint32_t owner = sites_owner(&w->domains, p->site_id, pair ? pair->type : 0);
+  p->site_owner = owner != DOMTAB_NONE ? w->domains.entries[owner].name : "";
   for (;;) {
     plan_cursor_t *c = poll_cursor(p, pair);
     if (c == NULL)
@@ -208,7 +214,7 @@ static api_status_t poll_window(poll_t *p, const watch_pair_t *pair,
     if (st != API_OK)
       return st;
     c = poll_cursor(p, pair);
-    poll_warn_overstated(p, &c->window, &size);
+    poll_warn_overstated(p, action, &c->window, &size);
     if (!plan_window_advance(&c->window, size.total_count, size.tasks))
       return API_OK;
   }
@@ -279,7 +285,8 @@ static api_status_t poll_pair(poll_t *p, watch_pair_t pair, api_error_t *err) {
     watch_pair_done(&a->watch, pair);
     if (watch_pair_recovered(&a->watch, pair))
       DCDN_NOTICE("account \"%s\": domain %s, type %s: %s works again",
-                  a->conf.name, domain, type, poll_product(a)->list_action);
+                  a->conf.name, domain, type,
+                  product_pair_action(poll_product(a), pair.type));
     return API_OK;
   }
   bool first = false;
@@ -368,14 +375,12 @@ static api_status_t poll_quota_call(account_t *a, const params_t *params,
   return st;
 }
 
-/* The account's quota, or its sites' (ESA). */
-static void poll_quota(account_t *a) {
-  a->have_quota = false;
-  a->site_quota_count = 0;
+/* The account's quota, or its sites' (ESA: as many as share allows). */
+static void poll_quota(account_t *a, long share) {
   if (!a->conf.collect_quota || a->watch.quota_refused)
     return;
   if (poll_product(a)->quota_by_type) {
-    poll_site_quota(a, poll_quota_call);
+    poll_site_quota(a, share);
     return;
   }
   params_t none = PARAMS_INIT;
@@ -386,10 +391,11 @@ static void poll_quota(account_t *a) {
 }
 
 /* The quota's calls, kept out of the windows' share of the budget. */
-static long poll_quota_calls(const account_t *a) {
+static long poll_quota_calls(account_t *a) {
   if (!a->conf.collect_quota || a->watch.quota_refused)
     return 0;
-  return poll_product(a)->quota_by_type ? poll_site_quota_count(a) : 1;
+  long n = poll_product(a)->quota_by_type ? poll_site_quota_wanted(a) : 1;
+  return n > 0 ? n : 0;
 }
 
 static void poll_health(account_t *account, api_status_t st,
@@ -440,20 +446,21 @@ static int poll_report(account_t *account, time_t now, report_t *out) {
 
 int poll_once(account_t *account, report_t *out) {
   state_retake(account);
-  poll_t p = {account, api_now(&account->api), NULL};
+  poll_t p = {account, api_now(&account->api), 0, ""};
   account->api.budget_left =
       plan_budget(account->conf.rate_limit, account->interval);
   selfstats_interval_reset(&account->api.stats);
   lifetime_interval_reset(&account->watch.lifetime);
   watch_begin_poll(&account->watch, p.now);
-  poll_site_lookup(account);
+  api_error_t err = {0};
+  api_status_t st = poll_site_lookup(account, &err);
   /* The quota's calls are kept out of the windows' share, so that a
    * domain mode that needs more than the budget still gets the quota. */
   long quota_call =
       plan_quota_reserve(poll_quota_calls(account), account->api.budget_left);
   account->api.budget_left -= quota_call;
-  api_error_t err = {0};
-  api_status_t st = poll_run(&p, &err);
+  if (st != API_FAILED)
+    st = poll_run(&p, &err);
   if (st == API_FAILED)
     api_log_error(&account->api,
                   err.action ? err.action : poll_product(account)->list_action,
@@ -462,7 +469,7 @@ int poll_once(account_t *account, report_t *out) {
   account->poll_failed = st == API_FAILED;
   account->api.budget_left += quota_call;
   if (st != API_FAILED)
-    poll_quota(account);
+    poll_quota(account, quota_call);
   watch_expire(&account->watch, p.now);
   return poll_report(account, p.now, out);
 }

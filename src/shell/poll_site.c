@@ -4,7 +4,9 @@
 
 #include "shell/poll_site.h"
 
+#include "core/apicode.h"
 #include "core/site.h"
+#include "core/site_quota.h"
 #include "shell/log.h"
 
 #include <inttypes.h>
@@ -13,22 +15,42 @@
 
 #define POLL_SITES_PAGE 500 /* ListSites' largest PageSize */
 
-/* Every page of ListSites, into *sites. Returns the call's status. */
-static api_status_t poll_site_pages(account_t *a, sites_t *sites) {
-  resp_sites_t page = {SITES_INIT, 0, 0};
+/* A refused ListSites is not asked again (one warning): the domains with
+ * a SiteId go on. */
+static void poll_site_refused(account_t *a, const api_error_t *err) {
+  const product_t *p = api_product(&a->api);
+  a->sites_refused = true;
+  DCDN_WARNING("account \"%s\": the key may not call %s (%s): only domains "
+               "with a SiteId are read; grant %s:%s (%s) or give each "
+               "<Domain> its SiteId",
+               a->conf.name, p->sites_action, err->code, p->name,
+               p->sites_action, p->ram_policy);
+}
+
+static void poll_site_warn_skipped(account_t *a, const resp_sites_t *page) {
+  if (page->skipped > 0 &&
+      warnonce_first(&a->warned, WARNONCE_UNREADABLE_FIELD, page->skipped_why))
+    DCDN_WARNING("account \"%s\": %s: %s; such sites are left out (the "
+                 "others count)",
+                 a->conf.name, api_product(&a->api)->sites_action,
+                 page->skipped_why);
+}
+
+/* Every page of ListSites, into *sites (kept as they were on a failure). */
+static api_status_t poll_site_pages(account_t *a, sites_t *sites,
+                                    api_error_t *err) {
+  resp_sites_t page = {SITES_INIT, 0, 0, 0, ""};
   api_status_t st = API_OK;
   for (long number = 1; st == API_OK; number++) {
     params_t params = PARAMS_INIT;
-    api_error_t err;
     st = params_add_long(&params, "PageNumber", number) ||
                  params_add_long(&params, "PageSize", POLL_SITES_PAGE)
              ? API_FAILED
-             : api_call_sites(&a->api, &params, &page, &err);
+             : api_call_sites(&a->api, &params, &page, err);
     params_free(&params);
-    if (st == API_FAILED)
-      api_log_error(&a->api, api_product(&a->api)->sites_action, &err);
+    poll_site_warn_skipped(a, &page);
     /* A short page is the last, whatever TotalCount says. */
-    if (st != API_OK || page.listed < POLL_SITES_PAGE ||
+    if (st != API_OK || page.listed + page.skipped < POLL_SITES_PAGE ||
         number * POLL_SITES_PAGE >= page.total_count)
       break;
   }
@@ -40,13 +62,8 @@ static api_status_t poll_site_pages(account_t *a, sites_t *sites) {
   return st;
 }
 
-void poll_site_lookup(account_t *a) {
-  domtab_t *tab = &a->watch.domains;
-  if (!a->watch.by_site || !sites_lookup_due(tab) ||
-      poll_site_pages(a, &a->sites) != API_OK)
-    return;
-  if (sites_assign(&a->sites, tab) == 0)
-    return;
+static void poll_site_warn_unknown(account_t *a) {
+  const domtab_t *tab = &a->watch.domains;
   for (size_t i = 0; i < tab->count; i++)
     if (tab->entries[i].type_mask != 0 && tab->entries[i].site_id == 0 &&
         warnonce_first(&a->warned, WARNONCE_NO_SITE, tab->entries[i].name))
@@ -58,17 +75,63 @@ void poll_site_lookup(account_t *a) {
                  api_product(&a->api)->sites_action, a->sites.count);
 }
 
-long poll_site_quota_count(const account_t *a) {
-  site_quota_call_t *calls = NULL;
-  long n = sites_quota_calls(api_product(&a->api), &a->watch.domains, &calls);
-  free(calls);
-  return n > 0 ? n : 0;
+api_status_t poll_site_lookup(account_t *a, api_error_t *err) {
+  if (!a->watch.by_site || a->sites_refused ||
+      !sites_lookup_due(&a->watch.domains))
+    return API_OK;
+  api_status_t st = poll_site_pages(a, &a->sites, err);
+  if (st == API_FAILED && apicode_is(err->code, APICODE_REFUSED)) {
+    poll_site_refused(a, err);
+    return API_OK;
+  }
+  if (st != API_OK)
+    return st;
+  if (sites_assign(&a->sites, &a->watch.domains, a->watch.hostless_types) > 0)
+    poll_site_warn_unknown(a);
+  return API_OK;
 }
 
-/* The entry of a site's quota, made when new; NULL when out of memory. */
-static report_site_quota_t *poll_site_entry(account_t *a, const char *site) {
+long poll_site_quota_wanted(account_t *a) {
+  site_quota_call_t *calls = NULL;
+  long n = sites_quota_calls(api_product(&a->api), &a->watch.domains, &calls);
+  if (n >= 0 && site_quota_sync(&a->quota_slots, calls, (size_t)n) != 0)
+    n = -1;
+  free(calls);
+  return n;
+}
+
+/* One site's quota of one type; a refusal marks the slot. */
+static void poll_site_ask(account_t *a, site_quota_slot_t *slot) {
+  const product_t *p = api_product(&a->api);
+  char id[24];
+  snprintf(id, sizeof(id), "%" PRIu64, slot->call.site_id);
+  params_t params = PARAMS_INIT;
+  api_error_t err = {0};
+  resp_quota_t quota;
+  api_status_t st = API_FAILED;
+  if (params_add(&params, "SiteId", id) == 0 &&
+      params_add(&params, "Type", p->type_api[slot->call.type]) == 0)
+    st = api_call_quota(&a->api, &params, &quota, &err);
+  params_free(&params);
+  if (st == API_OK) {
+    slot->answer = quota;
+    slot->have = true;
+  } else if (st == API_FAILED && apicode_is(err.code, APICODE_REFUSED)) {
+    slot->refused = true;
+    DCDN_WARNING("account \"%s\": the key may not call %s for site %s, type "
+                 "%s (%s): not asked for it any more; grant %s:%s (%s)",
+                 a->conf.name, p->quota_action, id,
+                 task_type_name(slot->call.type), err.code, p->name,
+                 p->quota_action, p->ram_policy);
+  } else if (st == API_FAILED)
+    api_log_error(&a->api, p->quota_action, &err);
+}
+
+/* The entry of an owner's figures, made when new; NULL when out of
+ * memory. */
+static report_site_quota_t *poll_site_entry(account_t *a, const char *owner) {
   for (size_t i = 0; i < a->site_quota_count; i++)
-    if (strcmp(a->site_quotas[i].site, site) == 0)
+    if (strcmp(a->site_quotas[i].site, owner) == 0)
       return &a->site_quotas[i];
   report_site_quota_t *grown =
       realloc(a->site_quotas, (a->site_quota_count + 1) * sizeof(*grown));
@@ -77,46 +140,39 @@ static report_site_quota_t *poll_site_entry(account_t *a, const char *site) {
   a->site_quotas = grown;
   report_site_quota_t *e = &a->site_quotas[a->site_quota_count++];
   memset(e, 0, sizeof(*e));
-  e->site = site;
+  snprintf(e->site, sizeof(e->site), "%s", owner);
   return e;
 }
 
-/* One answer's figures, named by the type asked for. */
-static void poll_site_keep(report_site_quota_t *e, const resp_quota_t *q,
-                           unsigned type) {
-  for (size_t i = 0; i < q->count && e->quota.count < RESP_MAX_QUOTAS; i++) {
-    resp_quota_item_t item = q->items[i];
-    snprintf(item.kind, sizeof(item.kind), "%s", task_type_name(type));
-    e->quota.items[e->quota.count++] = item;
+/* Every slot's last figures, named by the type asked for, under the
+ * site's owner. */
+static void poll_site_report(account_t *a) {
+  a->site_quota_count = 0;
+  const domtab_t *tab = &a->watch.domains;
+  for (size_t i = 0; i < a->quota_slots.count; i++) {
+    const site_quota_slot_t *slot = &a->quota_slots.items[i];
+    uint32_t owner = sites_owner(tab, slot->call.site_id, TASK_TYPE_UNKNOWN);
+    report_site_quota_t *e =
+        slot->have && owner != DOMTAB_NONE
+            ? poll_site_entry(a, tab->entries[owner].name)
+            : NULL;
+    for (size_t k = 0; e && k < slot->answer.count &&
+                       e->quota.count < RESP_MAX_QUOTAS;
+         k++) {
+      resp_quota_item_t item = slot->answer.items[k];
+      snprintf(item.kind, sizeof(item.kind), "%s",
+               task_type_name(slot->call.type));
+      e->quota.items[e->quota.count++] = item;
+    }
   }
 }
 
-void poll_site_quota(account_t *a,
-                     api_status_t (*call)(account_t *a,
-                                          const params_t *params,
-                                          resp_quota_t *out)) {
-  a->site_quota_count = 0;
-  site_quota_call_t *calls = NULL;
-  long n = sites_quota_calls(api_product(&a->api), &a->watch.domains, &calls);
-  for (long i = 0; i < n; i++) {
-    const char *site = sites_name_of(&a->sites, &a->watch.domains,
-                                     calls[i].site_id);
-    char id[24];
-    snprintf(id, sizeof(id), "%" PRIu64, calls[i].site_id);
-    params_t params = PARAMS_INIT;
-    resp_quota_t quota;
-    api_status_t st = API_FAILED;
-    if (params_add(&params, "SiteId", id) == 0 &&
-        params_add(&params, "Type",
-                   api_product(&a->api)->type_api[calls[i].type]) == 0)
-      st = call(a, &params, &quota);
-    params_free(&params);
-    report_site_quota_t *e =
-        st == API_OK && site ? poll_site_entry(a, site) : NULL;
-    if (e != NULL)
-      poll_site_keep(e, &quota, calls[i].type);
-    if (st == API_NO_BUDGET || a->watch.quota_refused)
-      break;
-  }
-  free(calls);
+void poll_site_quota(account_t *a, long share) {
+  site_quota_slots_t *slots = &a->quota_slots;
+  size_t *turn = calloc(slots->count ? slots->count : 1, sizeof(*turn));
+  size_t n = turn ? site_quota_turn(slots, share, turn) : 0;
+  for (size_t i = 0; i < n; i++)
+    poll_site_ask(a, &slots->items[turn[i]]);
+  free(turn);
+  poll_site_report(a);
 }

@@ -1,6 +1,7 @@
 /* The calls of a product whose tasks belong to sites (ESA): ListSites,
  * when a domain's site is not known yet, and the quota of each site and
- * purge type. What to call is core/site.c's; this only calls. */
+ * purge type. What to call is core/site.c's and core/site_quota.c's; this
+ * only calls. */
 #ifndef DCDN_POLL_SITE_H
 #define DCDN_POLL_SITE_H
 
@@ -8,17 +9,17 @@
 
 /* Reads every page of ListSites when a reported domain has no site yet,
  * and gives each domain its site; a domain on none is logged once. A
- * failed listing is logged and leaves the sites as they were. */
-void poll_site_lookup(account_t *a);
+ * refused listing is warned about once and not asked again (API_OK).
+ * Another failure returns API_FAILED with err set, for the poll to end
+ * and the account's health to tell (the caller logs it). */
+api_status_t poll_site_lookup(account_t *a, api_error_t *err);
 
-/* The quota calls the sites need this poll. */
-long poll_site_quota_count(const account_t *a);
-/* GetPurgeQuota for each site and purge type reported, into
- * a->site_quotas (one entry per site). call makes one call the way every
- * quota call is made (a refused one stops asking). */
-void poll_site_quota(account_t *a,
-                     api_status_t (*call)(account_t *a,
-                                          const params_t *params,
-                                          resp_quota_t *out));
+/* The quota calls the sites need, all of them (one per site and purge
+ * type reported); -1 when out of memory. */
+long poll_site_quota_wanted(account_t *a);
+/* Up to share of them, in turn from where the last poll stopped; then
+ * a->site_quotas holds every site's last figures, under its owner's name. A
+ * call refused for a site is not made again for it (one warning). */
+void poll_site_quota(account_t *a, long share);
 
 #endif

@@ -33,6 +33,7 @@ MAN_TYPES = {
     "CONF_CHOICE": r"string\b",
     "CONF_STRINGS": r"(zero|one) or more strings",
     "CONF_STRING_OR_BOOLEAN": r"string\b.* or boolean",
+    "CONF_STRING_OR_NUMBER": r"string or number",
     "CONF_BLOCK": r"one string",
 }
 

@@ -117,13 +117,13 @@ START_TEST(a_full_success_page_yields_every_field) {
 
   static const task_t want[] = {
       /* task_id, object_path, description, unknown_type, unknown_status,
-       * type, status, progress, created, owner_host */
+       * type, status, progress, created, owner_host, site_id */
       {"123", "http://example.com/examplefile.txt", "InternalError", NULL, NULL,
        TASK_TYPE_FILE, TASK_STATUS_COMPLETE, 10.0,
-       1417076602 /* 2014-11-27T08:23:22Z */, NULL},
+       1417076602 /* 2014-11-27T08:23:22Z */, NULL, 0},
       {"456", "https://example.org/dir/", "", NULL, NULL, TASK_TYPE_DIRECTORY,
        TASK_STATUS_REFRESHING, 100.0, 1709251199 /* leap day, last second */,
-       NULL},
+       NULL, 0},
   };
   for (size_t i = 0; i < N_OF(want); i++)
     assert_task(&page.tasks[i], &want[i]);

@@ -64,17 +64,25 @@ START_TEST(sites_are_assigned_and_their_quota_calls_listed_once) {
   domtab_t tab = table(domains, N_OF(domains));
   ck_assert(sites_lookup_due(&tab));
   sites_t s = two_sites();
-  ck_assert_uint_eq(sites_assign(&s, &tab), 1);
+  ck_assert_uint_eq(sites_assign(&s, &tab, 0), 1);
   ck_assert_uint_eq(tab.entries[0].site_id, 1200000000001);
   ck_assert_uint_eq(tab.entries[1].site_id, 1200000000001);
   ck_assert_uint_eq(tab.entries[2].site_id, 0);
   ck_assert_uint_eq(tab.entries[3].site_id, 77);
   ck_assert(sites_lookup_due(&tab));
-  /* The hostless tasks' name: the listed site's, else the domain given
-   * the SiteId. */
-  ck_assert_str_eq(sites_name_of(&s, &tab, 1200000000001), "example.net");
-  ck_assert_str_eq(sites_name_of(&s, &tab, 77), "own.example.io");
-  ck_assert_ptr_null(sites_name_of(&s, &tab, 99));
+  /* A site's owner: its shortest domain (img before www), of those that
+   * report the type; none on a site no domain is on. */
+  ck_assert_uint_eq(sites_owner(&tab, 1200000000001, TASK_TYPE_UNKNOWN), 1);
+  ck_assert_uint_eq(sites_owner(&tab, 1200000000001, TASK_TYPE_PRELOAD), 0);
+  ck_assert_uint_eq(sites_owner(&tab, 77, TASK_TYPE_FILE), DOMTAB_NONE);
+  ck_assert_uint_eq(sites_owner(&tab, 99, TASK_TYPE_UNKNOWN), DOMTAB_NONE);
+  /* Files name their host: every domain reports its own. Prefetches taken
+   * as hostless here: www's, the only one reporting them, stay; a type
+   * two report goes to the owner alone. */
+  sites_settle_owners(&tab, (1u << TASK_TYPE_PRELOAD) | (1u << TASK_TYPE_DIRECTORY));
+  ck_assert_uint_eq(tab.entries[0].not_owner, 1u << TASK_TYPE_DIRECTORY);
+  ck_assert_uint_eq(tab.entries[1].not_owner, 0);
+  ck_assert_uint_eq(tab.entries[2].not_owner, 0); /* no site: not read */
   site_quota_call_t *calls = NULL;
   ck_assert_int_eq(sites_quota_calls(esa, &tab, &calls), 2);
   ck_assert_uint_eq(calls[0].site_id, 1200000000001);
@@ -89,7 +97,7 @@ START_TEST(sites_are_assigned_and_their_quota_calls_listed_once) {
 END_TEST
 
 START_TEST(list_sites_pages_are_read_and_bad_sites_named) {
-  resp_sites_t page = {SITES_INIT, 0, 0};
+  resp_sites_t page = {SITES_INIT, 0, 0, 0, ""};
   resp_error_t err = {0};
   ck_assert_int_eq(
       resp_parse_sites(esa,
@@ -101,18 +109,27 @@ START_TEST(list_sites_pages_are_read_and_bad_sites_named) {
   ck_assert_int_eq(page.total_count, 2);
   ck_assert_uint_eq(page.listed, 2);
   ck_assert_uint_eq(page.sites.items[1].id, 1200000000002);
+  /* A site that does not read is left out; the others count. */
   ck_assert_int_eq(resp_parse_sites(esa,
-                                    "{\"TotalCount\":1,\"Sites\":[{\"SiteId\":-3,"
-                                    "\"SiteName\":\"x.net\"}]}",
+                                    "{\"TotalCount\":3,\"Sites\":[{\"SiteId\":-3,"
+                                    "\"SiteName\":\"x.net\"},{\"SiteId\":3,"
+                                    "\"SiteName\":\"x\\ny.net\"},{\"SiteId\":4,"
+                                    "\"SiteName\":\"z.net\"}]}",
                                     &page, &err, why, sizeof(why)),
-                   RESP_MALFORMED);
-  ck_assert_str_eq(why, "Sites[0].SiteId is not a site id");
+                   RESP_OK);
+  ck_assert_uint_eq(page.listed, 1);
+  ck_assert_uint_eq(page.skipped, 2);
+  ck_assert_str_eq(page.skipped_why, "Sites[0].SiteId is not a site id");
+  ck_assert_str_eq(page.sites.items[2].name, "z.net");
   ck_assert_int_eq(resp_parse_sites(esa,
                                     "{\"TotalCount\":1,\"Sites\":[{\"SiteId\":3,"
                                     "\"SiteName\":\"x\\ny.net\"}]}",
                                     &page, &err, why, sizeof(why)),
+                   RESP_OK);
+  ck_assert_str_eq(page.skipped_why, "Sites[0].SiteName is not a host name");
+  ck_assert_int_eq(resp_parse_sites(esa, "{\"TotalCount\":1,\"Sites\":{}}",
+                                    &page, &err, why, sizeof(why)),
                    RESP_MALFORMED);
-  ck_assert_str_eq(why, "Sites[0].SiteName is not a host name");
   ck_assert_int_eq(resp_parse_sites(esa, "{\"Code\":\"Forbidden.RAM\"}", &page,
                                     &err, why, sizeof(why)),
                    RESP_API_ERROR);
@@ -137,7 +154,17 @@ START_TEST(esa_tasks_are_read_by_the_products_members) {
       "14:28:57\",\"Description\":\"Origin Timeout\"},"
       "{\"TaskId\":\"9\",\"Content\":\"tag-a\",\"Type\":\"cachetag\","
       "\"Status\":\"Refreshing\",\"CreateTime\":\"2023-03-28\"}]}";
+  /* As DescribePurgeTasks' answer, a task without Type is unreadable. */
   ck_assert_int_eq(resp_parse_tasks(esa, body, &page, &err, why, sizeof(why)),
+                   RESP_OK);
+  ck_assert_uint_eq(page.count, 1);
+  ck_assert_uint_eq(page.skipped_count, 2);
+  ck_assert_str_eq(page.skipped[0].field, "Type");
+  resp_page_free(&page);
+  resp_error_free(&err);
+  /* As DescribePreloadTasks', it is a prefetch. */
+  ck_assert_int_eq(resp_parse_tasks_as(esa, TASK_TYPE_PRELOAD, body, &page,
+                                       &err, why, sizeof(why)),
                    RESP_OK);
   ck_assert_uint_eq(page.count, 2);
   ck_assert_int_eq(page.tasks[0].type, TASK_TYPE_IGNORE_PARAMS);
@@ -183,6 +210,48 @@ START_TEST(esa_quota_is_a_total_and_what_was_used) {
 }
 END_TEST
 
+#include "core/plan.h"
+#include "core/site_quota.h"
+
+/* More quota calls than a poll's share: asked in turn, poll after poll;
+ * a refused one is skipped; a new list keeps the answers it shares. */
+START_TEST(quota_calls_beyond_the_share_are_made_in_turn) {
+  site_quota_call_t calls[] = {{1, 0}, {1, 1}, {2, 0}, {2, 1}, {3, 0}};
+  site_quota_slots_t s = SITE_QUOTA_SLOTS_INIT;
+  ck_assert_int_eq(site_quota_sync(&s, calls, 5), 0);
+  size_t turn[5];
+  ck_assert_uint_eq(site_quota_turn(&s, 2, turn), 2);
+  ck_assert_uint_eq(turn[0], 0);
+  ck_assert_uint_eq(turn[1], 1);
+  s.items[2].refused = true;
+  ck_assert_uint_eq(site_quota_turn(&s, 2, turn), 2);
+  ck_assert_uint_eq(turn[0], 3);
+  ck_assert_uint_eq(turn[1], 4);
+  ck_assert_uint_eq(site_quota_turn(&s, 9, turn), 4); /* every one, once */
+  s.items[4].have = true;
+  s.items[4].answer.count = 1;
+  /* Site 1 gone: the answers of the others stay. */
+  ck_assert_int_eq(site_quota_sync(&s, calls + 2, 3), 0);
+  ck_assert(s.items[0].refused);
+  ck_assert(s.items[2].have);
+  ck_assert_uint_eq(s.items[2].answer.count, 1);
+  site_quota_free(&s);
+}
+END_TEST
+
+/* One quota call keeps one call of the lists'; many take a quarter. */
+START_TEST(the_quota_keeps_a_quarter_of_the_budget_at_most) {
+  ck_assert_int_eq(plan_quota_reserve(1, 40), 1);
+  ck_assert_int_eq(plan_quota_reserve(1, 1), 0);
+  ck_assert_int_eq(plan_quota_reserve(0, 40), 0);
+  ck_assert_int_eq(plan_quota_reserve(42, 40), 10);
+  ck_assert_int_eq(plan_quota_reserve(6, 40), 6);
+  ck_assert_int_eq(plan_quota_reserve(6, 3), 1);
+  ck_assert_int_eq(plan_quota_reserve(6, 2), 1);
+  ck_assert_int_eq(plan_quota_reserve(6, 1), 0);
+}
+END_TEST
+
 int main(void) {
   const TTest *const tests[] = {
       a_domain_belongs_to_the_longest_site_that_ends_it,
@@ -190,6 +259,8 @@ int main(void) {
       list_sites_pages_are_read_and_bad_sites_named,
       esa_tasks_are_read_by_the_products_members,
       esa_quota_is_a_total_and_what_was_used,
+      quota_calls_beyond_the_share_are_made_in_turn,
+      the_quota_keeps_a_quarter_of_the_budget_at_most,
   };
   return unit_main("site", tests, N_OF(tests), NULL);
 }

@@ -113,6 +113,108 @@ START_TEST(a_pairs_window_goes_on_from_its_own_coverage) {
 }
 END_TEST
 
+/* ESA: a.example.net and www.example.net on site 7, shop.example.io on 9;
+ * files only. */
+#define ESA_SITES                                                              \
+  WF_KEY "Product \"esa\"\n"                                                   \
+         "<Domain \"a.example.net\">\n  SiteId 7\n  ObjectType \"file\"\n"     \
+         "</Domain>\n"                                                         \
+         "<Domain \"shop.example.io\">\n  SiteId 9\n  ObjectType \"file\"\n"   \
+         "</Domain>\n"                                                         \
+         "<Domain \"www.example.net\">\n  SiteId 7\n  ObjectType \"file\"\n"   \
+         "</Domain>\n"
+
+/* One query of a site reads its domains' tasks: the window reaches as far
+ * back as any of them needs (www never read: the whole Lookback), and
+ * covers them all; the other site's domain is not covered by it. ESA
+ * queries by domain from the start and cannot look tasks up by id. */
+START_TEST(domains_of_one_site_share_its_window) {
+  wf_watch(&w, &conf, ESA_SITES);
+  ck_assert(w.domain_mode && w.byid_refused && w.by_site);
+  watch_pair_t a = {0, FILE_T}, shop = {1, FILE_T}, www = {2, FILE_T};
+  wf_cover(&w, 0, FILE_T, NOW - 2 * HOUR, NOW - 60);
+  ck_assert(watch_pair_begin(&w, a, NOW));
+  ck_assert_int_eq(streams_get(&w.streams, 0, FILE_T)->window.start,
+                   NOW - HOUR);
+  watch_pair_done(&w, a);
+  ck_assert_int_eq(watch_covered(&w, 2, FILE_T), NOW);
+  ck_assert(watch_ready(&w, 2, FILE_T, NOW));
+  ck_assert(!watch_pair_begin(&w, www, NOW));
+  ck_assert_int_eq(watch_covered(&w, 1, FILE_T), 0);
+  ck_assert(watch_pair_begin(&w, shop, NOW));
+}
+END_TEST
+
+/* A site's answer counts for its own domains only; a cache tag counts for
+ * the owner the shell names; a domain with no site yet is not queried. */
+START_TEST(a_sites_answer_counts_for_its_domains_only) {
+  wf_watch(&w, &conf, ESA_SITES);
+  task_t t = wf_task("1", "https://shop.example.io/x", TASK_TYPE_FILE,
+                     TASK_STATUS_COMPLETE, NOW - 60);
+  t.site_id = 7;
+  watch_seen_t seen;
+  watch_observe(&w, &t, NOW, &seen);
+  ck_assert_int_eq(seen.verdict, WATCH_NOT_REPORTED);
+  t.site_id = 9;
+  watch_observe(&w, &t, NOW, &seen);
+  ck_assert_int_eq(seen.verdict, WATCH_TRACKED);
+  ck_assert_uint_eq(seen.domain, 1);
+  task_t tag = wf_task("2", "www.example.net", TASK_TYPE_FILE,
+                       TASK_STATUS_COMPLETE, NOW - 60);
+  tag.site_id = 7;
+  tag.owner_host = "a.example.net";
+  watch_observe(&w, &tag, NOW, &seen);
+  ck_assert_uint_eq(seen.domain, 0);
+  w.domains.entries[2].site_id = 0;
+  ck_assert(!watch_pair_begin(&w, (watch_pair_t){2, FILE_T}, NOW));
+}
+END_TEST
+
+/* Cache tags are the site owner's alone (a.example.net, the shortest);
+ * one tracked for another domain (the owner changed with the
+ * configuration) counts anew for the owner, as on a cold start. */
+START_TEST(cache_tags_are_the_site_owners_and_move_with_it) {
+  wf_watch(&w, &conf,
+           WF_KEY "Product \"esa\"\n"
+                  "<Domain \"a.example.net\">\n  SiteId 7\n"
+                  "  ObjectType \"cachetag\"\n</Domain>\n"
+                  "<Domain \"www.example.net\">\n  SiteId 7\n"
+                  "  ObjectType \"cachetag\" \"file\"\n</Domain>\n");
+  ck_assert(watch_reports(&w, 0, TASK_TYPE_CACHETAG));
+  ck_assert(!watch_reports(&w, 1, TASK_TYPE_CACHETAG));
+  ck_assert(watch_reports(&w, 1, TASK_TYPE_FILE));
+  wf_put(&w, 5, NOW - 60, 1, TASK_TYPE_CACHETAG, TASK_STATUS_COMPLETE,
+         LIFECYCLE_COUNTED);
+  task_t tag = wf_task("5", "tag-a", TASK_TYPE_CACHETAG, TASK_STATUS_COMPLETE,
+                       NOW - 60);
+  tag.site_id = 7;
+  tag.owner_host = "a.example.net";
+  watch_seen_t seen;
+  watch_observe(&w, &tag, NOW, &seen);
+  ck_assert_int_eq(seen.verdict, WATCH_TRACKED);
+  ck_assert_uint_eq(seen.domain, 0);
+  ck_assert_uint_eq(tasktable_get(&w.tasks, 5)->domain, 0);
+  ck_assert_uint_eq(lifetime_get(&w.lifetime, 0, TASK_TYPE_CACHETAG)->completed, 1);
+}
+END_TEST
+
+/* SiteNotFound: a site found with ListSites is looked up again (its
+ * domains' site unknown); one given by SiteId stays. */
+START_TEST(a_site_gone_is_looked_up_again_unless_given) {
+  wf_watch(&w, &conf, ESA_SITES);
+  w.domains.entries[0].site_given = false; /* a.example.net: looked up */
+  watch_pair_t a = {0, FILE_T};
+  bool first;
+  ck_assert_int_eq(watch_on_failure(&w, WATCH_CALL_PAIR_LIST, &a,
+                                    "SiteNotFound", 404, &first),
+                   WATCH_FAIL_PAIR);
+  ck_assert(first);
+  ck_assert_uint_eq(w.domains.entries[0].site_id, 0);
+  ck_assert_uint_eq(w.domains.entries[2].site_id, 7); /* given */
+  ck_assert_uint_eq(w.domains.entries[1].site_id, 9);
+}
+END_TEST
+
 /* a/file read up to a minute ago; tasks in flight of it and of b/file. */
 static void in_flight_left_behind(void) {
   wf_watch(&w, &conf, THREE_DOMAINS);
@@ -392,6 +494,10 @@ static const unit_case_t test_case = {.teardown = teardown};
 int main(void) {
   const TTest *const tests[] = {
       streams_never_read_come_first_in_a_fixed_order,
+      domains_of_one_site_share_its_window,
+      a_sites_answer_counts_for_its_domains_only,
+      a_site_gone_is_looked_up_again_unless_given,
+      cache_tags_are_the_site_owners_and_move_with_it,
       the_stalest_stream_is_read_first,
       a_stream_not_read_over_the_whole_lookback_counts_as_never_read,
       domains_and_types_not_reported_are_not_queried,
