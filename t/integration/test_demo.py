@@ -1,6 +1,6 @@
 """contrib/demo as a user runs it (shortened: 10 s, Interval 2), with the
 plugin already built: the real collectd against the simulator, one account
-of each product the plugin reads (DCDN and CDN), the purges through the
+of each product the plugin reads (DCDN, CDN and ESA), the purges through the
 simulator's client, the tables it prints and the graphs it draws."""
 
 import json
@@ -12,14 +12,18 @@ import pytest
 
 from harness import COLLECTD_PRELOAD, PLUGIN_DIR, ROOT
 
-ROW = re.compile(r"^  (dcdn|cdn) +(\S+) +(\S+) +(\d+) +(\d+) +(\d+) +(\d+)$")
+ROW = re.compile(r"^  (dcdn|cdn|esa) +(\S+) +(\S+) +(\d+) +(\d+) +(\d+) +(\d+)$")
 STATUSES = ("pending", "refreshing", "complete", "failed")
 
 
 def scenario_count(product):
     """The tasks of product that contrib/scenarios/demo.json generates
-    (before the run: the timeline's tasks come later)."""
+    (before the run: the timeline's tasks come later), by (domain, type)
+    for ESA (each of its generators has one domain and one type)."""
     doc = json.loads((ROOT / "contrib" / "scenarios" / "demo.json").read_text())
+    if product == "esa":
+        return {(g["domains"][0], g["types"][0]): g["count"] for g in doc["generate"]
+                if g.get("product") == "esa"}
     return sum(g["count"] for g in doc["generate"] if g.get("product", "dcdn") == product)
 
 
@@ -74,18 +78,49 @@ def test_demo_runs_and_prints_both_products(demo):
     assert "RefreshObjectCaches" in proc.stdout and '"RefreshTaskId"' in proc.stdout
     assert re.search(r"account demo-cdn \(cdn-demo-cdn\): [1-9]\d* API calls, 0 throttled",
                      proc.stdout), proc.stdout
-    assert "The simulator also serves ESA" in proc.stdout
+    assert "ESA (account demo-esa" in proc.stdout
 
 
-def test_demo_writes_cdn_values_and_graphs(demo):
+def test_demo_prints_the_esa_account(demo):
+    proc, _ = demo
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    last = tables(proc.stdout)[-1]
+    # The four domains of the two sites, each with its one type; a cache tag
+    # names no host and counts for the site's own name (example.net).
+    generated = scenario_count("esa")
+    assert {(d, k) for p, d, k in last if p == "esa"} == {
+        ("www.example.net", "file"), ("example.net", "cachetag"),
+        ("static.example.net", "preload"), ("shop.example.io", "file")}
+    assert generated[("www.example.net", "cachetag")] == total(last, "esa", "example.net", "cachetag") == 10
+    assert last[("esa", "shop.example.io", "file")] == {"pending": 0, "refreshing": 0, "complete": 16,
+                                                        "failed": 4}
+    assert total(last, "esa", "static.example.net", "preload") >= generated[("static.example.net", "preload")]
+    # www.example.net / file: the 40 generated, the demo's PurgeCaches (at
+    # 4 s) and, if it is already there, the scenario's 8001 (6 s in).
+    assert generated[("www.example.net", "file")] + 1 <= total(last, "esa", "www.example.net", "file") \
+        <= generated[("www.example.net", "file")] + 2, proc.stdout
+    assert "PurgeCaches" in proc.stdout and '"TaskId"' in proc.stdout
+    assert re.search(r"account demo-esa \(esa-demo-esa\): [1-9]\d* API calls, 0 throttled",
+                     proc.stdout), proc.stdout
+    # The site's file quota: 120 used at the start, 121 after the purge.
+    assert re.search(r"site example\.net, purge quota used today: cachetag 12/1000, file 121/5000",
+                     proc.stdout), proc.stdout
+
+
+def test_demo_writes_cdn_and_esa_values_and_graphs(demo):
     proc, work = demo
     csv = work / "csv" / "demo"
     rows = (next(csv.glob("cdn-cdn.example.org/count-file-complete-*"))).read_text().splitlines()
     assert len(rows) >= 2 and float(rows[-1].split(",")[1]) > 0
     assert any(csv.glob("cdn-demo-cdn/total_requests-calls-*"))
     assert any(csv.glob("dcdn-demo/total_requests-calls-*"))
-    for png in ("tasks-www.example.com.png", "task-rates.png", "api-calls.png", "quota.png"):
+    assert any(csv.glob("esa-demo-esa/total_requests-calls-*"))
+    rows = (next(csv.glob("esa-www.example.net/count-file-complete-*"))).read_text().splitlines()
+    assert len(rows) >= 2 and float(rows[-1].split(",")[1]) > 0
+    assert any(csv.glob("esa-example.net/count-quota-file-*"))
+    for png in ("tasks-www.example.com.png", "task-rates.png", "api-calls.png", "quota.png",
+                "esa-quota.png"):
         assert (work / "graphs" / png).stat().st_size > 0, png
     log = (work / "collectd.log").read_text()
     assert "demo-secret" not in log
-    assert "polling 2 account(s)" in log
+    assert "polling 3 account(s)" in log

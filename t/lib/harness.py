@@ -135,6 +135,14 @@ class NotificationSink:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def csv_lines(path):
+    """The complete lines of a CSV file collectd may be writing: a last
+    line without its newline is still being written, and left out."""
+    text = path.read_text()
+    lines = text.split("\n")
+    return lines[:-1]
+
+
 def collectd_preamble(workdir, hostname, interval=None):
     """What every test collectd starts with: names, places, the log
     (workdir/collectd.log). interval None: left to the rest of the config."""
@@ -229,7 +237,7 @@ LoadPlugin dcdn
         for path in glob.glob(str(self.csv_dir / "*" / "*" / "*")):
             p = pathlib.Path(path)
             series = p.parent.name + "/" + p.name.rsplit("-", 3)[0]
-            rows = [r for r in p.read_text().splitlines()[1:] if r]
+            rows = [r for r in csv_lines(p)[1:] if r]
             if rows:
                 stamp, value = rows[-1].split(",")[:2]
                 latest[series] = (float(stamp), float(value))
@@ -240,7 +248,7 @@ LoadPlugin dcdn
         out = []
         plugin, ti = series.split("/")
         for path in sorted(glob.glob(str(self.csv_dir / "*" / plugin / f"{ti}-*"))):
-            for row in pathlib.Path(path).read_text().splitlines()[1:]:
+            for row in csv_lines(pathlib.Path(path))[1:]:
                 stamp, value = row.split(",")[:2]
                 out.append((float(stamp), float(value)))
         return out

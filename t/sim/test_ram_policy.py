@@ -2,7 +2,7 @@
 scenario's "ram" entry objects), RAM policy documents (--ram-policy, the
 scenario's inline "policy") evaluated as RAM does (explicit Deny wins, an
 Allow must match, wildcards, case-insensitive actions), and
-contrib/ram-policy.json as shipped."""
+contrib/ram-policy.json and contrib/ram-policy-esa.json as shipped."""
 
 import argparse
 import json
@@ -205,6 +205,75 @@ def test_shipped_policy_narrowed_to_one_domain(start_sim, tmp_path):
     assert ids(listing(sim, "A.example.com")) == ["10"]
     assert ids(by_id(sim)) == ALL_IDS                              # granted on all resources
     assert quota(sim).status == 200
+
+
+# -- contrib/ram-policy-esa.json -----------------------------------------------------
+# ESA's four read-only actions: the two lists on the site (site/{SiteId}),
+# ListSites and GetPurgeQuota on all resources. The file is a template: its
+# <ACCOUNT_ID> and <SITE_ID> are the user's to fill in.
+
+ESA = "2024-09-10"
+ESA_POLICY = ROOT / "contrib" / "ram-policy-esa.json"
+ESA_SCENARIO = json.loads((ROOT / "contrib" / "scenarios" / "three-products.json").read_text())
+NET, SHOP = 1200000000001, 1200000000002
+
+
+def esa(sim, action, params=None, **kw):
+    return sim.call(action, params, version=ESA, method="GET", **kw)
+
+
+def esa_policy(tmp_path, account=ACCOUNT, site=NET):
+    """The shipped template with its placeholders filled in."""
+    text = ESA_POLICY.read_text().replace("<ACCOUNT_ID>", str(account)).replace("<SITE_ID>", str(site))
+    path = tmp_path / f"esa-policy-{site}.json".replace("*", "all")
+    path.write_text(text)
+    return str(path)
+
+
+def test_shipped_esa_policy_is_the_least_privilege_monitor_policy():
+    doc = json.loads(ESA_POLICY.read_text())
+    assert doc == {"Version": "1", "Statement": [
+        allow(["esa:DescribePurgeTasks", "esa:DescribePreloadTasks"], ["acs:esa:*:<ACCOUNT_ID>:site/<SITE_ID>"]),
+        allow(["esa:ListSites", "esa:GetPurgeQuota"], ["*"]),
+    ]}
+    load_policy(doc)        # valid as it is, placeholders and all
+
+
+def test_shipped_esa_policy_filled_in_answers_the_plugins_calls_on_its_site_only(start_sim, tmp_path):
+    sim = start_sim(ESA_SCENARIO, args=["--ram-policy", f"testid={esa_policy(tmp_path)}"])
+    sites = esa(sim, "ListSites", {"PageSize": 500})
+    assert sites.status == 200 and [s["SiteId"] for s in sites.json["Sites"]] == [NET, SHOP]
+    purges = esa(sim, "DescribePurgeTasks", {"SiteId": NET, "Type": "file", "PageSize": 50})
+    assert purges.status == 200 and purges.json["TotalCount"] == 5
+    preloads = esa(sim, "DescribePreloadTasks", {"SiteId": NET, "PageSize": 50})
+    assert preloads.status == 200 and preloads.json["TotalCount"] == 5
+    quota = esa(sim, "GetPurgeQuota", {"SiteId": NET, "Type": "file"})
+    assert quota.status == 200 and (quota.json["Quota"], quota.json["Usage"]) == ("5000", "120")
+    assert esa(sim, "GetPurgeQuota", {"SiteId": SHOP, "Type": "file"}).status == 200    # all resources
+    # Another site's lists, and anything beyond watching, are refused.
+    assert_forbidden(esa(sim, "DescribePurgeTasks", {"SiteId": SHOP, "Type": "file"}))
+    assert_forbidden(esa(sim, "DescribePreloadTasks", {"SiteId": SHOP}))
+    assert_forbidden(esa(sim, "GetSite", {"SiteId": NET}))
+    assert_forbidden(sim.call("PurgeCaches", {"SiteId": NET, "Type": "file",
+                                              "Content": '{"Files": ["http://www.example.net/a"]}'},
+                              version=ESA))
+    # No DCDN or CDN action either.
+    assert_forbidden(listing(sim))
+
+
+def test_shipped_esa_policy_with_every_site_and_unfilled(start_sim, tmp_path):
+    every = esa_policy(tmp_path, site="*")
+    sim = start_sim(ESA_SCENARIO, args=["--ram-policy", f"testid={every}"])
+    for site in (NET, SHOP):
+        assert esa(sim, "DescribePurgeTasks", {"SiteId": site, "Type": "file"}).status == 200
+        assert esa(sim, "DescribePreloadTasks", {"SiteId": site}).status == 200
+    # As shipped, the placeholders match no account: no site's lists until
+    # they are filled in (ListSites and the quota work all the same).
+    sim = start_sim(ESA_SCENARIO, args=["--ram-policy", f"testid={ESA_POLICY}"])
+    assert_forbidden(esa(sim, "DescribePurgeTasks", {"SiteId": NET, "Type": "file"}))
+    assert_forbidden(esa(sim, "DescribePreloadTasks", {"SiteId": NET}))
+    assert esa(sim, "ListSites").status == 200
+    assert esa(sim, "GetPurgeQuota", {"SiteId": NET}).status == 200
 
 
 # -- policy evaluation ---------------------------------------------------------------
