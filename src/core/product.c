@@ -146,8 +146,6 @@ const char *product_pair_query(const product_t *p, const char *domain,
                                params_t *out) {
   if (!product_has_type(p, type))
     return NULL;
-  const char *type_api = p->type_api[type];
-  bool own_action = type == TASK_TYPE_PRELOAD && p->preload_action != NULL;
   int status;
   if (p->sites_action != NULL) {
     char id[24];
@@ -155,8 +153,9 @@ const char *product_pair_query(const product_t *p, const char *domain,
     status = params_add(out, p->pair_param, id);
   } else
     status = params_add(out, p->pair_param, domain);
-  if (!own_action)
-    status |= params_add(out, p->type_param, type_api);
+  /* "": listed with no type (ESA's preloads, by their own action). */
+  if (p->type_api[type][0] != '\0')
+    status |= params_add(out, p->type_param, p->type_api[type]);
   if (status != 0)
     return NULL;
   return product_pair_action(p, type);

@@ -13,6 +13,7 @@
 
 #include "core/isotime.h"
 #include "core/strbuf.h"
+#include "core/tasktable.h"
 
 bool resp_too_deep(const char *body) {
   int depth = 0;
@@ -439,17 +440,14 @@ resp_status_t resp_parse_quota(const product_t *product, const char *body,
                          why_size);
 }
 
-/* A site's SiteId: a JSON integer (a Long), or a string of digits. */
+/* A site's SiteId: a JSON integer (a Long), or a string of digits as a
+ * TaskId is (1 to 19, not 0). */
 static int resp_site_id(yajl_val v, uint64_t *out) {
   if (YAJL_IS_INTEGER(v) && YAJL_GET_INTEGER(v) > 0) {
     *out = (uint64_t)YAJL_GET_INTEGER(v);
     return 0;
   }
-  if (!YAJL_IS_STRING(v) || v->u.string[0] == '\0' || strlen(v->u.string) > 19 ||
-      v->u.string[strspn(v->u.string, "0123456789")] != '\0')
-    return -1;
-  *out = strtoull(v->u.string, NULL, 10);
-  return *out != 0 ? 0 : -1;
+  return YAJL_IS_STRING(v) ? tasktable_parse_id(v->u.string, out) : -1;
 }
 
 static resp_status_t resp_sites_body(yajl_val root, const product_t *product,

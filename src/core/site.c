@@ -47,13 +47,6 @@ const site_t *sites_find_for(const sites_t *s, const char *domain) {
   return best;
 }
 
-const site_t *sites_by_id(const sites_t *s, uint64_t id) {
-  for (size_t i = 0; i < s->count; i++)
-    if (s->items[i].id == id)
-      return &s->items[i];
-  return NULL;
-}
-
 static bool sites_reported(const domtab_entry_t *d) {
   return d->type_mask != 0; /* not dormant */
 }

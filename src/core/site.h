@@ -36,7 +36,6 @@ void sites_free(sites_t *s);
  * ends it at a label ("example.net" holds "www.example.net", not
  * "myexample.net"). NULL when none does. */
 const site_t *sites_find_for(const sites_t *s, const char *domain);
-const site_t *sites_by_id(const sites_t *s, uint64_t id);
 
 /* Whether a reported domain's site is still unknown: a ListSites is due. */
 bool sites_lookup_due(const domtab_t *tab);

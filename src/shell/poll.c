@@ -8,14 +8,13 @@
 
 #include "core/apicode.h"
 #include "core/plan.h"
+#include "core/site.h"
 #include "core/strbuf.h"
 #include "core/watch.h"
 #include "shell/account.h"
 #include "shell/log.h"
 #include "shell/notify.h"
 #include "shell/poll_site.h"
-
-#include "core/site.h"
 #include "shell/state.h"
 #include "shell/stop.h"
 

@@ -110,14 +110,12 @@ long poll_site_quota_wanted(account_t *a) {
 /* One site's quota of one type; a refusal marks the slot. */
 static void poll_site_ask(account_t *a, site_quota_slot_t *slot) {
   const product_t *p = api_product(&a->api);
-  char id[24];
-  snprintf(id, sizeof(id), "%" PRIu64, slot->call.site_id);
   params_t params = PARAMS_INIT;
   api_error_t err = {0};
   resp_quota_t quota;
   api_status_t st = API_FAILED;
-  if (params_add(&params, "SiteId", id) == 0 &&
-      params_add(&params, "Type", p->type_api[slot->call.type]) == 0)
+  if (product_pair_query(p, NULL, slot->call.site_id, slot->call.type,
+                         &params) != NULL)
     st = api_call_quota(&a->api, &params, &quota, &err);
   params_free(&params);
   if (st == API_OK) {
@@ -125,9 +123,9 @@ static void poll_site_ask(account_t *a, site_quota_slot_t *slot) {
     slot->have = true;
   } else if (st == API_FAILED && apicode_is(err.code, APICODE_REFUSED)) {
     slot->refused = true;
-    DCDN_WARNING("account \"%s\": the key may not call %s for site %s, type "
-                 "%s (%s): not asked for it any more; grant %s:%s (%s)",
-                 a->conf.name, p->quota_action, id,
+    DCDN_WARNING("account \"%s\": the key may not call %s for site %" PRIu64
+                 ", type %s (%s): not asked for it any more; grant %s:%s (%s)",
+                 a->conf.name, p->quota_action, slot->call.site_id,
                  task_type_name(slot->call.type), err.code, p->name,
                  p->quota_action, p->ram_policy);
   } else if (st == API_FAILED)

@@ -16,7 +16,8 @@
 api_status_t poll_site_lookup(account_t *a, api_error_t *err);
 
 /* The quota calls the sites need, all of them (one per site and purge
- * type reported); -1 when out of memory. */
+ * type reported), made a->quota_slots' list (what each last answered
+ * kept); -1 when out of memory. */
 long poll_site_quota_wanted(account_t *a);
 /* Up to share of them, in turn from where the last poll stopped; then
  * a->site_quotas holds every site's last figures, under its owner's name. A

@@ -31,7 +31,7 @@ START_TEST(a_domain_belongs_to_the_longest_site_that_ends_it) {
   ck_assert_uint_eq(sites_find_for(&s, "shop.example.net")->id, 1200000000003);
   ck_assert_ptr_null(sites_find_for(&s, "myexample.net"));
   ck_assert_ptr_null(sites_find_for(&s, "net"));
-  ck_assert_str_eq(sites_by_id(&s, 1200000000001)->name, "example.net");
+  ck_assert_str_eq(s.items[0].name, "example.net"); /* lowered */
   /* A peer's name that is no host name is refused. */
   ck_assert_int_eq(sites_add(&s, 5, "a b.net"), -1);
   ck_assert_int_eq(sites_add(&s, 0, "ok.net"), -1);
