@@ -270,11 +270,14 @@ def analyse(args, pb, per_account, records, daemon, sampler, epoch):
         fresh = first_number(pb.csv_rows(daemon.csv, series, "duration-staleness"))
         tracked = pb.csv_rows(daemon.csv, series, "count-tracked_tasks")
         tbytes = pb.csv_rows(daemon.csv, series, "memory-tracked_tasks")
+        reads = [v for _, v in pb.csv_rows(daemon.csv, series, "duration-read_callback")
+                 if not math.isnan(v)]
         out.append({"name": name, "polls": polls, "dispatches": ends,
                     "first_dispatch": ends[0] - started if ends else None,
                     "fresh": fresh - started if fresh is not None else None,
                     "tracked": tracked[-1][1] if tracked else 0,
                     "tracked_bytes": tbytes[-1][1] if tbytes else 0,
+                    "read_callback": reads,
                     "max1s": pb.max_calls_in_window([r["t"] for r in by_key[key]]),
                     "errors": dict(collections.Counter(r["code"] for r in by_key[key]
                                                        if r["code"] and r["code"] not in pb.THROTTLED))})
@@ -373,6 +376,11 @@ def report(args, res, wall):
         print(f"  first dispatch of an account after the start: first {firsts[0]:.0f} s, median"
               f" {statistics.median(firsts):.0f} s, last {firsts[-1]:.0f} s")
     print(f"  collectd warnings that a read took longer than its interval: {res['read_late_warnings']}")
+    reads = sorted(v for a in accounts for v in a["read_callback"])
+    if reads:
+        print(f"  the read callback (duration-read_callback, {len(reads)} values, each sending one"
+              f" poll of {args.domains} domains): min {reads[0] * 1000:.1f} ms, median"
+              f" {reads[len(reads) // 2] * 1000:.1f} ms, max {reads[-1] * 1000:.1f} ms")
     for i, iv in enumerate(res["intervals"]):
         extra = iv["cpu_with"] - iv["cpu_without"]
         groups = ", ".join(f"{g} {v:.2f}" for g, v in sorted(iv["groups"].items()))

@@ -25,9 +25,22 @@ long plan_quota_reserve(long wanted, long budget_left) {
   return wanted < most ? wanted : most;
 }
 
-double plan_next_poll(double last_start, double interval, double now) {
+double plan_next_poll(double last_start, double interval, double ended) {
   double next = last_start + interval;
-  return next > now ? next : now;
+  double gap = interval < PLAN_POLL_GAP ? interval : PLAN_POLL_GAP;
+  return next > ended + gap ? next : ended + gap;
+}
+
+bool plan_poll_due(double now, double next, double interval, bool unsent,
+                   plan_wait_t *wait) {
+  wait->overdue = unsent && now >= next + interval;
+  if (unsent || now < next) {
+    /* Unsent values: the read callback wakes the thread when it takes
+     * them; the timeout only lets the thread say the read is late. */
+    wait->until = now < next ? next : now + interval;
+    return false;
+  }
+  return true;
 }
 
 time_t plan_scan_oldest(time_t now) {

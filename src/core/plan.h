@@ -63,11 +63,30 @@ long plan_budget(double rate_limit, double interval);
  * a quarter of budget_left at most (at least one, leaving one). */
 long plan_quota_reserve(long wanted, long budget_left);
 
+/* A poll begins at least this long after the last one ended (or one
+ * Interval, when that is shorter): a writer never gets two values of a
+ * series less than a second apart (rrdtool refuses them, and collectd's
+ * write threads may handle them out of order). */
+#define PLAN_POLL_GAP 1.0
+
 /* When an account's next poll begins (its own thread keeps the schedule,
  * in seconds of a monotonic clock): one interval after the last began, or
- * at once when that time has passed (a poll that took longer than its
- * interval), never in a burst of the polls it missed. */
-double plan_next_poll(double last_start, double interval, double now);
+ * PLAN_POLL_GAP after the last ended when that is later (a poll that took
+ * longer than its interval), never in a burst of the polls it missed. */
+double plan_next_poll(double last_start, double interval, double ended);
+
+typedef struct {
+  double until; /* wait until then, or until woken */
+  bool overdue; /* the last values have waited a whole interval past due */
+} plan_wait_t;
+
+/* Whether the account's thread polls now: when next has come and the last
+ * poll's values have been sent (unsent false). A read thread held up by
+ * other plugins delays the next poll instead of piling up polls: no value
+ * is queued, dropped or sent twice in one read, and the next poll's
+ * figures cover the time. Otherwise fills *wait. */
+bool plan_poll_due(double now, double next, double interval, bool unsent,
+                   plan_wait_t *wait);
 
 /* The oldest StartTime the API accepts at now (its three days, less a
  * margin for the time between planning and arrival). */

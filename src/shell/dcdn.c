@@ -18,7 +18,10 @@
 #include <curl/curl.h>
 
 static conf_t dcdn_conf = CONF_INIT;
-/* One bad block must keep every account from starting. */
+/* One bad block must keep every account from starting, and only them: a
+ * config callback's error would stop collectd itself (and the host's cpu,
+ * memory and load with it), so the error fails the plugin's init instead
+ * (collectd unloads the plugin; collectd -T still exits non-zero). */
 static bool dcdn_config_failed;
 static bool dcdn_curl_ready;
 
@@ -33,7 +36,6 @@ static int dcdn_config(oconfig_item_t *ci) {
                      NULL) != 0) {
     DCDN_ERROR("configuration error: %s; the plugin will not start", err);
     dcdn_config_failed = true;
-    return -1;
   }
   return 0;
 }
@@ -46,29 +48,17 @@ static bool dcdn_test_read(void) {
   return threads != NULL && atoi(threads) == -1;
 }
 
-/* The polls the account's thread finished since the last read, oldest
- * first, each with the time it ended; what was dropped is said once. */
-static void dcdn_send_polls(account_t *account) {
-  report_t polls[WORKER_PENDING];
-  cdtime_t times[WORKER_PENDING];
-  unsigned long dropped = 0;
+/* The values of the poll the account's thread finished since the last
+ * read, with the time it ended. */
+static void dcdn_send_poll(account_t *account) {
+  report_t poll;
+  cdtime_t time;
   cdtime_t began = cdtime();
-  size_t n = worker_take(&account->worker, polls, times, &dropped);
-  /* dropped_said is the read callback's own (account->warned is the
-   * thread's). */
-  if (dropped > 0 && !account->worker.dropped_said) {
-    account->worker.dropped_said = 1;
-    DCDN_WARNING("account \"%s\": collectd did not read the account for %d "
-                 "intervals; the values of %lu poll(s) were dropped (more "
-                 "ReadThreads, or fewer slow plugins)",
-                 account->conf.name, WORKER_PENDING, dropped);
-  }
-  for (size_t i = 0; i < n; i++) {
-    dispatch_report(&polls[i], times[i], DOUBLE_TO_CDTIME_T(account->interval));
-    report_free(&polls[i]);
-  }
-  if (n > 0)
-    worker_read_took(&account->worker, CDTIME_T_TO_DOUBLE(cdtime() - began));
+  if (!worker_take(&account->worker, &poll, &time))
+    return;
+  dispatch_report(&poll, time, DOUBLE_TO_CDTIME_T(account->interval));
+  report_free(&poll);
+  worker_read_took(&account->worker, CDTIME_T_TO_DOUBLE(cdtime() - began));
 }
 
 /* collectd -T starts no thread: the read is one complete poll. A poll
@@ -91,7 +81,7 @@ static int dcdn_read(user_data_t *user_data) {
   account_t *account = user_data->data;
   if (!account->worker.started)
     return dcdn_poll_here(account);
-  dcdn_send_polls(account);
+  dcdn_send_poll(account);
   return 0;
 }
 

@@ -41,35 +41,43 @@ int worker_init(worker_t *w) {
     pthread_cond_destroy(&w->wake);
     return -1;
   }
-  w->pending_count = 0;
+  w->unsent = false;
+  w->overdue_said = false;
   w->read_seconds = -1;
   w->ready = true;
   return 0;
 }
 
-/* Hands a complete poll's values over, after those not sent yet. */
+/* Hands a complete poll's values over. */
 static void worker_publish(worker_t *w, report_t *r) {
   pthread_mutex_lock(&w->lock);
-  if (w->pending_count == WORKER_PENDING) {
-    report_free(&w->pending[0]);
-    memmove(&w->pending[0], &w->pending[1],
-            (WORKER_PENDING - 1) * sizeof(w->pending[0]));
-    memmove(&w->pending_time[0], &w->pending_time[1],
-            (WORKER_PENDING - 1) * sizeof(w->pending_time[0]));
-    w->pending_count--;
-    w->dropped++;
-  }
-  w->pending[w->pending_count] = *r;
-  w->pending_time[w->pending_count++] = cdtime();
+  if (w->unsent) /* never: the poll waited for the last to be sent */
+    report_free(&w->pending);
+  w->pending = *r;
+  w->pending_time = cdtime();
+  w->unsent = true;
   pthread_mutex_unlock(&w->lock);
 }
 
-/* Waits under lock until at or until stopped; returns whether stopped. */
-static bool worker_wait(worker_t *w, double at) {
-  struct timespec deadline = worker_deadline(at);
-  while (!w->stop && worker_now() < at)
-    if (pthread_cond_timedwait(&w->wake, &w->lock, &deadline) == ETIMEDOUT)
-      break;
+/* Waits under lock until the next poll is due (plan_poll_due) or the
+ * thread is stopped; returns whether stopped. */
+static bool worker_wait(account_t *account, double next) {
+  worker_t *w = &account->worker;
+  plan_wait_t wait;
+  while (!w->stop &&
+         !plan_poll_due(worker_now(), next, account->interval, w->unsent,
+                        &wait)) {
+    if (wait.overdue && !w->overdue_said) {
+      w->overdue_said = true;
+      DCDN_WARNING("account \"%s\": collectd has not read the account's "
+                   "last values %.0f s after they were due; its polls wait "
+                   "for the reads (collectd's read threads are busy: more "
+                   "ReadThreads, or fewer slow plugins); said once",
+                   account->conf.name, worker_now() - next);
+    }
+    struct timespec deadline = worker_deadline(wait.until);
+    pthread_cond_timedwait(&w->wake, &w->lock, &deadline);
+  }
   return w->stop;
 }
 
@@ -79,7 +87,7 @@ static void *worker_main(void *arg) {
   double next = worker_now();
   for (;;) {
     pthread_mutex_lock(&w->lock);
-    bool stopped = worker_wait(w, next);
+    bool stopped = worker_wait(account, next);
     pthread_mutex_unlock(&w->lock);
     /* collectd is stopping (SIGTERM) though it has not joined us yet: no
      * new poll, whose calls would only be given up. */
@@ -115,26 +123,26 @@ void worker_stop(worker_t *w) {
     w->started = false;
   }
   if (w->ready) {
-    for (size_t i = 0; i < w->pending_count; i++)
-      report_free(&w->pending[i]);
-    w->pending_count = 0;
+    if (w->unsent)
+      report_free(&w->pending);
+    w->unsent = false;
     pthread_cond_destroy(&w->wake);
     pthread_mutex_destroy(&w->lock);
     w->ready = false;
   }
 }
 
-size_t worker_take(worker_t *w, report_t *out, cdtime_t *times,
-                   unsigned long *dropped) {
+bool worker_take(worker_t *w, report_t *out, cdtime_t *time) {
   pthread_mutex_lock(&w->lock);
-  size_t n = w->pending_count;
-  memcpy(out, w->pending, n * sizeof(*out));
-  memcpy(times, w->pending_time, n * sizeof(*times));
-  w->pending_count = 0;
-  *dropped = w->dropped;
-  w->dropped = 0;
+  bool any = w->unsent;
+  if (any) {
+    *out = w->pending;
+    *time = w->pending_time;
+    w->unsent = false;
+    pthread_cond_signal(&w->wake);
+  }
   pthread_mutex_unlock(&w->lock);
-  return n;
+  return any;
 }
 
 void worker_read_took(worker_t *w, double seconds) {

@@ -16,10 +16,6 @@
 #include <pthread.h>
 #include <stdbool.h>
 
-/* Polls kept for the read callback: past this many, the oldest is dropped
- * (collectd has not read the account for that many intervals). */
-#define WORKER_PENDING 4
-
 typedef struct {
   pthread_t thread;
   bool ready; /* the lock and condition exist */
@@ -28,16 +24,15 @@ typedef struct {
   pthread_cond_t wake;
   /* Under lock: */
   bool stop;
-  /* The complete polls not sent yet, oldest first, each with the time it
-   * ended (its values' time): a read thread held up by other plugins may
-   * miss a poll, and a poll's completion times are sent only once. */
-  report_t pending[WORKER_PENDING];
-  cdtime_t pending_time[WORKER_PENDING];
-  size_t pending_count;
-  unsigned long dropped; /* polls never sent: more than WORKER_PENDING */
-  double read_seconds;   /* the last read callback's; negative: none yet */
-  /* The read callback's own, outside the lock: */
-  unsigned dropped_said; /* the dropped polls were warned about */
+  /* The last complete poll's values, not sent yet, and the time it ended
+   * (its values' time). The next poll waits until they are sent
+   * (core/plan.h, plan_poll_due). */
+  bool unsent;
+  report_t pending;
+  cdtime_t pending_time;
+  double read_seconds; /* the last read callback's; negative: none yet */
+  /* The thread's own, outside the lock: */
+  bool overdue_said; /* a late read was warned about (once) */
 } worker_t;
 
 struct account_s;
@@ -50,11 +45,10 @@ int worker_start(struct account_s *account);
 /* Ends the thread (a request in progress is given up, the state saved)
  * and frees what it left. Safe on a worker never started or set up. */
 void worker_stop(worker_t *w);
-/* The read callback's half: moves the polls not sent yet into out and
- * times (room for WORKER_PENDING each), oldest first; returns how many,
- * and in *dropped how many were dropped since the last call. */
-size_t worker_take(worker_t *w, report_t *out, cdtime_t *times,
-                   unsigned long *dropped);
+/* The read callback's half: moves the last poll's values, if not sent
+ * yet, into *out and their time into *time, and wakes the thread (its
+ * next poll may begin). Returns whether there were any. */
+bool worker_take(worker_t *w, report_t *out, cdtime_t *time);
 /* How long the read callback took, for the next poll's values; and what it
  * took last (negative: none yet). */
 void worker_read_took(worker_t *w, double seconds);

@@ -70,6 +70,26 @@ def test_config_error_stops_the_plugin_and_names_the_problem(tmp_path, option, v
     assert_no_secret_in(log)
 
 
+def test_a_config_error_stops_the_plugin_but_not_collectd(tmp_path):
+    """A bad block keeps every account from starting, and only them: the
+    host's own values (here the load plugin's) keep coming."""
+    block = ('<Account "prod">\n AccessKeyId "k"\n AccessKeySecret "testsecret"\n'
+             ' Lookback 30\n Domain "a.example.com"\n</Account>\n'
+             '<Account "other">\n AccessKeyId "k2"\n AccessKeySecret "testsecret"\n'
+             ' Domain "b.example.com"\n</Account>')
+    daemon = Collectd(tmp_path, block, extra_config="LoadPlugin load\n").start()
+    try:
+        wait_for(lambda: len(daemon.rows("load/load")) >= 3, what="the load plugin's values")
+        assert daemon.alive()
+        [line] = daemon.log_lines("dcdn plugin: configuration error")
+        assert 'Account "prod"' in line and 'option "Lookback" = 30' in line
+        assert "the plugin will not start" in line
+        assert not list((tmp_path / "csv").glob("*/dcdn-*"))
+        assert not daemon.log_lines("dcdn plugin: version")
+    finally:
+        daemon.stop()
+
+
 def test_error_body_with_http_200_is_an_api_error_and_recovers(start_simulator, start_collectd):
     body = json.dumps({"RequestId": "R-200", "HostId": "dcdn.aliyuncs.com",
                        "Code": "InternalError", "Message": "The request processing has failed."})

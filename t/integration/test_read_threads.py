@@ -69,3 +69,70 @@ def test_twelve_slow_accounts_leave_collectds_read_threads_free(start_simulator,
     assert calls and calls == stale
     # The simulator never throttled: each account kept its own rate.
     assert all(r["status"] == 200 for r in sim.records())
+
+
+SLOW_READ = '''import collectd, time
+def read():
+    time.sleep(4)
+collectd.register_read(read, 6)
+'''
+
+
+def test_overrunning_polls_and_a_held_up_read_thread_keep_every_series_in_order(
+        start_simulator, tmp_path):
+    """Polls that overrun their interval (answers delayed past it) and a
+    read thread held up by another plugin (ReadThreads 1 beside a Python
+    read of 4 s): each read sends one poll, so a writer never gets two
+    values of a series less than a second apart or out of order (rrdtool
+    refuses those; collectd's cache says "Value too old"), and no count is
+    lost. Before, the polls not sent yet went out back to back in one read:
+    rrdtool refused about a hundred updates in 40 s."""
+    tasks = [{"id": str(5000 + i), "path": f"http://a.example.com/{i}", "type": "file",
+              "created": -30 - i, "states": [{"after": 0, "status": "Refreshing"},
+                                             {"after": 4 + i, "status": "Complete"}]}
+             for i in range(20)]
+    sim = start_simulator(scenario={"tasks": tasks, "faults": [
+        {"kind": "delay", "from": 3, "seconds": 2.5, "chance": 0.4,
+         "action": "DescribeDcdnRefreshTasks"}]})
+    (tmp_path / "py").mkdir()
+    (tmp_path / "py" / "slowread.py").write_text(SLOW_READ)
+    extra = f"""ReadThreads 1
+<LoadPlugin python>
+  Globals true
+</LoadPlugin>
+<Plugin python>
+  ModulePath "{tmp_path / 'py'}"
+  Import "slowread"
+</Plugin>
+LoadPlugin rrdtool
+<Plugin rrdtool>
+  DataDir "{tmp_path / 'rrd'}"
+</Plugin>
+"""
+    daemon = Collectd(tmp_path, account_block("acct0", sim, domains=["a.example.com"],
+                                              extra="CollectQuota false\nTimeout 10"),
+                      interval=INTERVAL, extra_config=extra)
+    daemon.config_path.chmod(0o600)
+    daemon.start()
+    try:
+        wait_for(lambda: daemon.values().get("dcdn-a.example.com/count-file-complete") == 20,
+                 timeout=60, what="every task counted complete")
+        time.sleep(3 * INTERVAL)
+    finally:
+        daemon.stop()
+    log = daemon.log().splitlines()
+    refused = [l for l in log if "rrdtool" in l and "dcdn-" in l]
+    assert not refused, refused[:3]
+    assert not [l for l in log if "Value too old" in l]
+    series = [s for s in daemon.values() if s.startswith("dcdn-")]
+    assert "dcdn-a.example.com/total_operations-file-completed" in series
+    for s in series:
+        times = [t for t, _ in daemon.rows(s)]
+        gaps = [b - a for a, b in zip(times, times[1:])]
+        assert all(g >= 0.999 for g in gaps), (s, gaps)
+    # Each task's completion counted once, its duration sent once.
+    completed = daemon.rows("dcdn-a.example.com/total_operations-file-completed")
+    assert completed[-1][1] == 20
+    # The held-up read thread is said once.
+    late = daemon.log_lines("its polls wait for the reads")
+    assert len(late) <= 1, late

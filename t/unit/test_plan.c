@@ -64,13 +64,38 @@ START_TEST(a_tiny_budget_still_allows_one_call) {
 END_TEST
 
 /* An account's thread polls one interval after the last poll began; a
- * poll that overran starts the next at once, and missed polls are not
+ * poll that overran starts the next a second after it ended (two values
+ * of a series never less than a second apart), and missed polls are not
  * made up in a burst. */
 START_TEST(the_next_poll_is_one_interval_after_the_last_began) {
   ck_assert_double_eq(plan_next_poll(100, 60, 130), 160);
-  ck_assert_double_eq(plan_next_poll(100, 60, 160), 160);
-  ck_assert_double_eq(plan_next_poll(100, 60, 175), 175);
-  ck_assert_double_eq(plan_next_poll(100, 60, 400), 400);
+  ck_assert_double_eq(plan_next_poll(100, 60, 159), 160);
+  ck_assert_double_eq(plan_next_poll(100, 60, 159.5), 160.5);
+  ck_assert_double_eq(plan_next_poll(100, 60, 175), 176);
+  ck_assert_double_eq(plan_next_poll(100, 60, 400), 401);
+  /* An Interval under a second keeps its own spacing. */
+  ck_assert_double_eq(plan_next_poll(100, 0.5, 100.75), 101.25);
+}
+END_TEST
+
+/* A poll waits for its time and for the last poll's values to be sent:
+ * a held-up read delays the next poll rather than piling polls up. */
+START_TEST(a_poll_waits_for_its_time_and_for_the_last_values_to_be_sent) {
+  plan_wait_t wait;
+  ck_assert(plan_poll_due(160, 160, 60, false, &wait));
+  ck_assert(plan_poll_due(200, 160, 60, false, &wait));
+  ck_assert(!plan_poll_due(150, 160, 60, false, &wait));
+  ck_assert_double_eq(wait.until, 160);
+  ck_assert(!wait.overdue);
+  /* Due, but the last values are still unsent: wait to be woken. */
+  ck_assert(!plan_poll_due(170, 160, 60, true, &wait));
+  ck_assert_double_eq(wait.until, 230);
+  ck_assert(!wait.overdue);
+  ck_assert(!plan_poll_due(150, 160, 60, true, &wait));
+  ck_assert_double_eq(wait.until, 160);
+  /* A whole interval past due: the read is late, which is said. */
+  ck_assert(!plan_poll_due(220, 160, 60, true, &wait));
+  ck_assert(wait.overdue);
 }
 END_TEST
 
@@ -523,6 +548,7 @@ int main(void) {
       a_fractional_budget_is_rounded_down,
       a_tiny_budget_still_allows_one_call,
       the_next_poll_is_one_interval_after_the_last_began,
+      a_poll_waits_for_its_time_and_for_the_last_values_to_be_sent,
       the_oldest_start_is_lookback_seconds_ago,
       a_three_day_lookback_is_kept_clear_of_the_history_edge,
       a_lookback_beyond_the_history_is_clamped,
