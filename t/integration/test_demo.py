@@ -1,7 +1,8 @@
 """contrib/demo as a user runs it (shortened: 10 s, Interval 2), with the
 plugin already built: the real collectd against the simulator, one account
-of each product the plugin reads (DCDN, CDN and ESA), the purges through the
-simulator's client, the tables it prints and the graphs it draws."""
+of each product the plugin reads (DCDN, CDN and ESA), the purges (DCDN's
+with the official Node SDK, CDN's and ESA's with the simulator's client),
+the tables it prints and the graphs it draws."""
 
 import json
 import os
@@ -79,6 +80,27 @@ def test_demo_runs_and_prints_both_products(demo):
     assert re.search(r"account demo-cdn \(cdn-demo-cdn\): [1-9]\d* API calls, 0 throttled",
                      proc.stdout), proc.stdout
     assert "ESA (account demo-esa" in proc.stdout
+
+
+def test_demo_purges_dcdn_with_the_official_sdk(demo):
+    proc, _ = demo
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # t/interop/sdk-purge.js prints the SDK's answer: two new task ids.
+    said = re.search(r"\(DCDN, RefreshDcdnObjectCaches,\nsubmitted with the official Alibaba Cloud "
+                     r"Node SDK, @alicloud/dcdn20180115\):\n  (\{.*\})\n", proc.stdout)
+    assert said, proc.stdout
+    answer = json.loads(said.group(1))
+    assert set(answer) == {"RefreshTaskId", "RequestId"}
+    assert len(answer["RefreshTaskId"].split(",")) == 2
+    found = tables(proc.stdout)
+    first, last = found[0], found[-1]
+    # www.example.com / file: the two purged URLs and, if not yet in the
+    # first table, the scenario's 5001 (2 s in).
+    before = total(first, "dcdn", "www.example.com", "file")
+    assert before + 2 <= total(last, "dcdn", "www.example.com", "file") <= before + 3, proc.stdout
+    quota = re.findall(r"account demo \(dcdn-demo\): .*\n    daily quota left: URLs (\d+)/10000",
+                       proc.stdout)
+    assert quota[0] == "10000" and quota[-1] == "9998", proc.stdout
 
 
 def test_demo_prints_the_esa_account(demo):

@@ -1,12 +1,15 @@
 """The simulator as a sandbox with the real collectd: a purge and a
-prefetch submitted to the simulator (with its own client,
-python3 -m dcdn_simulator.client) show up in the plugin's values as
-pending, then refreshing, then complete, and the quota's remain values go
-down by what was submitted."""
+prefetch submitted to the simulator with the official Node SDK
+(@alicloud/dcdn20180115, through t/interop/sdk-purge.js, as a deploy
+pipeline would) show up in the plugin's values as pending, then
+refreshing, then complete, and the quota's remain values go down by what
+was submitted. The SDK is t/interop's pinned one: t/run installs it (npm
+ci) before pytest runs; without it this test fails, saying so."""
 
 import json
+import os
+import shutil
 import subprocess
-import sys
 
 from accounts import account_block
 from harness import ROOT, wait_for
@@ -17,16 +20,31 @@ STATES = [{"after": 0, "status": "Pending", "process": "0%"},
           {"after": 6, "status": "Complete", "process": "100%"}]
 SCENARIO = {"quota": {"UrlRemain": "500", "PreloadRemain": "40"},
             "submissions": {"states": {"file": STATES, "preload": STATES}}}
+INTEROP = ROOT / "t" / "interop"
+SDK_PURGE = INTEROP / "sdk-purge.js"
+
+
+def sdk_ready():
+    """node and the pinned SDK, or an assertion that says what is missing."""
+    node = shutil.which("node")
+    assert node, "node is not installed (contrib/install-deps --test installs nodejs)"
+    sdk = INTEROP / "node_modules" / "@alicloud" / "dcdn20180115" / "package.json"
+    assert sdk.is_file(), (f"{INTEROP}/node_modules lacks the official SDK: run "
+                           f"`npm ci --no-audit --no-fund` in {INTEROP} (t/run does, before pytest)")
+    pinned = json.loads((INTEROP / "package.json").read_text())["dependencies"]["@alicloud/dcdn20180115"]
+    assert json.loads(sdk.read_text())["version"] == pinned, f"{sdk}: not the pinned {pinned}: npm ci"
+    return node
 
 
 def submit(sim, action, *params):
-    """The sandbox client as a user runs it; returns the answer."""
-    run = subprocess.run([sys.executable, "-m", "dcdn_simulator.client", "--endpoint", sim.url,
+    """The official SDK's call, as a deploy pipeline makes it; returns the answer."""
+    run = subprocess.run([sdk_ready(), str(SDK_PURGE), "--endpoint", sim.url,
                           "--credentials", "testid:testsecret", action, *params],
-                         capture_output=True, text=True, timeout=20,
-                         env={"PYTHONPATH": str(ROOT / "contrib"), "PYTHONDONTWRITEBYTECODE": "1"})
+                         capture_output=True, text=True, timeout=30, env=dict(os.environ))
     assert run.returncode == 0, run.stdout + run.stderr
-    return json.loads(run.stdout)
+    answer = json.loads(run.stdout)
+    assert set(answer) == {"RequestId", "RefreshTaskId" if action.startswith("Refresh") else "PreloadTaskId"}
+    return answer
 
 
 def series(daemon, name):
@@ -39,6 +57,7 @@ def statuses(daemon, typ):
 
 def test_a_submitted_purge_goes_pending_then_complete_and_the_quota_down(start_simulator,
                                                                          start_collectd):
+    sdk_ready()
     sim = start_simulator(scenario=SCENARIO)
     daemon = start_collectd(account_block("sandbox", sim, domains=[(DOMAIN, ["file", "preload"])]))
     wait_for(lambda: daemon.values().get("dcdn-sandbox/count-remain-url") == 500 and
@@ -47,7 +66,13 @@ def test_a_submitted_purge_goes_pending_then_complete_and_the_quota_down(start_s
     answer = submit(sim, "RefreshDcdnObjectCaches", "ObjectType=File",
                     f"ObjectPath=http://{DOMAIN}/index.html\\nhttp://{DOMAIN}/app.js")
     assert len(answer["RefreshTaskId"].split(",")) == 2
-    assert "PreloadTaskId" in submit(sim, "PreloadDcdnObjectCaches", f"ObjectPath=http://{DOMAIN}/v.mp4")
+    prefetch = submit(sim, "PreloadDcdnObjectCaches", f"ObjectPath=http://{DOMAIN}/v.mp4")
+    assert prefetch["PreloadTaskId"].isdigit()
+    # Made by the SDK (signature V3; the plugin never calls these actions).
+    calls = sim.records("RefreshDcdnObjectCaches") + sim.records("PreloadDcdnObjectCaches")
+    assert [(r["action"], r["sig"], r["code"]) for r in calls] == [
+        ("RefreshDcdnObjectCaches", "v3", None), ("PreloadDcdnObjectCaches", "v3", None)]
+    assert calls[0]["params"]["ObjectPath"] == f"http://{DOMAIN}/index.html\nhttp://{DOMAIN}/app.js"
 
     wait_for(lambda: statuses(daemon, "file") == (2, 0, 0), timeout=5, what="two pending purges")
     assert statuses(daemon, "preload") == (1, 0, 0)
