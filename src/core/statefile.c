@@ -44,6 +44,13 @@ void statefile_owner(const conf_account_t *c, statefile_owner_t *out) {
     statefile_owner_text(out->credential, "environment", NULL);
     break;
   }
+  /* A role may be another Alibaba Cloud account's: its tasks are not the
+   * base key's history. */
+  if (c->role.arn != NULL) {
+    char as[STATEFILE_OWNER_LEN];
+    snprintf(as, sizeof(as), "%.240s as ", out->credential);
+    statefile_owner_text(out->credential, as, c->role.arn);
+  }
 }
 
 /* ---- writing ---- */

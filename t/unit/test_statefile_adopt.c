@@ -104,6 +104,12 @@ START_TEST(the_owner_names_the_account_endpoint_and_credential_source) {
   assert_owner(WF_KEY "Product \"cdn\"\nEndpoint \"http://127.0.0.1:8080\"\n"
                       A_DOMAIN,
                "cdn http://127.0.0.1:8080", "key LTAIkey");
+  /* A role may be another Alibaba Cloud account's: its tasks are not the
+   * base key's history. */
+  assert_owner(WF_KEY "RoleArn \"acs:ram::123:role/reader\"\n" A_DOMAIN,
+               ENDPOINT, "key LTAIkey as acs:ram::123:role/reader");
+  assert_owner("RamRole \"ecs\"\nRoleArn \"acs:ram::9:role/x\"\n" A_DOMAIN,
+               ENDPOINT, "role ecs as acs:ram::9:role/x");
 }
 END_TEST
 
