@@ -74,34 +74,54 @@ static void statefile_write_task(statefile_writer_t *wr,
                    t->progress, t->flags);
 }
 
-static int statefile_by_id(const void *a, const void *b) {
-  uint64_t x = (*(const tracked_task_t *const *)a)->id;
-  uint64_t y = (*(const tracked_task_t *const *)b)->id;
-  return (x > y) - (x < y);
+/* Moves v[root] down to where the heap v[0..n) has it. */
+static void statefile_sift(uint64_t *v, size_t root, size_t n) {
+  for (size_t child; (child = 2 * root + 1) < n; root = child) {
+    if (child + 1 < n && v[child + 1] > v[child])
+      child++;
+    if (v[root] >= v[child])
+      return;
+    uint64_t top = v[root];
+    v[root] = v[child];
+    v[child] = top;
+  }
+}
+
+/* Heapsort, in place. Not qsort: glibc's sorts through a copy as large as
+ * the array, which would double what a save holds. */
+static void statefile_sort(uint64_t *v, size_t n) {
+  for (size_t i = n / 2; i-- > 0;)
+    statefile_sift(v, i, n);
+  for (size_t end = n; end-- > 1;) {
+    uint64_t top = v[0];
+    v[0] = v[end];
+    v[end] = top;
+    statefile_sift(v, 0, end);
+  }
 }
 
 /* In TaskId order: the hash table's slot order depends on the order of
  * insertion (probes wrap around) and on its capacity, so a file read back
- * would otherwise be written in another order. The index (8 bytes a task)
- * is what a save holds besides a chunk; slot order is the fallback
- * without memory. */
+ * would otherwise be written in another order. The ids, sorted (8 bytes a
+ * task), are what a save holds besides a chunk; slot order is the
+ * fallback without memory. */
 static void statefile_write_tasks(statefile_writer_t *wr,
                                   const tasktable_t *tr) {
-  const tracked_task_t **sorted = calloc(tr->count + 1, sizeof(*sorted));
+  uint64_t *ids = malloc((tr->count + 1) * sizeof(*ids));
   size_t pos = 0, n = 0;
   const tracked_task_t *t;
   while ((t = tasktable_next(tr, &pos)) != NULL) {
-    if (sorted == NULL)
+    if (ids == NULL)
       statefile_write_task(wr, t);
     else
-      sorted[n++] = t;
+      ids[n++] = t->id;
   }
-  if (sorted == NULL)
+  if (ids == NULL)
     return;
-  qsort(sorted, n, sizeof(*sorted), statefile_by_id);
+  statefile_sort(ids, n);
   for (size_t i = 0; i < n; i++)
-    statefile_write_task(wr, sorted[i]);
-  free(sorted);
+    statefile_write_task(wr, tasktable_get(tr, ids[i]));
+  free(ids);
 }
 
 static void statefile_write_cursor(statefile_writer_t *wr, const char *key,

@@ -7,6 +7,7 @@
 
 #include <check.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +104,34 @@ START_TEST(formatting_into_a_strbuf_too_small_fails_it) {
 }
 END_TEST
 
+/* The ids of the task lines, in the order of the file. */
+static size_t task_ids(const char *text, uint64_t *out, size_t max) {
+  size_t n = 0;
+  for (const char *p = strstr(text, "\ntask "); p != NULL && n < max;
+       p = strstr(p + 1, "\ntask "))
+    out[n++] = strtoull(p + 6, NULL, 10);
+  return n;
+}
+
+START_TEST(thousands_of_tasks_put_in_any_order_are_written_by_task_id) {
+  enum { N = 5000 };
+  uint64_t x = 88172645463325252ULL;
+  for (int i = 0; i < N; i++) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
+    wf_put(&written, x % UINT64_C(9999999999999999999) + 1, T0, 0,
+           TASK_TYPE_FILE, TASK_STATUS_COMPLETE, 0);
+  }
+  char *text = wf_format(account, &written, false);
+  static uint64_t ids[N + 1];
+  size_t n = task_ids(text, ids, N + 1);
+  ck_assert_uint_eq(n, written.tasks.count);
+  for (size_t i = 1; i < n; i++)
+    ck_assert_msg(ids[i - 1] < ids[i], "task %zu: %" PRIu64 " before %" PRIu64,
+                  i, ids[i - 1], ids[i]);
+  free(text);
+}
+END_TEST
+
 static const unit_case_t test_case = {.setup = setup, .teardown = teardown};
 
 int main(void) {
@@ -111,6 +140,7 @@ int main(void) {
       a_chunk_of_no_bytes_is_taken_as_one,
       a_sink_that_fails_stops_the_writing_with_its_reason,
       formatting_into_a_strbuf_too_small_fails_it,
+      thousands_of_tasks_put_in_any_order_are_written_by_task_id,
   };
   return unit_main("statefile_write", tests, N_OF(tests), &test_case);
 }
