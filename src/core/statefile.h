@@ -61,7 +61,23 @@ typedef enum {
   STATEFILE_FOREIGN = 1, /* another version, Endpoint or key: not ours */
 } statefile_status_t;
 
-/* Writes the watch's state. */
+/* Takes the next len bytes of a file's text (core/statefile_write.c hands
+ * it over in order, a chunk at a time). Returns 0, or -1 to stop the
+ * writing (errno saying why). */
+typedef int (*statefile_sink_t)(void *arg, const char *data, size_t len);
+
+/* The most bytes a chunk holds: a save holds one chunk and the TaskId-order
+ * index (8 bytes a task), not the whole text. */
+#define STATEFILE_CHUNK_MAX (64 * 1024)
+
+/* Writes the watch's state to sink, in chunks of at most chunk_max bytes
+ * (1 at least): the bytes are the same whatever chunk_max. Returns 0, or
+ * -1 when the sink stopped it or memory ran out (errno ENOMEM). */
+int statefile_write(const statefile_owner_t *owner, const watch_t *w,
+                    bool health_failed, size_t chunk_max, statefile_sink_t sink,
+                    void *arg);
+/* Writes the watch's state, whole, to out (failing out when memory runs
+ * out, as its own appends would). */
 void statefile_format(strbuf_t *out, const statefile_owner_t *owner,
                       const watch_t *w, bool health_failed);
 

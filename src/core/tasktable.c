@@ -14,18 +14,40 @@ int tasktable_parse_id(const char *task_id, uint64_t *out) {
   return 0;
 }
 
-/* Fibonacci hashing: the top bits of the product depend on every bit of
- * the id, so neither sequential ids nor ids sharing low bits collide. */
+/* Fibonacci hashing, then the product's top bits scaled to [0, cap) by a
+ * multiply-high (cap need not be a power of two): every bit of the id
+ * counts, so neither sequential ids nor ids sharing low bits collide. */
 static size_t tasktable_slot_of(uint64_t id, size_t cap) {
-  int bits = __builtin_ctzll((unsigned long long)cap);
-  return bits == 0 ? 0 : (size_t)((id * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
+  uint64_t h = id * 0x9E3779B97F4A7C15ULL;
+  return (size_t)(((unsigned __int128)h * cap) >> 64);
 }
 
 static tracked_task_t *tasktable_find_slot(tracked_task_t *slots, size_t cap,
                                            uint64_t id) {
-  for (size_t i = tasktable_slot_of(id, cap);; i = (i + 1) & (cap - 1))
+  for (size_t i = tasktable_slot_of(id, cap);; i = i + 1 == cap ? 0 : i + 1)
     if (slots[i].id == 0 || slots[i].id == id)
       return &slots[i];
+}
+
+static bool tasktable_overloaded(size_t count, size_t cap) {
+  return count * 4 > cap * 3;
+}
+
+size_t tasktable_cap_for(size_t cap, size_t count) {
+  if (tasktable_overloaded(count, cap)) {
+    /* By half, not double: the load falls to 1/2, not 3/8. */
+    for (cap = cap < TASKTABLE_MIN_CAP ? TASKTABLE_MIN_CAP : cap;
+         tasktable_overloaded(count, cap);)
+      cap += cap / 2;
+    return cap;
+  }
+  /* Under 0.45 (count / cap < 9 / 20): rebuilt at 0.6, ceil(count * 5 / 3),
+   * far enough from both bounds that no rebuild follows at once. */
+  if (cap > TASKTABLE_MIN_CAP && count * 20 < cap * 9) {
+    size_t want = count + (2 * count + 2) / 3;
+    return want > TASKTABLE_MIN_CAP ? want : TASKTABLE_MIN_CAP;
+  }
+  return cap;
 }
 
 /* Whether a task outlives an expiry: a finished one while it is inside
@@ -60,9 +82,8 @@ int tasktable_put(tasktable_t *tr, const tracked_task_t *task, bool *is_new) {
   if (task->id == 0) /* the mark of a free slot, never a TaskId */
     return -1;
   /* A load factor under 3/4 keeps probes short. */
-  if ((tr->count + 1) * 4 > tr->cap * 3 &&
-      tasktable_rehash(tr, tr->cap ? tr->cap * 2 : 64, INT64_MIN, INT64_MIN) !=
-          0)
+  size_t cap = tasktable_cap_for(tr->cap, tr->count + 1);
+  if (cap > tr->cap && tasktable_rehash(tr, cap, INT64_MIN, INT64_MIN) != 0)
     return -1;
   tracked_task_t *slot = tasktable_find_slot(tr->slots, tr->cap, task->id);
   *is_new = slot->id == 0;
@@ -91,16 +112,15 @@ size_t tasktable_expire(tasktable_t *tr, time_t oldest,
   size_t before = tr->count;
   if (before == 0)
     return 0;
-  /* Open addressing has no cheap delete: rebuild, shrinking if it can. */
-  size_t cap = tr->cap;
+  /* Open addressing has no cheap delete: rebuild, smaller if the load
+   * would fall under the invariant's. */
   size_t keep = 0;
   for (size_t i = 0; i < tr->cap; i++)
     keep += tasktable_keeps(&tr->slots[i], oldest, in_flight_oldest);
   if (keep == before)
     return 0;
-  while (cap > 64 && keep * 4 < cap)
-    cap /= 2;
-  if (tasktable_rehash(tr, cap, oldest, in_flight_oldest) != 0)
+  if (tasktable_rehash(tr, tasktable_cap_for(tr->cap, keep), oldest,
+                       in_flight_oldest) != 0)
     return 0;
   return before - tr->count;
 }

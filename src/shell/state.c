@@ -5,7 +5,6 @@
 #include "shell/state.h"
 
 #include "core/statefile.h"
-#include "core/strbuf.h"
 #include "shell/file.h"
 #include "shell/log.h"
 
@@ -173,18 +172,29 @@ static int state_sync_dir(const char *dir) {
   return status;
 }
 
+/* Hands the next chunk of the state file's text to the temporary file. */
+static int state_write_chunk(void *arg, const char *data, size_t len) {
+  return state_write_all(*(const int *)arg, data, len);
+}
+
 /* A new temporary file (a unique name, created exclusively, so that no
- * planted link is followed), fsync, rename, fsync of the directory: after
- * a crash at any moment the file is the old one or the new one. */
-static int state_replace(const account_t *a, const strbuf_t *text, char *why,
-                         size_t why_size) {
+ * planted link is followed), written as the text is made (a chunk at a
+ * time, never the whole text in memory), fsync, rename, fsync of the
+ * directory: after a crash at any moment the file is the old one or the
+ * new one. */
+static int state_replace(const account_t *a, char *why, size_t why_size) {
   char path[PATH_MAX], tmp[PATH_MAX];
   state_path(a, path, sizeof(path), "");
   state_path(a, tmp, sizeof(tmp), ".XXXXXX");
+  statefile_owner_t owner;
+  statefile_owner(&a->conf, &owner);
   int fd = mkstemp(tmp); /* O_EXCL, mode 0600 */
   if (fd >= 0)
     fcntl(fd, F_SETFD, FD_CLOEXEC);
-  int status = fd < 0 ? -1 : state_write_all(fd, text->data, text->len);
+  int status =
+      fd < 0 ? -1
+             : statefile_write(&owner, &a->watch, a->health.failed,
+                               STATEFILE_CHUNK_MAX, state_write_chunk, &fd);
   if (status == 0)
     status = fsync(fd);
   if (fd >= 0 && close(fd) != 0)
@@ -204,14 +214,8 @@ static int state_replace(const account_t *a, const strbuf_t *text, char *why,
 void state_save(account_t *a) {
   if (a->read_only)
     return;
-  statefile_owner_t owner;
-  statefile_owner(&a->conf, &owner);
-  strbuf_t text = STRBUF_INIT;
-  char why[PATH_MAX + 128] = "out of memory";
-  statefile_format(&text, &owner, &a->watch, a->health.failed);
-  int status =
-      strbuf_str(&text) ? state_replace(a, &text, why, sizeof(why)) : -1;
-  strbuf_free(&text);
+  char why[PATH_MAX + 128];
+  int status = state_replace(a, why, sizeof(why));
   if (status != 0 && !a->state_save_failing)
     DCDN_WARNING("account \"%s\": cannot save state: %s; what was notified "
                  "may be notified again after a restart",

@@ -340,6 +340,133 @@ START_TEST(memory_per_task_stays_within_64_bytes) {
 }
 END_TEST
 
+/* ---- the capacity (tasktable_cap_for) ---- */
+
+/* The load a capacity gives count tasks. */
+static double load(size_t count, size_t cap) {
+  return cap ? (double)count / (double)cap : 0.0;
+}
+
+START_TEST(the_first_task_takes_the_smallest_table) {
+  ck_assert_uint_eq(tasktable_cap_for(0, 0), 0);
+  ck_assert_uint_eq(tasktable_cap_for(0, 1), TASKTABLE_MIN_CAP);
+  ck_assert_uint_eq(tasktable_cap_for(TASKTABLE_MIN_CAP, 1), TASKTABLE_MIN_CAP);
+  /* A table too small for what it is to hold grows at once by enough. */
+  size_t cap = tasktable_cap_for(0, 1000);
+  ck_assert(load(1000, cap) <= 0.75 && load(1000, cap) > 0.5);
+}
+END_TEST
+
+START_TEST(a_table_grows_by_half_when_the_load_would_pass_three_quarters) {
+  ck_assert_uint_eq(tasktable_cap_for(64, 48), 64);
+  ck_assert_uint_eq(tasktable_cap_for(64, 49), 96);
+  ck_assert_uint_eq(tasktable_cap_for(96, 72), 96);
+  ck_assert_uint_eq(tasktable_cap_for(96, 73), 144);
+  ck_assert_uint_eq(tasktable_cap_for(318865, 239149), 478297);
+  /* At every growth up to 10,000,000 tasks: by half, to a load of 1/2. */
+  bool ok = true;
+  size_t cap = TASKTABLE_MIN_CAP, grown_at = 0;
+  for (size_t count = 1; count <= 10000000; count++) {
+    size_t next = tasktable_cap_for(cap, count);
+    if (next != cap) {
+      ok = ok && next == cap + cap / 2 && load(count - 1, cap) <= 0.75 &&
+           load(count, next) >= 0.5 && load(count, next) < 0.52;
+      grown_at = count;
+    }
+    cap = next;
+  }
+  ck_assert_msg(ok, "at %zu tasks", grown_at);
+  ck_assert(grown_at > 5000000);
+}
+END_TEST
+
+START_TEST(an_expiry_that_leaves_the_load_under_0_45_rebuilds_at_0_6) {
+  ck_assert_uint_eq(tasktable_cap_for(1000, 450), 1000);
+  ck_assert_uint_eq(tasktable_cap_for(1000, 449), 749);
+  ck_assert_uint_eq(tasktable_cap_for(1000, 600), 1000);
+  ck_assert_uint_eq(tasktable_cap_for(1000, 750), 1000);
+  /* Dropping 10 %, 30 %, 60 % or 99.9 % of a table at any load it can
+   * have: the load stays in [0.45, 0.75]. */
+  static const double drops[] = {0.1, 0.3, 0.6, 0.999};
+  static const double loads[] = {0.5, 0.55, 0.6, 0.7, 0.75};
+  for (size_t cap = 10000; cap <= 10000000; cap *= 10)
+    for (size_t i = 0; i < N_OF(loads); i++)
+      for (size_t j = 0; j < N_OF(drops); j++) {
+        size_t keep = (size_t)((double)cap * loads[i] * (1 - drops[j]));
+        size_t next = tasktable_cap_for(cap, keep);
+        if (next == TASKTABLE_MIN_CAP) /* the few left of 10,000 */
+          continue;
+        ck_assert_msg(load(keep, next) >= 0.45 && load(keep, next) <= 0.75,
+                      "%zu tasks in %zu slots", keep, next);
+        ck_assert(next == cap ||
+                  (load(keep, next) >= 0.59 && load(keep, next) <= 0.6));
+      }
+}
+END_TEST
+
+START_TEST(a_small_table_never_shrinks_under_the_smallest) {
+  ck_assert_uint_eq(tasktable_cap_for(TASKTABLE_MIN_CAP, 0), TASKTABLE_MIN_CAP);
+  ck_assert_uint_eq(tasktable_cap_for(TASKTABLE_MIN_CAP, 10),
+                    TASKTABLE_MIN_CAP);
+  ck_assert_uint_eq(tasktable_cap_for(96, 30), TASKTABLE_MIN_CAP);
+  ck_assert_uint_eq(tasktable_cap_for(100000, 0), TASKTABLE_MIN_CAP);
+  ck_assert_uint_eq(tasktable_cap_for(100000, 38), TASKTABLE_MIN_CAP);
+  ck_assert_uint_eq(tasktable_cap_for(100000, 39), 65);
+}
+END_TEST
+
+START_TEST(no_rebuild_follows_a_shrink_or_a_growth_at_once) {
+  for (size_t keep = 64; keep <= 4000000; keep = keep * 3 + 1) {
+    size_t shrunk = tasktable_cap_for(keep * 4, keep);
+    ck_assert_uint_lt(shrunk, keep * 4);
+    /* Inserting right after a shrink: a quarter more fit. */
+    ck_assert_uint_eq(tasktable_cap_for(shrunk, keep + 1), shrunk);
+    ck_assert_uint_eq(tasktable_cap_for(shrunk, keep + keep / 4), shrunk);
+    /* Another expiry that drops nothing, or a tenth, rebuilds no smaller. */
+    ck_assert_uint_eq(tasktable_cap_for(shrunk, keep), shrunk);
+    ck_assert_uint_eq(tasktable_cap_for(shrunk, keep - keep / 10), shrunk);
+    /* Right after a growth (keep slots now), an expiry that drops a tenth
+     * keeps the table. */
+    size_t count = keep * 3 / 4 + 1;
+    size_t grown = tasktable_cap_for(keep, count);
+    ck_assert_uint_eq(grown, keep + keep / 2);
+    ck_assert_uint_eq(tasktable_cap_for(grown, count - count / 10), grown);
+  }
+}
+END_TEST
+
+/* Task n of a long run: ids far apart, created one a second, in order. */
+#define RUN_ID(n) ((uint64_t)(n)*7919)
+#define RUN_CREATED(n) (NOW - 1000000 + (time_t)(n))
+
+START_TEST(the_load_stays_between_0_45_and_0_75_through_puts_and_expiries) {
+  static const size_t tenths[] = {1, 3, 6};
+  bool ok = true;
+  double lowest = 1, highest = 0;
+  uint64_t next = 1; /* the tasks held are next - tr.count .. next - 1 */
+  /* Each round adds 40,000 tasks, then drops the oldest: a tenth, three
+   * tenths, six tenths in turn. */
+  for (int round = 0; round < 12; round++) {
+    for (int i = 0; i < 40000; i++, next++) {
+      ok = put(RUN_ID(next), RUN_CREATED(next), TASK_STATUS_COMPLETE, true) &&
+           ok;
+      ok = ok && !(tr.cap > TASKTABLE_MIN_CAP && tr.count * 4 > tr.cap * 3);
+      highest =
+          load(tr.count, tr.cap) > highest ? load(tr.count, tr.cap) : highest;
+    }
+    size_t drop = tr.count * tenths[round % 3] / 10;
+    time_t oldest = RUN_CREATED(next - tr.count + drop);
+    ck_assert_uint_eq(tasktable_expire(&tr, oldest, oldest), drop);
+    double l = load(tr.count, tr.cap);
+    lowest = l < lowest ? l : lowest;
+    ok = ok && l >= 0.45 && l <= 0.75 &&
+         holds(RUN_ID(next - 1), RUN_CREATED(next - 1), TASK_STATUS_COMPLETE) &&
+         tasktable_get(&tr, RUN_ID(next - tr.count - 1)) == NULL;
+  }
+  ck_assert_msg(ok, "load from %.3f to %.3f", lowest, highest);
+}
+END_TEST
+
 START_TEST(pending_and_refreshing_tasks_are_in_flight) {
   tracked_task_t t = {0};
   t.status = TASK_STATUS_PENDING;
@@ -373,6 +500,12 @@ int main(void) {
       expiring_everything_leaves_an_empty_usable_task_table,
       expiring_half_of_100000_tasks_keeps_the_rest_and_shrinks,
       memory_per_task_stays_within_64_bytes,
+      the_first_task_takes_the_smallest_table,
+      a_table_grows_by_half_when_the_load_would_pass_three_quarters,
+      an_expiry_that_leaves_the_load_under_0_45_rebuilds_at_0_6,
+      a_small_table_never_shrinks_under_the_smallest,
+      no_rebuild_follows_a_shrink_or_a_growth_at_once,
+      the_load_stays_between_0_45_and_0_75_through_puts_and_expiries,
       pending_and_refreshing_tasks_are_in_flight,
   };
   return unit_main("tasktable", tests, N_OF(tests), &test_case);
