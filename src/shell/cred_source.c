@@ -310,12 +310,9 @@ static int cred_source_role(cred_source_t *c, cred_role_t *role) {
     DCDN_ERROR("account \"%s\": out of memory", conf->name);
     return -1;
   }
-  if (role->arn == NULL && (conf->role.session_name || conf->role.external_id ||
-                            conf->role.policy)) {
-    snprintf(why, sizeof(why),
-             "RoleSessionName, ExternalId and Policy need a role: RoleArn, a "
-             "ram_role_arn profile or ALIBABA_CLOUD_ROLE_ARN");
-  } else if (sts_check_role(role, why, sizeof(why)) == 0) {
+  if (sts_check_needs_role(&conf->role, conf->sts_endpoint, role->arn, why,
+                           sizeof(why)) == 0 &&
+      sts_check_role(role, why, sizeof(why)) == 0) {
     if (role->arn != NULL)
       return 1;
     cred_role_free(role); /* the made-up session name, for nothing */

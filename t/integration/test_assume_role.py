@@ -137,3 +137,20 @@ def test_role_options_out_of_the_apis_rules_are_config_errors(tmp_path, start_si
             "prod", sim, domains=["a.example.com"],
             credentials=f'AccessKeyId "k"\nAccessKeySecret "s"\n{option}')).test_config()
         assert code != 0 and word in log, log
+
+
+@pytest.mark.parametrize("option", [
+    'RoleSessionName "s-1"', 'ExternalId "ext-1"', 'Policy "{}"', "DurationSeconds 900",
+    'STSEndpoint "https://sts.example.com"'])
+def test_a_role_option_without_a_role_is_an_error_naming_it(tmp_path, start_simulator, option):
+    """Each of AssumeRole's options means nothing without a role: given
+    with a key that works and no RoleArn, it is an error naming it, and
+    the account does not start (collectd -T exits non-zero, no call)."""
+    sim = start_simulator(scenario=TASKS, credentials=(BASE,))
+    name = option.split()[0]
+    code, log = Collectd(tmp_path, account_block(
+        "prod", sim, domains=["a.example.com"],
+        credentials=f'AccessKeyId "baseid"\nAccessKeySecret "basesecret"\n{option}')).test_config()
+    assert code != 0, log
+    assert f'account "prod": AssumeRole: "{name}" needs a role' in log, log
+    assert not sim.records(LIST)
