@@ -23,21 +23,27 @@
 
 #include <openssl/rand.h>
 
-/* The user and password of ProxyCredentialsFile, read at start: both
- * NULL without one. Returns 0, or -1 after logging why (never the text). */
-static int api_proxy_credentials(const conf_account_t *conf, char **user,
-                                 char **password) {
+/* ProxyCredentialsFile's user and password, read at start, as libcurl's
+ * CURLOPT_PROXYUSERPWD (conf_proxy_userpwd): NULL without one. Returns 0,
+ * or -1 after logging why (never the text). */
+static int api_proxy_credentials(const conf_account_t *conf, char **userpwd) {
   const char *path = conf->proxy_credentials_file;
-  char why[256];
-  *user = *password = NULL;
+  char why[256], *user = NULL, *password = NULL;
+  *userpwd = NULL;
   if (path == NULL)
     return 0;
   char *text =
       file_read_text(path, CONF_PROXY_CREDENTIALS_MAX, why, sizeof(why));
-  int status = text != NULL ? conf_proxy_parse_credentials(text, user, password,
-                                                           why, sizeof(why))
+  int status = text != NULL ? conf_proxy_parse_credentials(
+                                  text, &user, &password, why, sizeof(why))
                             : -1;
   file_text_free(text);
+  if (status == 0 && (*userpwd = conf_proxy_userpwd(user, password)) == NULL) {
+    snprintf(why, sizeof(why), "out of memory");
+    status = -1;
+  }
+  cred_wipe_free(user);
+  cred_wipe_free(password);
   if (status != 0)
     DCDN_ERROR("account \"%s\": ProxyCredentialsFile %s: %s", conf->name, path,
                why);
@@ -47,13 +53,11 @@ static int api_proxy_credentials(const conf_account_t *conf, char **user,
 }
 
 int api_http_proxy(http_client_t *http, const conf_account_t *conf) {
-  char *user, *password;
-  if (api_proxy_credentials(conf, &user, &password) != 0)
+  char *userpwd;
+  if (api_proxy_credentials(conf, &userpwd) != 0)
     return -1;
-  int status =
-      http_client_proxy(http, conf->proxy, conf->no_proxy, user, password);
-  cred_wipe_free(user);
-  cred_wipe_free(password);
+  int status = http_client_proxy(http, conf->proxy, conf->no_proxy, userpwd);
+  cred_wipe_free(userpwd);
   if (status != 0)
     DCDN_ERROR("account \"%s\": Proxy %s: %s", conf->name, conf->proxy,
                http->error);

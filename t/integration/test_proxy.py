@@ -2,7 +2,9 @@
 tinyproxy on loopback, with Basic authentication, a ConnectPort list and a
 host filter. It connects onwards from 127.0.0.2 (its Bind), so the
 simulator's record tells a request that came through it (peer 127.0.0.2)
-from one that came straight from collectd (127.0.0.1). One collectd holds
+from one that came straight from collectd (127.0.0.1). A password
+tinyproxy cannot hold goes to auth-proxy (t/lib/loopback_servers.py),
+which records what arrived. One collectd holds
 every account configured with Proxy; a second runs with https_proxy and
 no_proxy in its environment and no Proxy. Both run at once, and the tests
 read what they left behind."""
@@ -27,6 +29,10 @@ SECRET = "testsecret"
 PROXY_USER = "dcdn-proxy-user"
 PROXY_PASSWORD = "proxy-pw-7f3a91"
 WRONG_PASSWORD = "proxy-wrong-c41d"
+# For auth-proxy (tinyproxy's BasicAuth holds no such characters): what
+# libcurl would URL-decode, or split a user:password at.
+ODD_USER = "od%41d@user"
+ODD_PASSWORD = "p:a@ss%41w/rd"
 VIA_PROXY = "127.0.0.2"  # tinyproxy's Bind: its connections onwards
 DIRECT = "127.0.0.1"
 FILTERED_HOST = "localhost"  # tinyproxy's filter refuses it
@@ -34,7 +40,7 @@ ROLE = "proxy-test-role"
 
 # Accounts of the Proxy collectd that count their tasks, and those that fail.
 ASSUMED_ROLE = "acs:ram::1234567890123456:role/proxy-test"
-GOOD = ("via-http", "via-https", "https-proxy", "assumed")
+GOOD = ("via-http", "via-https", "https-proxy", "assumed", "odd-password")
 REFUSED = ("no-credentials", "bad-password", "bad-password-tls", "port-denied", "filtered",
            "dead", "wrong-ca")
 
@@ -132,6 +138,12 @@ class Setup:
                                     relay_cert[1], "1.3", f"127.0.0.1:{self.proxy.port}")
         self.https_proxy = f"https://127.0.0.1:{self.relay.port}"
         self.dead_proxy = f"http://127.0.0.1:{free_port()}"
+        self.odd_credentials = base / "proxy-credentials-odd"
+        self.odd_credentials.write_text(f"{ODD_USER}:{ODD_PASSWORD}\n")
+        self.odd_credentials.chmod(0o600)
+        self.auth_received = base / "auth-proxy-received"
+        self.auth_proxy = LoopbackServer(self.dir("auth-proxy"), "auth-proxy",
+                                         self.odd_credentials, self.auth_received)
         self.ca = ca[0]
         good = credentials_file(base / "proxy-credentials", PROXY_PASSWORD)
         wrong = credentials_file(base / "proxy-credentials-wrong", WRONG_PASSWORD)
@@ -180,6 +192,9 @@ class Setup:
             self.block("filtered", self.plain, auth,
                        endpoint=f"http://{FILTERED_HOST}:{plain_port}"),
             self.block("dead", self.plain, f'Proxy "{self.dead_proxy}"'),
+            self.block("odd-password", self.plain,
+                       f'Proxy "{self.auth_proxy.url}"\n'
+                       f'ProxyCredentialsFile "{self.odd_credentials}"'),
             self.block("wrong-ca", self.tls, auth + f'CACert "{self.other_ca[0]}"'),
             # AssumeRole is reached through the Proxy too.
             self.block("assumed", self.plain,
@@ -225,7 +240,7 @@ class Setup:
         for daemon in (getattr(self, "daemon", None), getattr(self, "env_daemon", None)):
             if daemon is not None:
                 daemon.stop()
-        for server in ("relay", "proxy", "plain", "tls"):
+        for server in ("relay", "auth_proxy", "proxy", "plain", "tls"):
             if hasattr(self, server):
                 getattr(self, server).stop()
 
@@ -338,6 +353,19 @@ def test_a_proxy_refusing_the_credentials_fails_the_accounts_health(setup, accou
     assert "Proxy" in lines[0] and PROXY_PASSWORD not in lines[0], lines[0]
 
 
+def test_a_proxy_password_reaches_the_proxy_exactly_as_written(setup):
+    """The ProxyCredentialsFile's line is sent as written: a user and a
+    password holding '%', ':', '@' and '/' (libcurl URL-decodes proxy
+    credentials it is given) reach the proxy unchanged, on every call, and
+    the calls go through."""
+    received = setup.auth_received.read_text().splitlines()
+    calls = setup.records(setup.plain, "odd-password")
+    assert received and set(received) == {f"{ODD_USER}:{ODD_PASSWORD}"}, received
+    assert calls and all(r["status"] == 200 for r in calls)
+    assert len(received) == len(calls)
+    assert not setup.errors("odd-password")
+
+
 def test_the_metadata_service_is_never_proxied(setup):
     """With Proxy set, the role's credentials come straight from the
     metadata service (127.0.0.1), while the API calls made with them go
@@ -368,13 +396,15 @@ def test_no_proxy_option_and_variable_bypass_the_environments_proxy(setup):
 
 
 def test_the_proxy_password_is_in_no_log_line(setup):
-    """Neither password (right or wrong) appears in collectd's logs,
-    tinyproxy's or the simulators'."""
+    """No password (right, wrong or odd) appears in collectd's logs,
+    tinyproxy's, auth-proxy's or the simulators'."""
     logs = [setup.daemon.log(), setup.env_daemon.log(), setup.proxy.log()]
     logs += [(s.workdir / "sim.log").read_text() for s in (setup.plain, setup.tls)]
-    logs += [p.read_text() for p in (setup.base / "relay").glob("*.log")]
+    logs += [p.read_text() for d in ("relay", "auth-proxy")
+             for p in (setup.base / d).glob("*.log")]
     for text in logs:
         assert PROXY_PASSWORD not in text and WRONG_PASSWORD not in text
+        assert ODD_PASSWORD not in text
 
 
 @pytest.mark.parametrize("kind", ["fifo", "no-colon", "missing"])
