@@ -52,12 +52,9 @@ static int api_proxy_credentials(const conf_account_t *conf, char **userpwd) {
   return status;
 }
 
-int api_http_proxy(http_client_t *http, const conf_account_t *conf) {
-  char *userpwd;
-  if (api_proxy_credentials(conf, &userpwd) != 0)
-    return -1;
+int api_http_proxy(http_client_t *http, const conf_account_t *conf,
+                   const char *userpwd) {
   int status = http_client_proxy(http, conf->proxy, conf->no_proxy, userpwd);
-  cred_wipe_free(userpwd);
   if (status != 0)
     DCDN_ERROR("account \"%s\": Proxy %s: %s", conf->name, conf->proxy,
                http->error);
@@ -66,21 +63,25 @@ int api_http_proxy(http_client_t *http, const conf_account_t *conf) {
 
 int api_client_init(api_client_t *api, const conf_account_t *conf) {
   memset(api, 0, sizeof(*api));
-  if (http_client_init(&api->http, conf->timeout, conf->cacert) != 0)
+  if (api_proxy_credentials(conf, &api->proxy_userpwd) != 0)
     return -1;
-  if (api_http_proxy(&api->http, conf) != 0) {
+  if (http_client_init(&api->http, conf->timeout, conf->cacert) != 0 ||
+      api_http_proxy(&api->http, conf, api->proxy_userpwd) != 0) {
     http_client_free(&api->http);
+    cred_wipe_free(api->proxy_userpwd);
     return -1;
   }
   api->http.max_body = (size_t)conf->max_response_size;
   if (ratelimit_init(&api->limiter, conf->rate_limit) != 0) {
     http_client_free(&api->http);
+    cred_wipe_free(api->proxy_userpwd);
     return -1;
   }
-  if (cred_source_init(&api->creds, conf) != 0) {
+  if (cred_source_init(&api->creds, conf, api->proxy_userpwd) != 0) {
     cred_source_free(&api->creds);
     ratelimit_free(&api->limiter);
     http_client_free(&api->http);
+    cred_wipe_free(api->proxy_userpwd);
     return -1;
   }
   pthread_mutex_init(&api->limiter_lock, NULL);
@@ -91,6 +92,8 @@ int api_client_init(api_client_t *api, const conf_account_t *conf) {
 void api_client_free(api_client_t *api) {
   cred_source_free(&api->creds);
   http_client_free(&api->http);
+  cred_wipe_free(api->proxy_userpwd);
+  api->proxy_userpwd = NULL;
   ratelimit_free(&api->limiter);
   pthread_mutex_destroy(&api->limiter_lock);
 }

@@ -228,9 +228,11 @@ static int cred_source_init_role(cred_source_t *c) {
   return wanted < 0 ? -1 : 0;
 }
 
-int cred_source_init(cred_source_t *c, const conf_account_t *conf) {
+int cred_source_init(cred_source_t *c, const conf_account_t *conf,
+                     const char *proxy_userpwd) {
   memset(c, 0, sizeof(*c));
   c->conf = conf;
+  c->proxy_userpwd = proxy_userpwd;
   c->source = conf->cred_source;
   c->profile = strdup(conf->profile ? conf->profile
                       : cred_source_env("ALIBABA_CLOUD_PROFILE")
@@ -333,8 +335,8 @@ static const cred_t *cred_source_assumed(cred_source_t *c,
     return &c->assumed;
   char why[1024], until[ISOTIME_LEN];
   cred_t fresh;
-  if (cred_sts_assume(c->conf, c->sts_endpoint, role, base, &fresh, why,
-                      sizeof(why)) != 0) {
+  if (cred_sts_assume(c->conf, c->proxy_userpwd, c->sts_endpoint, role, base,
+                      &fresh, why, sizeof(why)) != 0) {
     if (!stop_requested()) /* given up for the shutdown: not an error */
       DCDN_ERROR("account \"%s\": AssumeRole of role %s at %s failed: %s",
                  c->conf->name, role->arn, c->sts_endpoint, why);

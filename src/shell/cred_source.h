@@ -32,11 +32,15 @@ typedef struct {
   char *sts_endpoint;
   char default_session[64];
   cred_t assumed;
+  const char *proxy_userpwd; /* STS's way through the Proxy: the API's */
 } cred_source_t;
 
-/* Resolves the source and loads the first credentials. Returns 0, or -1
- * after logging why (no secret in the line). */
-int cred_source_init(cred_source_t *creds, const conf_account_t *conf);
+/* Resolves the source and loads the first credentials; proxy_userpwd (the
+ * API client's, which outlives creds; NULL: none) authenticates AssumeRole
+ * at the account's Proxy. Returns 0, or -1 after logging why (no secret in
+ * the line). */
+int cred_source_init(cred_source_t *creds, const conf_account_t *conf,
+                     const char *proxy_userpwd);
 /* Credentials valid now, refreshed first if needed; NULL after logging
  * why (the poll fails and the next interval tries again). */
 const cred_t *cred_source_get(cred_source_t *creds, time_t now);

@@ -127,7 +127,8 @@ class Setup:
         scenario = {"tasks": [finished(1000 + i, o) for i, o in enumerate(owners)]}
         creds = [f"{key(o)}:{SECRET}" for o in owners]
         self.plain = Simulator(self.dir("sim-plain"), scenario=scenario, credentials=creds,
-                               rate_limit=0, args=["--ram-role", ROLE, "--role", ASSUMED_ROLE])
+                               rate_limit=0, args=["--ram-role", ROLE, "--role", ASSUMED_ROLE,
+                                                   "--role-lifetime", "3"])
         self.tls = Simulator(self.dir("sim-tls"), scenario=scenario, credentials=creds,
                              rate_limit=0,
                              args=["--tls-cert", str(server[0]), "--tls-key", str(server[1])])
@@ -147,6 +148,8 @@ class Setup:
         self.ca = ca[0]
         good = credentials_file(base / "proxy-credentials", PROXY_PASSWORD)
         wrong = credentials_file(base / "proxy-credentials-wrong", WRONG_PASSWORD)
+        self.readable = credentials_file(base / "proxy-credentials-readable", PROXY_PASSWORD)
+        self.readable.chmod(0o644)
         self.daemon = self.collectd("collectd-proxy", self.proxied_accounts(good, wrong))
         self.env_daemon = self.collectd("collectd-env", self.environment_accounts())
         self.daemon.start()
@@ -196,9 +199,11 @@ class Setup:
                        f'Proxy "{self.auth_proxy.url}"\n'
                        f'ProxyCredentialsFile "{self.odd_credentials}"'),
             self.block("wrong-ca", self.tls, auth + f'CACert "{self.other_ca[0]}"'),
-            # AssumeRole is reached through the Proxy too.
+            # AssumeRole is reached through the Proxy too, every 1.5 s (the
+            # role's keys last 3 s); its ProxyCredentialsFile is mode 0644.
             self.block("assumed", self.plain,
-                       auth + f'RoleArn "{ASSUMED_ROLE}"\nSTSEndpoint "{self.plain.url}"'),
+                       p + f'ProxyCredentialsFile "{self.readable}"\n'
+                       f'RoleArn "{ASSUMED_ROLE}"\nSTSEndpoint "{self.plain.url}"'),
             # The role's credentials come straight from the metadata service.
             account_block("role", self.plain, domains=[domain("role")],
                           credentials=f'RamRole "{ROLE}"\n'
@@ -228,7 +233,11 @@ class Setup:
                 and all(counted(self.env_daemon, o) for o in
                         ("env-via", "env-noproxy", "env-no_proxy"))
                 and all(len(self.errors(o)) >= 2 for o in REFUSED)
-                and any(r["status"] == 200 for r in self.role_calls()))
+                and any(r["status"] == 200 for r in self.role_calls())
+                and len(self.assumed()) >= 3)
+
+    def assumed(self):
+        return [r for r in self.records(self.plain, "assumed") if r["action"] == "AssumeRole"]
 
     def role_calls(self):
         """The API calls made with the role's credentials (keys the
@@ -278,12 +287,23 @@ def test_every_api_call_goes_through_the_proxy(setup):
 def test_assume_role_goes_through_the_proxy(setup):
     """STS AssumeRole, made with the account's base key, goes through the
     account's Proxy like its API calls."""
-    assumed = [r for r in setup.records(setup.plain, "assumed") if r["action"] == "AssumeRole"]
+    assumed = setup.assumed()
     assert assumed and all(r["status"] == 200 for r in assumed)
     assert {r["peer"] for r in assumed} == {VIA_PROXY}
     logged = [r for r in setup.proxy.requests()
               if r.startswith(f"GET {setup.plain.url}/") and "Action=AssumeRole" in r]
     assert len(logged) == len(assumed)
+
+
+def test_the_proxy_credentials_file_is_read_once_and_warned_of_once(setup):
+    """ProxyCredentialsFile is read at start, once: the AssumeRoles that
+    follow (one every 1.5 s) neither read it again nor repeat the warning
+    that other users can read it."""
+    assert len(setup.assumed()) >= 3
+    warned = [l for l in setup.daemon.log().splitlines()
+              if f'account "assumed": ProxyCredentialsFile {setup.readable} is readable '
+                 'by other users' in l]
+    assert len(warned) == 1, warned
 
 
 def test_https_goes_through_connect_with_the_certificate_verified(setup):
