@@ -164,16 +164,10 @@ static double api_jitter(void) {
   return byte / 256.0;
 }
 
-static int api_build(api_client_t *api, const char *action,
-                     const params_t *params, request_t *req, api_error_t *err) {
+static int api_build(api_client_t *api, const cred_t *cred, time_t now,
+                     const char *action, const params_t *params, request_t *req,
+                     api_error_t *err) {
   char nonce[33], timestamp[ISOTIME_LEN];
-  time_t now = time(NULL);
-  const cred_t *cred = cred_source_get(&api->creds, now);
-  if (cred == NULL) {
-    snprintf(err->reason, sizeof(err->reason), "no valid credentials");
-    err->logged = true;
-    return -1;
-  }
   if (api_random_hex(nonce, 16) != 0) {
     snprintf(err->reason, sizeof(err->reason), "no random nonce");
     return -1;
@@ -254,7 +248,17 @@ static api_status_t api_attempt(api_client_t *api, const char *action,
   memset(err, 0, sizeof(*err));
   err->action = action;
   reader->release(out);
-  if (api_build(api, action, params, &req, err) != 0) {
+  time_t now = time(NULL);
+  const cred_t *cred = cred_source_get(&api->creds, now);
+  if (cred == NULL) {
+    api_fail_not_sent(err);
+    err->kind = API_FAIL_NO_CREDENTIALS;
+    snprintf(err->reason, sizeof(err->reason), "%s",
+             cred_source_failure(&api->creds));
+    err->logged = true;
+    return API_FAILED;
+  }
+  if (api_build(api, cred, now, action, params, &req, err) != 0) {
     if (err->reason[0] == '\0')
       snprintf(err->reason, sizeof(err->reason),
                "could not build the request (out of memory)");
@@ -322,7 +326,7 @@ static api_status_t api_call(api_client_t *api, const char *action,
       return API_NO_BUDGET;
     if (api_attempt(api, action, params, reader, out, err) == API_OK)
       return API_OK;
-    if (err->kind == API_FAIL_NOT_SENT) /* no credentials, say */
+    if (err->kind == API_FAIL_NOT_SENT || err->kind == API_FAIL_NO_CREDENTIALS)
       return API_FAILED;
     api_count_failure(api, err);
     if (apicode_is(err->code, APICODE_REFRESH_CREDS))

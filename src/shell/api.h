@@ -39,9 +39,12 @@ typedef enum {
 
 /* How the last attempt of a call failed. */
 typedef enum {
-  API_FAIL_NONE = 0,  /* it did not: the call succeeded */
-  API_FAIL_NOT_SENT,  /* nothing went out (no credentials, out of memory,
-                         collectd stopping): reason says why */
+  API_FAIL_NONE = 0,       /* it did not: the call succeeded */
+  API_FAIL_NOT_SENT,       /* nothing went out (out of memory, collectd
+                              stopping): reason says why */
+  API_FAIL_NO_CREDENTIALS, /* nothing went out: no credentials to sign with;
+                              reason is the source's own failure, already
+                              logged (cred_source_failure) */
   API_FAIL_TRANSPORT, /* no answer came (connection, TLS, timeout, an answer
                          past MaxResponseSize): reason says why */
   API_FAIL_HTTP,      /* an HTTP error status without a Code: reason */

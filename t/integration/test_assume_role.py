@@ -121,6 +121,14 @@ def test_a_wrong_role_or_external_id_gives_one_clear_line_per_poll(start_simulat
                      what="two failed polls")
     assert all("AssumeRole of role" in line and f'Code "{code}"' in line for line in lines), lines
     assert 'account "prod"' in lines[0] and sim.url in lines[0]
+    # Three polls without credentials: the account's health FAILURE, which
+    # says why (the role, STS, its Code), not that the API is unreachable.
+    [failure] = wait_for(lambda: daemon.log_lines("Notification: severity = FAILURE"),
+                         timeout=20, what="the account's FAILURE")
+    message = failure.split("message = ", 1)[1]
+    assert "the role could not be assumed" in message, message
+    assert f"at STS {sim.url}:" in message and f'Code "{code}"' in message, message
+    assert "unreachable" not in message, message
     assert not sim.records(LIST), "no API call without the role's key"
     assert daemon.alive()
     assert_no_secret_logged(sim, daemon)
