@@ -248,8 +248,11 @@ static api_status_t api_attempt(api_client_t *api, const char *action,
   memset(err, 0, sizeof(*err));
   err->action = action;
   reader->release(out);
+  /* Expirations are the API's times: judged on its clock (a host clock
+   * behind it would keep an expired key); the request is stamped with
+   * this host's, as the SDKs stamp it. */
   time_t now = time(NULL);
-  const cred_t *cred = cred_source_get(&api->creds, now);
+  const cred_t *cred = cred_source_get(&api->creds, api_now(api));
   if (cred == NULL) {
     api_fail_not_sent(err);
     err->kind = API_FAIL_NO_CREDENTIALS;
@@ -314,6 +317,7 @@ static api_status_t api_call(api_client_t *api, const char *action,
                              void *out, api_error_t *err) {
   memset(err, 0, sizeof(*err));
   err->action = action;
+  bool renewed = false; /* the credentials, for an earlier try */
   for (int attempt = 1;; attempt++) {
     if (stop_requested()) {
       snprintf(err->reason, sizeof(err->reason), "collectd is stopping");
@@ -329,11 +333,15 @@ static api_status_t api_call(api_client_t *api, const char *action,
     if (err->kind == API_FAIL_NOT_SENT || err->kind == API_FAIL_NO_CREDENTIALS)
       return API_FAILED;
     api_count_failure(api, err);
-    if (apicode_is(err->code, APICODE_REFRESH_CREDS))
-      cred_source_expired(&api->creds);
     retry_kind_t kind = retry_classify(err->http_status, api_code_or_null(err));
-    if (kind == RETRY_NO || attempt >= RETRY_MAX_ATTEMPTS)
+    /* Renewed before the next call whether or not this one is tried again
+     * (the next poll's then starts with new credentials); a fixed key
+     * cannot be, as if it had been already. */
+    if (kind == RETRY_NEW_CREDS && !cred_source_expired(&api->creds))
+      renewed = true;
+    if (!retry_again(kind, attempt, renewed))
       return API_FAILED;
+    renewed = renewed || kind == RETRY_NEW_CREDS;
     if (kind == RETRY_BACKOFF)
       api_sleep(retry_delay(attempt, api_jitter()));
   }

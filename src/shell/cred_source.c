@@ -403,7 +403,11 @@ const cred_t *cred_source_get(cred_source_t *c, time_t now) {
 
 const char *cred_source_failure(const cred_source_t *c) { return c->failure; }
 
-void cred_source_expired(cred_source_t *c) { c->force_refresh = true; }
+bool cred_source_expired(cred_source_t *c) {
+  c->force_refresh = true;
+  /* A key of the configuration or the environment is what it is. */
+  return c->source != CONF_CRED_STATIC || c->assuming;
+}
 
 void cred_source_free(cred_source_t *c) {
   cred_free(&c->current);

@@ -42,15 +42,18 @@ typedef struct {
  * the line). */
 int cred_source_init(cred_source_t *creds, const conf_account_t *conf,
                      const char *proxy_userpwd);
-/* Credentials valid now, refreshed first if needed; NULL after logging
- * why (the poll fails and the next interval tries again). */
+/* Credentials valid now (on the API's clock, as their expiration is
+ * written), refreshed first if needed; NULL after logging why (the poll
+ * fails and the next interval tries again). */
 const cred_t *cred_source_get(cred_source_t *creds, time_t now);
 /* Why the last cred_source_get gave NULL, as its error line said it
  * without the account (a refused AssumeRole: that the role could not be
  * assumed, STS's endpoint and its answer); never a secret. */
 const char *cred_source_failure(const cred_source_t *creds);
-/* An API answer said the token expired: fetch anew before the next call. */
-void cred_source_expired(cred_source_t *creds);
+/* An API answer said the token expired: fetch anew before the next call.
+ * Returns whether new credentials may come (false for a fixed key: the
+ * configuration's or the environment's, with no role to assume). */
+bool cred_source_expired(cred_source_t *creds);
 void cred_source_free(cred_source_t *creds);
 
 /* Warns once when a file holding a secret is readable by other users. */
