@@ -13,9 +13,12 @@ static const apicode_t apicode_table[] = {
      APICODE_THROTTLED | APICODE_ACCOUNT},
     {"ServiceUnavailable", APICODE_EXACT, RETRY_BACKOFF, 0},
     {"InternalError", APICODE_EXACT, RETRY_BACKOFF, 0},
+    /* STS credentials expired: new ones, and the call again at once
+     * (retry_again: once). Only when the new ones fail too does the
+     * account's health hear of it, and then a human is needed. */
+    {"InvalidSecurityToken.Expired", APICODE_EXACT, RETRY_NEW_CREDS,
+     APICODE_NEEDS_HUMAN | APICODE_ACCOUNT},
     /* The key, the signature, the clock: a human's turn. */
-    {"InvalidSecurityToken.Expired", APICODE_EXACT, RETRY_NO,
-     APICODE_NEEDS_HUMAN | APICODE_ACCOUNT | APICODE_REFRESH_CREDS},
     {"InvalidSecurityToken", APICODE_PREFIX, RETRY_NO,
      APICODE_NEEDS_HUMAN | APICODE_ACCOUNT},
     {"InvalidTimeStamp", APICODE_PREFIX, RETRY_NO,

@@ -30,15 +30,14 @@ typedef enum {
    * account fails alike (not one domain and type's own, as a RAM policy
    * that leaves out a domain is). */
   APICODE_ACCOUNT = 1u << 2,
-  APICODE_REFRESH_CREDS = 1u << 3, /* STS credentials expired: get new ones */
-  APICODE_CLOCK = 1u << 4,         /* this host's clock is off: advise NTP */
-  APICODE_REFUSED = 1u << 5,       /* the key's RAM policy refuses the action */
+  APICODE_CLOCK = 1u << 3,   /* this host's clock is off: advise NTP */
+  APICODE_REFUSED = 1u << 4, /* the key's RAM policy refuses the action */
   /* The window asked for time the API no longer keeps or has not reached
    * (planned on this host's clock): plan it again on the API's. */
-  APICODE_TIME_RANGE = 1u << 6,
+  APICODE_TIME_RANGE = 1u << 5,
   /* ESA: the site asked for is gone (deleted, or made anew with another
    * SiteId): a site found with ListSites is looked up again. */
-  APICODE_SITE_GONE = 1u << 7,
+  APICODE_SITE_GONE = 1u << 6,
 } apicode_flag_t;
 
 typedef struct {

@@ -203,7 +203,9 @@ const conf_option_t conf_options[] = {
      ACCOUNT(role.external_id), NOWHERE, NULL},
     {"Policy", CONF_STRING, NO_RANGE, NO_DEFAULT, CONF_IN_ACCOUNT, SHOWN,
      ACCOUNT(role.policy), NOWHERE, NULL},
-    {"DurationSeconds", CONF_INTEGER, RANGE(900, 43200), NUMBER(3600),
+    /* Unset (0) without a default: STS_DEFAULT_DURATION is sent, and a
+     * DurationSeconds given without a role is an error. */
+    {"DurationSeconds", CONF_INTEGER, RANGE(900, 43200), NO_DEFAULT,
      CONF_IN_ACCOUNT, SHOWN, ACCOUNT(role.duration), NOWHERE, NULL},
     {"STSEndpoint", CONF_STRING, NO_RANGE, NO_DEFAULT, CONF_IN_ACCOUNT, SHOWN,
      ACCOUNT(sts_endpoint), NOWHERE, conf_rule_metadata_endpoint},

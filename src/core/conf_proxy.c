@@ -2,6 +2,8 @@
 
 #include "core/ascii.h"
 #include "core/cred.h"
+#include "core/sign.h"
+#include "core/strbuf.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -176,4 +178,12 @@ int conf_proxy_parse_credentials(const char *text, char **user, char **password,
     return -1;
   }
   return 0;
+}
+
+char *conf_proxy_userpwd(const char *user, const char *password) {
+  strbuf_t sb = STRBUF_INIT; /* wipes every block it leaves */
+  sign_percent_encode(&sb, user);
+  strbuf_append_char(&sb, ':');
+  sign_percent_encode(&sb, password);
+  return strbuf_take(&sb);
 }

@@ -34,4 +34,12 @@ int conf_proxy_finish(conf_ctx_t *ctx);
 int conf_proxy_parse_credentials(const char *text, char **user, char **password,
                                  char *why, size_t why_size);
 
+/* user and password as libcurl's CURLOPT_PROXYUSERPWD: "user:password",
+ * each percent-encoded (RFC 3986). libcurl URL-decodes proxy credentials
+ * (7.88 even those of CURLOPT_PROXYUSERNAME and CURLOPT_PROXYPASSWORD, at
+ * each connection; later releases those of this option, when it is set),
+ * so that every libcurl gives the proxy the text as written: a '%', ':' or
+ * '@' unchanged. NULL when out of memory; free with cred_wipe_free. */
+char *conf_proxy_userpwd(const char *user, const char *password);
+
 #endif

@@ -72,6 +72,10 @@ char *cred_first_role(const char *listing);
 /* A secret file's content without its trailing newline(s). */
 char *cred_secret_from_file_text(const char *text);
 
+/* Whether c is to be replaced at now: none yet, or (when it expires) past
+ * CRED_REFRESH_AHEAD before its expiration, or half-way through a shorter
+ * lifetime. now is on the clock the expiration is written on, the API's
+ * (apiclock_now): obtained is on that clock too. */
 bool cred_needs_refresh(const cred_t *c, time_t now);
 /* Deep copy; returns 0, or -1 when out of memory. */
 int cred_copy(cred_t *dst, const cred_t *src);

@@ -10,8 +10,9 @@ bool retry_is_throttled(long http_status, const char *code) {
 
 retry_kind_t retry_classify(long http_status, const char *code) {
   retry_kind_t by_code = apicode_lookup(code)->retry;
-  /* A used nonce is signed again, whatever the status. */
-  if (by_code == RETRY_NEW_NONCE)
+  /* A used nonce, or an expired token, is signed again, whatever the
+   * status. */
+  if (by_code == RETRY_NEW_NONCE || by_code == RETRY_NEW_CREDS)
     return by_code;
   /* HTTP 200 without a Code is an answer cut short or garbled on its way
    * (the service's own errors carry a Code): worth another try. */
@@ -19,6 +20,11 @@ retry_kind_t retry_classify(long http_status, const char *code) {
       (http_status == 200 && code == NULL))
     return RETRY_BACKOFF;
   return by_code;
+}
+
+bool retry_again(retry_kind_t kind, int attempt, bool renewed) {
+  return kind != RETRY_NO && attempt < RETRY_MAX_ATTEMPTS &&
+         !(kind == RETRY_NEW_CREDS && renewed);
 }
 
 double retry_delay(int attempt, double jitter) {

@@ -11,15 +11,24 @@
 #define RETRY_MAX_DELAY 4.0
 
 typedef enum {
-  RETRY_NO,       /* auth, validation: a human's turn */
-  RETRY_BACKOFF,  /* throttling, 5xx, timeouts, connection errors, garbling */
-  RETRY_NEW_NONCE /* SignatureNonceUsed: sign again, no need to wait */
+  RETRY_NO,        /* auth, validation: a human's turn */
+  RETRY_BACKOFF,   /* throttling, 5xx, timeouts, connection errors, garbling */
+  RETRY_NEW_NONCE, /* SignatureNonceUsed: sign again, no need to wait */
+  /* InvalidSecurityToken.Expired: new credentials first (STS, the metadata
+   * service), then sign again at once; once a call (retry_again). */
+  RETRY_NEW_CREDS
 } retry_kind_t;
 
 /* http_status 0 means no answer arrived (a transport error); code may be
  * NULL (no API error body). What a Code says is core/apicode.c's table;
- * the status adds backoff for 429, 5xx and no answer. */
+ * the status adds backoff for 429, 5xx and no answer (a new nonce or new
+ * credentials win over it). */
 retry_kind_t retry_classify(long http_status, const char *code);
+/* Whether a call whose attempt-th try (1 for the first) failed as kind is
+ * tried again: not RETRY_NO, never past RETRY_MAX_ATTEMPTS, and with new
+ * credentials once a call at most (renewed: they were renewed for an
+ * earlier try of it): fresh ones that expire too are a human's turn. */
+bool retry_again(retry_kind_t kind, int attempt, bool renewed);
 /* Whether an answer says we were throttled: HTTP 429, or a Code the table
  * marks APICODE_THROTTLED. */
 bool retry_is_throttled(long http_status, const char *code);

@@ -85,6 +85,31 @@ int sts_check_role(const cred_role_t *r, char *why, size_t why_size) {
   return bad ? -1 : 0;
 }
 
+int sts_check_needs_role(const cred_role_t *configured,
+                         const char *sts_endpoint, const char *role_arn,
+                         char *why, size_t why_size) {
+  const struct {
+    const char *option;
+    bool given;
+  } options[] = {
+      {"RoleSessionName", configured->session_name != NULL},
+      {"ExternalId", configured->external_id != NULL},
+      {"Policy", configured->policy != NULL},
+      {"DurationSeconds", configured->duration != 0},
+      {"STSEndpoint", sts_endpoint != NULL},
+  };
+  for (size_t i = 0; role_arn == NULL && i < sizeof(options) / sizeof(*options);
+       i++)
+    if (options[i].given) {
+      snprintf(why, why_size,
+               "\"%s\" needs a role to assume: RoleArn, a ram_role_arn "
+               "profile or ALIBABA_CLOUD_ROLE_ARN",
+               options[i].option);
+      return -1;
+    }
+  return 0;
+}
+
 void sts_session_name(char *out, size_t size, time_t now) {
   snprintf(out, size, STS_SESSION_PREFIX "%lld", (long long)now);
 }

@@ -32,6 +32,15 @@ bool sts_role_any(const cred_role_t *r);
  * (0: unset) 900 to 43200. Returns 0, or -1 with why naming the parameter
  * (never its value, which may be long or private). */
 int sts_check_role(const cred_role_t *r, char *why, size_t why_size);
+/* The options that mean nothing without a role to assume: the
+ * configuration's RoleSessionName, ExternalId, Policy and DurationSeconds
+ * (configured, 0 or NULL: not given) and STSEndpoint (sts_endpoint). With
+ * no role_arn from any source (RoleArn, a ram_role_arn profile,
+ * ALIBABA_CLOUD_ROLE_ARN), the first one given is an error: -1 with why
+ * naming it. Else 0. */
+int sts_check_needs_role(const cred_role_t *configured,
+                         const char *sts_endpoint, const char *role_arn,
+                         char *why, size_t why_size);
 /* The session name the SDKs make up when none is given, ours:
  * collectd-dcdn-<epoch seconds>. */
 void sts_session_name(char *out, size_t size, time_t now);

@@ -23,21 +23,27 @@
 
 #include <openssl/rand.h>
 
-/* The user and password of ProxyCredentialsFile, read at start: both
- * NULL without one. Returns 0, or -1 after logging why (never the text). */
-static int api_proxy_credentials(const conf_account_t *conf, char **user,
-                                 char **password) {
+/* ProxyCredentialsFile's user and password, read at start, as libcurl's
+ * CURLOPT_PROXYUSERPWD (conf_proxy_userpwd): NULL without one. Returns 0,
+ * or -1 after logging why (never the text). */
+static int api_proxy_credentials(const conf_account_t *conf, char **userpwd) {
   const char *path = conf->proxy_credentials_file;
-  char why[256];
-  *user = *password = NULL;
+  char why[256], *user = NULL, *password = NULL;
+  *userpwd = NULL;
   if (path == NULL)
     return 0;
   char *text =
       file_read_text(path, CONF_PROXY_CREDENTIALS_MAX, why, sizeof(why));
-  int status = text != NULL ? conf_proxy_parse_credentials(text, user, password,
-                                                           why, sizeof(why))
+  int status = text != NULL ? conf_proxy_parse_credentials(
+                                  text, &user, &password, why, sizeof(why))
                             : -1;
   file_text_free(text);
+  if (status == 0 && (*userpwd = conf_proxy_userpwd(user, password)) == NULL) {
+    snprintf(why, sizeof(why), "out of memory");
+    status = -1;
+  }
+  cred_wipe_free(user);
+  cred_wipe_free(password);
   if (status != 0)
     DCDN_ERROR("account \"%s\": ProxyCredentialsFile %s: %s", conf->name, path,
                why);
@@ -46,14 +52,9 @@ static int api_proxy_credentials(const conf_account_t *conf, char **user,
   return status;
 }
 
-int api_http_proxy(http_client_t *http, const conf_account_t *conf) {
-  char *user, *password;
-  if (api_proxy_credentials(conf, &user, &password) != 0)
-    return -1;
-  int status =
-      http_client_proxy(http, conf->proxy, conf->no_proxy, user, password);
-  cred_wipe_free(user);
-  cred_wipe_free(password);
+int api_http_proxy(http_client_t *http, const conf_account_t *conf,
+                   const char *userpwd) {
+  int status = http_client_proxy(http, conf->proxy, conf->no_proxy, userpwd);
   if (status != 0)
     DCDN_ERROR("account \"%s\": Proxy %s: %s", conf->name, conf->proxy,
                http->error);
@@ -62,21 +63,25 @@ int api_http_proxy(http_client_t *http, const conf_account_t *conf) {
 
 int api_client_init(api_client_t *api, const conf_account_t *conf) {
   memset(api, 0, sizeof(*api));
-  if (http_client_init(&api->http, conf->timeout, conf->cacert) != 0)
+  if (api_proxy_credentials(conf, &api->proxy_userpwd) != 0)
     return -1;
-  if (api_http_proxy(&api->http, conf) != 0) {
+  if (http_client_init(&api->http, conf->timeout, conf->cacert) != 0 ||
+      api_http_proxy(&api->http, conf, api->proxy_userpwd) != 0) {
     http_client_free(&api->http);
+    cred_wipe_free(api->proxy_userpwd);
     return -1;
   }
   api->http.max_body = (size_t)conf->max_response_size;
   if (ratelimit_init(&api->limiter, conf->rate_limit) != 0) {
     http_client_free(&api->http);
+    cred_wipe_free(api->proxy_userpwd);
     return -1;
   }
-  if (cred_source_init(&api->creds, conf) != 0) {
+  if (cred_source_init(&api->creds, conf, api->proxy_userpwd) != 0) {
     cred_source_free(&api->creds);
     ratelimit_free(&api->limiter);
     http_client_free(&api->http);
+    cred_wipe_free(api->proxy_userpwd);
     return -1;
   }
   pthread_mutex_init(&api->limiter_lock, NULL);
@@ -87,6 +92,8 @@ int api_client_init(api_client_t *api, const conf_account_t *conf) {
 void api_client_free(api_client_t *api) {
   cred_source_free(&api->creds);
   http_client_free(&api->http);
+  cred_wipe_free(api->proxy_userpwd);
+  api->proxy_userpwd = NULL;
   ratelimit_free(&api->limiter);
   pthread_mutex_destroy(&api->limiter_lock);
 }
@@ -157,16 +164,10 @@ static double api_jitter(void) {
   return byte / 256.0;
 }
 
-static int api_build(api_client_t *api, const char *action,
-                     const params_t *params, request_t *req, api_error_t *err) {
+static int api_build(api_client_t *api, const cred_t *cred, time_t now,
+                     const char *action, const params_t *params, request_t *req,
+                     api_error_t *err) {
   char nonce[33], timestamp[ISOTIME_LEN];
-  time_t now = time(NULL);
-  const cred_t *cred = cred_source_get(&api->creds, now);
-  if (cred == NULL) {
-    snprintf(err->reason, sizeof(err->reason), "no valid credentials");
-    err->logged = true;
-    return -1;
-  }
   if (api_random_hex(nonce, 16) != 0) {
     snprintf(err->reason, sizeof(err->reason), "no random nonce");
     return -1;
@@ -247,7 +248,20 @@ static api_status_t api_attempt(api_client_t *api, const char *action,
   memset(err, 0, sizeof(*err));
   err->action = action;
   reader->release(out);
-  if (api_build(api, action, params, &req, err) != 0) {
+  /* Expirations are the API's times: judged on its clock (a host clock
+   * behind it would keep an expired key); the request is stamped with
+   * this host's, as the SDKs stamp it. */
+  time_t now = time(NULL);
+  const cred_t *cred = cred_source_get(&api->creds, api_now(api));
+  if (cred == NULL) {
+    api_fail_not_sent(err);
+    err->kind = API_FAIL_NO_CREDENTIALS;
+    snprintf(err->reason, sizeof(err->reason), "%s",
+             cred_source_failure(&api->creds));
+    err->logged = true;
+    return API_FAILED;
+  }
+  if (api_build(api, cred, now, action, params, &req, err) != 0) {
     if (err->reason[0] == '\0')
       snprintf(err->reason, sizeof(err->reason),
                "could not build the request (out of memory)");
@@ -303,6 +317,7 @@ static api_status_t api_call(api_client_t *api, const char *action,
                              void *out, api_error_t *err) {
   memset(err, 0, sizeof(*err));
   err->action = action;
+  bool renewed = false; /* the credentials, for an earlier try */
   for (int attempt = 1;; attempt++) {
     if (stop_requested()) {
       snprintf(err->reason, sizeof(err->reason), "collectd is stopping");
@@ -315,14 +330,18 @@ static api_status_t api_call(api_client_t *api, const char *action,
       return API_NO_BUDGET;
     if (api_attempt(api, action, params, reader, out, err) == API_OK)
       return API_OK;
-    if (err->kind == API_FAIL_NOT_SENT) /* no credentials, say */
+    if (err->kind == API_FAIL_NOT_SENT || err->kind == API_FAIL_NO_CREDENTIALS)
       return API_FAILED;
     api_count_failure(api, err);
-    if (apicode_is(err->code, APICODE_REFRESH_CREDS))
-      cred_source_expired(&api->creds);
     retry_kind_t kind = retry_classify(err->http_status, api_code_or_null(err));
-    if (kind == RETRY_NO || attempt >= RETRY_MAX_ATTEMPTS)
+    /* Renewed before the next call whether or not this one is tried again
+     * (the next poll's then starts with new credentials); a fixed key
+     * cannot be, as if it had been already. */
+    if (kind == RETRY_NEW_CREDS && !cred_source_expired(&api->creds))
+      renewed = true;
+    if (!retry_again(kind, attempt, renewed))
       return API_FAILED;
+    renewed = renewed || kind == RETRY_NEW_CREDS;
     if (kind == RETRY_BACKOFF)
       api_sleep(retry_delay(attempt, api_jitter()));
   }

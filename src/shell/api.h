@@ -25,6 +25,10 @@ typedef struct {
   long budget_left; /* calls this interval may still make */
   apiclock_t clock; /* the API's time, from its answers' Date headers */
   cred_source_t creds;
+  /* ProxyCredentialsFile's line, read once at start, as CURLOPT_PROXYUSERPWD
+   * wants it (conf_proxy_userpwd); NULL: none. Every client of the
+   * account sets it (the API's, STS's); wiped when freed. */
+  char *proxy_userpwd;
 } api_client_t;
 
 typedef enum {
@@ -35,9 +39,12 @@ typedef enum {
 
 /* How the last attempt of a call failed. */
 typedef enum {
-  API_FAIL_NONE = 0,  /* it did not: the call succeeded */
-  API_FAIL_NOT_SENT,  /* nothing went out (no credentials, out of memory,
-                         collectd stopping): reason says why */
+  API_FAIL_NONE = 0,       /* it did not: the call succeeded */
+  API_FAIL_NOT_SENT,       /* nothing went out (out of memory, collectd
+                              stopping): reason says why */
+  API_FAIL_NO_CREDENTIALS, /* nothing went out: no credentials to sign with;
+                              reason is the source's own failure, already
+                              logged (cred_source_failure) */
   API_FAIL_TRANSPORT, /* no answer came (connection, TLS, timeout, an answer
                          past MaxResponseSize): reason says why */
   API_FAIL_HTTP,      /* an HTTP error status without a Code: reason */
@@ -63,10 +70,12 @@ typedef struct {
 api_status_t api_fail_not_sent(api_error_t *err);
 
 int api_client_init(api_client_t *api, const conf_account_t *conf);
-/* The account's Proxy (its ProxyCredentialsFile read again, the password's
- * copy wiped at once) and NoProxy, for any client that calls out on the
- * account's behalf: the API's, STS's. Returns 0, or -1 after logging. */
-int api_http_proxy(http_client_t *http, const conf_account_t *conf);
+/* The account's Proxy and NoProxy, with userpwd (api_client_t's
+ * proxy_userpwd, read at start; NULL: none), for any client that calls out
+ * on the account's behalf: the API's, STS's. Returns 0, or -1 after
+ * logging. */
+int api_http_proxy(http_client_t *http, const conf_account_t *conf,
+                   const char *userpwd);
 void api_client_free(api_client_t *api);
 
 /* Calls a task-listing action (DescribeDcdnRefreshTasks or ...ById). On

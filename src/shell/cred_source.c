@@ -15,6 +15,8 @@
 #include "shell/stop.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,6 +35,23 @@ void cred_source_check_private(const char *account, const char *path,
                "(mode %04o): run chmod 600 %s",
                account, what, path, (unsigned)(st.st_mode & 07777), path);
 }
+
+/* Why the account has no credentials, kept for its health notification
+ * (cred_source_failure); cut to fit. */
+__attribute__((format(printf, 2, 3))) static void
+cred_source_note(cred_source_t *c, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(c->failure, sizeof(c->failure), fmt, ap);
+  va_end(ap);
+}
+
+/* The same, and one error line that says it. */
+#define cred_source_error(c, ...)                                              \
+  do {                                                                         \
+    cred_source_note((c), __VA_ARGS__);                                        \
+    DCDN_ERROR("account \"%s\": %s", (c)->conf->name, (c)->failure);           \
+  } while (0)
 
 /* The configuration file collectd was started with (-C), else its default:
  * where an inline AccessKeySecret lives. */
@@ -89,10 +108,12 @@ static int cred_source_resolve_environment(cred_source_t *c) {
     c->role = strdup(role);
     return 0;
   }
-  DCDN_ERROR("account \"%s\": no credentials configured, none in "
-             "ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET, "
-             "no credentials file %s, and no ALIBABA_CLOUD_ECS_METADATA",
-             c->conf->name, c->file ? c->file : "(none)");
+  cred_source_error(
+      c,
+      "no credentials configured, none in "
+      "ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET, "
+      "no credentials file %s, and no ALIBABA_CLOUD_ECS_METADATA",
+      c->file ? c->file : "(none)");
   return -1;
 }
 
@@ -112,8 +133,7 @@ static int cred_source_load_secret_file(cred_source_t *c, char *text) {
   if (ok)
     cred_source_replace(c, &fresh);
   else
-    DCDN_ERROR("account \"%s\": AccessKeySecretFile %s is empty", c->conf->name,
-               c->file);
+    cred_source_error(c, "AccessKeySecretFile %s is empty", c->file);
   cred_free(&fresh);
   return ok ? 0 : -1;
 }
@@ -122,8 +142,7 @@ static int cred_source_load_profile(cred_source_t *c, char *text) {
   cred_profile_t profile;
   char why[256];
   if (cred_parse_ini(text, c->profile, &profile, why, sizeof(why)) != 0) {
-    DCDN_ERROR("account \"%s\": credentials file %s: %s", c->conf->name,
-               c->file, why);
+    cred_source_error(c, "credentials file %s: %s", c->file, why);
     cred_profile_free(&profile);
     return -1;
   }
@@ -155,8 +174,8 @@ static const char *cred_source_file_what(const cred_source_t *c) {
 static int cred_source_reload_file(cred_source_t *c) {
   struct stat st;
   if (stat(c->file, &st) != 0) {
-    DCDN_ERROR("account \"%s\": %s %s: %s", c->conf->name,
-               cred_source_file_what(c), c->file, strerror(errno));
+    cred_source_error(c, "%s %s: %s", cred_source_file_what(c), c->file,
+                      strerror(errno));
     return c->current.access_key_id ? 0 : -1;
   }
   if (st.st_mtime == c->file_mtime && c->current.access_key_id != NULL)
@@ -164,8 +183,7 @@ static int cred_source_reload_file(cred_source_t *c) {
   char why[256];
   char *text = file_read_text(c->file, CRED_SOURCE_MAX_FILE, why, sizeof(why));
   if (text == NULL) {
-    DCDN_ERROR("account \"%s\": %s %s: %s", c->conf->name,
-               cred_source_file_what(c), c->file, why);
+    cred_source_error(c, "%s %s: %s", cred_source_file_what(c), c->file, why);
     return c->current.access_key_id ? 0 : -1;
   }
   if (!c->warned_permissions) {
@@ -187,9 +205,10 @@ static int cred_source_fetch_role(cred_source_t *c, time_t now) {
   int status = cred_metadata_fetch(c->conf->metadata_endpoint, c->role, &fresh,
                                    &found, why, sizeof(why));
   if (status != 0) {
-    DCDN_ERROR("account \"%s\": RAM role credentials from the ECS metadata "
-               "service failed: %s",
-               c->conf->name, why);
+    cred_source_error(c,
+                      "RAM role credentials from the ECS metadata service "
+                      "failed: %s",
+                      why);
     free(found);
     return -1;
   }
@@ -217,7 +236,7 @@ static int cred_source_init_role(cred_source_t *c) {
                    cred_source_env("ALIBABA_CLOUD_STS_REGION"),
                    vpc != NULL && ascii_strcasecmp(vpc, "true") == 0,
                    &c->sts_endpoint, why, sizeof(why)) != 0) {
-    DCDN_ERROR("account \"%s\": %s", c->conf->name, why);
+    cred_source_error(c, "%s", why);
     return -1;
   }
   sts_session_name(c->default_session, sizeof(c->default_session), time(NULL));
@@ -228,9 +247,11 @@ static int cred_source_init_role(cred_source_t *c) {
   return wanted < 0 ? -1 : 0;
 }
 
-int cred_source_init(cred_source_t *c, const conf_account_t *conf) {
+int cred_source_init(cred_source_t *c, const conf_account_t *conf,
+                     const char *proxy_userpwd) {
   memset(c, 0, sizeof(*c));
   c->conf = conf;
+  c->proxy_userpwd = proxy_userpwd;
   c->source = conf->cred_source;
   c->profile = strdup(conf->profile ? conf->profile
                       : cred_source_env("ALIBABA_CLOUD_PROFILE")
@@ -307,21 +328,18 @@ static int cred_source_role(cred_source_t *c, cred_role_t *role) {
                                   &made_up};
   char why[160];
   if (sts_role_merge(sources, sizeof(sources) / sizeof(sources[0]), role)) {
-    DCDN_ERROR("account \"%s\": out of memory", conf->name);
+    cred_source_error(c, "out of memory");
     return -1;
   }
-  if (role->arn == NULL && (conf->role.session_name || conf->role.external_id ||
-                            conf->role.policy)) {
-    snprintf(why, sizeof(why),
-             "RoleSessionName, ExternalId and Policy need a role: RoleArn, a "
-             "ram_role_arn profile or ALIBABA_CLOUD_ROLE_ARN");
-  } else if (sts_check_role(role, why, sizeof(why)) == 0) {
+  if (sts_check_needs_role(&conf->role, conf->sts_endpoint, role->arn, why,
+                           sizeof(why)) == 0 &&
+      sts_check_role(role, why, sizeof(why)) == 0) {
     if (role->arn != NULL)
       return 1;
     cred_role_free(role); /* the made-up session name, for nothing */
     return 0;
   }
-  DCDN_ERROR("account \"%s\": AssumeRole: %s", conf->name, why);
+  cred_source_error(c, "AssumeRole: %s", why);
   cred_role_free(role);
   return -1;
 }
@@ -336,11 +354,15 @@ static const cred_t *cred_source_assumed(cred_source_t *c,
     return &c->assumed;
   char why[1024], until[ISOTIME_LEN];
   cred_t fresh;
-  if (cred_sts_assume(c->conf, c->sts_endpoint, role, base, &fresh, why,
-                      sizeof(why)) != 0) {
+  if (cred_sts_assume(c->conf, c->proxy_userpwd, c->sts_endpoint, role, base,
+                      &fresh, why, sizeof(why)) != 0) {
     if (!stop_requested()) /* given up for the shutdown: not an error */
       DCDN_ERROR("account \"%s\": AssumeRole of role %s at %s failed: %s",
                  c->conf->name, role->arn, c->sts_endpoint, why);
+    /* The health notification's text (cut to 255 bytes): STS's Code
+     * before anything long (the role is in the line above). */
+    cred_source_note(c, "the role could not be assumed at STS %s: %s",
+                     c->sts_endpoint, why);
     c->force_refresh = expired;
     bool usable = c->assumed.access_key_id != NULL && !expired &&
                   !c->role_changed && now < c->assumed.expiration;
@@ -356,7 +378,7 @@ static const cred_t *cred_source_assumed(cred_source_t *c,
   return &c->assumed;
 }
 
-const cred_t *cred_source_get(cred_source_t *c, time_t now) {
+static const cred_t *cred_source_current(cred_source_t *c, time_t now) {
   bool expired = c->force_refresh;
   c->force_refresh = false;
   /* An expired token is the role's when a role is assumed. */
@@ -371,7 +393,21 @@ const cred_t *cred_source_get(cred_source_t *c, time_t now) {
   return assumed;
 }
 
-void cred_source_expired(cred_source_t *c) { c->force_refresh = true; }
+const cred_t *cred_source_get(cred_source_t *c, time_t now) {
+  c->failure[0] = '\0';
+  const cred_t *cred = cred_source_current(c, now);
+  if (cred == NULL && c->failure[0] == '\0')
+    snprintf(c->failure, sizeof(c->failure), "no valid credentials");
+  return cred;
+}
+
+const char *cred_source_failure(const cred_source_t *c) { return c->failure; }
+
+bool cred_source_expired(cred_source_t *c) {
+  c->force_refresh = true;
+  /* A key of the configuration or the environment is what it is. */
+  return c->source != CONF_CRED_STATIC || c->assuming;
+}
 
 void cred_source_free(cred_source_t *c) {
   cred_free(&c->current);

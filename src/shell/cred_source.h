@@ -32,16 +32,28 @@ typedef struct {
   char *sts_endpoint;
   char default_session[64];
   cred_t assumed;
+  const char *proxy_userpwd; /* STS's way through the Proxy: the API's */
+  char failure[512];         /* why the last cred_source_get gave NULL */
 } cred_source_t;
 
-/* Resolves the source and loads the first credentials. Returns 0, or -1
- * after logging why (no secret in the line). */
-int cred_source_init(cred_source_t *creds, const conf_account_t *conf);
-/* Credentials valid now, refreshed first if needed; NULL after logging
- * why (the poll fails and the next interval tries again). */
+/* Resolves the source and loads the first credentials; proxy_userpwd (the
+ * API client's, which outlives creds; NULL: none) authenticates AssumeRole
+ * at the account's Proxy. Returns 0, or -1 after logging why (no secret in
+ * the line). */
+int cred_source_init(cred_source_t *creds, const conf_account_t *conf,
+                     const char *proxy_userpwd);
+/* Credentials valid now (on the API's clock, as their expiration is
+ * written), refreshed first if needed; NULL after logging why (the poll
+ * fails and the next interval tries again). */
 const cred_t *cred_source_get(cred_source_t *creds, time_t now);
-/* An API answer said the token expired: fetch anew before the next call. */
-void cred_source_expired(cred_source_t *creds);
+/* Why the last cred_source_get gave NULL, as its error line said it
+ * without the account (a refused AssumeRole: that the role could not be
+ * assumed, STS's endpoint and its answer); never a secret. */
+const char *cred_source_failure(const cred_source_t *creds);
+/* An API answer said the token expired: fetch anew before the next call.
+ * Returns whether new credentials may come (false for a fixed key: the
+ * configuration's or the environment's, with no role to assume). */
+bool cred_source_expired(cred_source_t *creds);
 void cred_source_free(cred_source_t *creds);
 
 /* Warns once when a file holding a secret is readable by other users. */

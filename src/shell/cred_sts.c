@@ -68,9 +68,10 @@ static void cred_sts_why(const http_response_t *rsp, char *why,
   strbuf_free(&line);
 }
 
-int cred_sts_assume(const conf_account_t *conf, const char *endpoint,
-                    const cred_role_t *role, const cred_t *base, cred_t *out,
-                    char *why, size_t why_size) {
+int cred_sts_assume(const conf_account_t *conf, const char *proxy_userpwd,
+                    const char *endpoint, const cred_role_t *role,
+                    const cred_t *base, cred_t *out, char *why,
+                    size_t why_size) {
   memset(out, 0, sizeof(*out));
   request_t req;
   if (cred_sts_build(endpoint, role, base, &req) != 0) {
@@ -84,7 +85,7 @@ int cred_sts_assume(const conf_account_t *conf, const char *endpoint,
     return -1;
   }
   /* STS is reached the way the API is: through the account's Proxy. */
-  if (api_http_proxy(&http, conf) != 0) {
+  if (api_http_proxy(&http, conf, proxy_userpwd) != 0) {
     http_client_free(&http);
     request_free(&req);
     snprintf(why, why_size, "the Proxy could not be set up");

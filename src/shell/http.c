@@ -59,8 +59,7 @@ int http_client_init(http_client_t *client, double timeout,
 /* Set once, not per request: libcurl keeps a copy of the password for
  * the handle's life, and each setting would leave one more behind. */
 int http_client_proxy(http_client_t *client, const char *proxy,
-                      const char *no_proxy, const char *user,
-                      const char *password) {
+                      const char *no_proxy, const char *userpwd) {
   CURL *c = client->curl;
   const curl_version_info_data *curl = curl_version_info(CURLVERSION_NOW);
   if (proxy != NULL && ascii_strncasecmp(proxy, "https://", 8) == 0 &&
@@ -72,10 +71,9 @@ int http_client_proxy(http_client_t *client, const char *proxy,
   CURLcode rc = CURLE_OK;
   if (proxy != NULL)
     rc = curl_easy_setopt(c, CURLOPT_PROXY, proxy);
-  if (rc == CURLE_OK && user != NULL)
-    rc = curl_easy_setopt(c, CURLOPT_PROXYUSERNAME, user);
-  if (rc == CURLE_OK && user != NULL)
-    rc = curl_easy_setopt(c, CURLOPT_PROXYPASSWORD, password);
+  /* Encoded (conf_proxy_userpwd): libcurl decodes it, 7.88 and later. */
+  if (rc == CURLE_OK && userpwd != NULL)
+    rc = curl_easy_setopt(c, CURLOPT_PROXYUSERPWD, userpwd);
   if (rc == CURLE_OK && no_proxy != NULL)
     rc = curl_easy_setopt(c, CURLOPT_NOPROXY, no_proxy);
   /* CACert is the only trust for an https:// proxy too. */

@@ -36,15 +36,14 @@ typedef struct {
 
 int http_client_init(http_client_t *client, double timeout, const char *cacert);
 /* Sends every request through proxy ("http[s]://host:port"; NULL: the
- * environment's proxy variables, libcurl's default), authenticating as
- * user with password when user is not NULL (Basic), except to the hosts
- * of no_proxy (comma-joined; NULL: $no_proxy). An https:// proxy's
- * certificate is verified as the peer's (cacert). libcurl copies the
- * strings: the caller wipes its own. Returns 0, or -1 with the reason in
- * client->error. */
+ * environment's proxy variables, libcurl's default), authenticating with
+ * userpwd when it is not NULL (Basic; conf_proxy_userpwd's encoded
+ * "user:password"), except to the hosts of no_proxy (comma-joined; NULL:
+ * $no_proxy). An https:// proxy's certificate is verified as the peer's
+ * (cacert). libcurl copies the strings: the caller wipes its own. Returns
+ * 0, or -1 with the reason in client->error. */
 int http_client_proxy(http_client_t *client, const char *proxy,
-                      const char *no_proxy, const char *user,
-                      const char *password);
+                      const char *no_proxy, const char *userpwd);
 /* Returns 0 when an HTTP answer arrived (any status), or -1 with a
  * transport error in client->error. */
 int http_get(http_client_t *client, const request_t *req, http_response_t *out);

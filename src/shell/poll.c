@@ -411,7 +411,9 @@ static void poll_health(account_t *account, api_status_t st,
       !(account->conf.notify & CONF_NOTIFY_ACCOUNT))
     return;
   char why[SELFSTATS_CODE_LEN + 600];
-  if (err->kind == API_FAIL_API)
+  if (err->kind == API_FAIL_NO_CREDENTIALS) /* the endpoint was not asked */
+    snprintf(why, sizeof(why), "%s", err->reason);
+  else if (err->kind == API_FAIL_API)
     snprintf(why, sizeof(why), "%s: %s", err->code, err->message);
   else if (err->kind == API_FAIL_HTTP) /* an answer, not the API's */
     snprintf(why, sizeof(why), "HTTP %ld from %s%s%s: %s", err->http_status,

@@ -5,6 +5,8 @@ refreshed before they expire and at once on InvalidSecurityToken.Expired;
 a wrong role or external id as one clear line per poll; and no secret or
 token of the base key or the role in collectd's log or the simulator's."""
 
+import time
+
 import pytest
 
 from accounts import account_block
@@ -88,23 +90,75 @@ def test_the_environment_names_the_role_of_the_default_chain(start_simulator, st
     assert_assumed_and_polled(sim, daemon, "from-env")
 
 
-def test_an_expired_token_is_replaced_at_once(start_simulator, start_collectd):
-    # The simulator's clock runs 60 s ahead: the Expiration it writes lies
-    # 60 s past the real expiry, so the plugin learns of it from the API.
+def assert_no_failure(daemon):
+    """No error line and no health FAILURE (the logfile plugin logs every
+    notification)."""
+    assert not daemon.log_lines("[error]"), daemon.log_lines("[error]")
+    assert not daemon.log_lines("Notification: severity = FAILURE")
+
+
+def test_a_role_key_is_renewed_on_the_apis_clock(start_simulator, start_collectd):
+    # The API's clock runs 60 s ahead of this host's: the Expiration STS
+    # writes (3 s on, on that clock) lies 57 s ahead by this host's. Read on
+    # the API's clock (its answers' Date), the key is asked for anew
+    # half-way through its 3 s, never used expired.
     sim = sts_simulator(start_simulator, lifetime="3", args=["--clock-offset", "60"])
     daemon = start_collectd(block(sim, (
         f'AccessKeyId "baseid"\nAccessKeySecret "basesecret"\nRoleArn "{ROLE}"')))
+    wait_for(lambda: len(sim.records("AssumeRole")) >= 5, timeout=20,
+             what="five keys of the role")
+    assert not [r for r in sim.records(LIST) if r["code"] == "InvalidSecurityToken.Expired"]
+    assert all(r["status"] == 200 for r in sim.records(LIST))
+    assert_no_failure(daemon)
+    assert_no_secret_logged(sim, daemon)
+
+
+# The API's clock jumps 120 s ahead 4 s in: a key good for 30 s (on the
+# clock it had) is expired at once, and only the API's answer can tell.
+STEP = {**TASKS, "clock": [{"from": 4, "offset": 120}]}
+RAM_ROLE = "dcdn-ecs"
+
+
+@pytest.mark.parametrize("source", ["RoleArn", "RamRole"])
+def test_an_expired_token_is_replaced_at_once(start_simulator, start_collectd, source):
+    """InvalidSecurityToken.Expired: the key is renewed (AssumeRole, or the
+    metadata service) and the same call sent again at once, within the
+    poll: no error line, no FAILURE, the poll's values."""
+    if source == "RoleArn":
+        sim = start_simulator(scenario=STEP, credentials=(BASE,),
+                              args=["--role", ROLE, "--role-lifetime", "30"])
+        config = block(sim, f'AccessKeyId "baseid"\nAccessKeySecret "basesecret"\n'
+                            f'RoleArn "{ROLE}"')
+        renewal = "AssumeRole"
+    else:
+        sim = start_simulator(scenario=STEP, args=["--ram-role", RAM_ROLE,
+                                                   "--sts-lifetime", "30"])
+        config = account_block("prod", sim, domains=["a.example.com"],
+                               credentials=f'RamRole "{RAM_ROLE}"\n'
+                                           f'MetadataEndpoint "{sim.url}"')
+        renewal = "metadata"
+    daemon = start_collectd(config)
     def expired_then_ok():
         records = sim.records()
         at = next((i for i, r in enumerate(records)
                    if r["code"] == "InvalidSecurityToken.Expired"), None)
-        later = [] if at is None else [r for r in records[at:] if r["action"] == LIST]
+        later = [] if at is None else [r for r in records[at + 1:] if r["action"] == LIST]
         return any(r["status"] == 200 for r in later) and (records, at)
     records, at = wait_for(expired_then_ok, timeout=20, what="an expired token, then a new key")
-    assert records[at + 1]["action"] == "AssumeRole", "the next call asks for a new key"
-    assert records[at + 2]["action"] == LIST and records[at + 2]["status"] == 200
-    assert records[at + 2]["key"] != records[at]["key"]
-    assert records[at + 1]["params"]["RoleSessionName"].startswith("collectd-dcdn-")
+    expired = records[at]
+    retry = next(i for i in range(at + 1, len(records)) if records[i]["action"] == LIST)
+    assert records[at + 1]["action"] == renewal, "the next call asks for a new key"
+    assert {r["action"] for r in records[at + 1:retry]} == {renewal}
+    again = records[retry]
+    assert (again["action"], again["params"], again["status"]) == \
+        (expired["action"], expired["params"], 200), "the same call, sent again"
+    assert again["key"] != expired["key"]
+    assert again["t"] - expired["t"] < 2, "at once, not at the next poll"
+    if source == "RoleArn":
+        assert records[at + 1]["params"]["RoleSessionName"].startswith("collectd-dcdn-")
+    time.sleep(1.5)  # a poll more: still nothing failed
+    assert_no_failure(daemon)
+    assert len(daemon.rows(COUNT)) >= 1
     assert_no_secret_logged(sim, daemon)
 
 
@@ -121,6 +175,14 @@ def test_a_wrong_role_or_external_id_gives_one_clear_line_per_poll(start_simulat
                      what="two failed polls")
     assert all("AssumeRole of role" in line and f'Code "{code}"' in line for line in lines), lines
     assert 'account "prod"' in lines[0] and sim.url in lines[0]
+    # Three polls without credentials: the account's health FAILURE, which
+    # says why (the role, STS, its Code), not that the API is unreachable.
+    [failure] = wait_for(lambda: daemon.log_lines("Notification: severity = FAILURE"),
+                         timeout=20, what="the account's FAILURE")
+    message = failure.split("message = ", 1)[1]
+    assert "the role could not be assumed" in message, message
+    assert f"at STS {sim.url}:" in message and f'Code "{code}"' in message, message
+    assert "unreachable" not in message, message
     assert not sim.records(LIST), "no API call without the role's key"
     assert daemon.alive()
     assert_no_secret_logged(sim, daemon)
@@ -137,3 +199,20 @@ def test_role_options_out_of_the_apis_rules_are_config_errors(tmp_path, start_si
             "prod", sim, domains=["a.example.com"],
             credentials=f'AccessKeyId "k"\nAccessKeySecret "s"\n{option}')).test_config()
         assert code != 0 and word in log, log
+
+
+@pytest.mark.parametrize("option", [
+    'RoleSessionName "s-1"', 'ExternalId "ext-1"', 'Policy "{}"', "DurationSeconds 900",
+    'STSEndpoint "https://sts.example.com"'])
+def test_a_role_option_without_a_role_is_an_error_naming_it(tmp_path, start_simulator, option):
+    """Each of AssumeRole's options means nothing without a role: given
+    with a key that works and no RoleArn, it is an error naming it, and
+    the account does not start (collectd -T exits non-zero, no call)."""
+    sim = start_simulator(scenario=TASKS, credentials=(BASE,))
+    name = option.split()[0]
+    code, log = Collectd(tmp_path, account_block(
+        "prod", sim, domains=["a.example.com"],
+        credentials=f'AccessKeyId "baseid"\nAccessKeySecret "basesecret"\n{option}')).test_config()
+    assert code != 0, log
+    assert f'account "prod": AssumeRole: "{name}" needs a role' in log, log
+    assert not sim.records(LIST)

@@ -2,7 +2,9 @@
 tinyproxy on loopback, with Basic authentication, a ConnectPort list and a
 host filter. It connects onwards from 127.0.0.2 (its Bind), so the
 simulator's record tells a request that came through it (peer 127.0.0.2)
-from one that came straight from collectd (127.0.0.1). One collectd holds
+from one that came straight from collectd (127.0.0.1). A password
+tinyproxy cannot hold goes to auth-proxy (t/lib/loopback_servers.py),
+which records what arrived. One collectd holds
 every account configured with Proxy; a second runs with https_proxy and
 no_proxy in its environment and no Proxy. Both run at once, and the tests
 read what they left behind."""
@@ -27,6 +29,10 @@ SECRET = "testsecret"
 PROXY_USER = "dcdn-proxy-user"
 PROXY_PASSWORD = "proxy-pw-7f3a91"
 WRONG_PASSWORD = "proxy-wrong-c41d"
+# For auth-proxy (tinyproxy's BasicAuth holds no such characters): what
+# libcurl would URL-decode, or split a user:password at.
+ODD_USER = "od%41d@user"
+ODD_PASSWORD = "p:a@ss%41w/rd"
 VIA_PROXY = "127.0.0.2"  # tinyproxy's Bind: its connections onwards
 DIRECT = "127.0.0.1"
 FILTERED_HOST = "localhost"  # tinyproxy's filter refuses it
@@ -34,7 +40,7 @@ ROLE = "proxy-test-role"
 
 # Accounts of the Proxy collectd that count their tasks, and those that fail.
 ASSUMED_ROLE = "acs:ram::1234567890123456:role/proxy-test"
-GOOD = ("via-http", "via-https", "https-proxy", "assumed")
+GOOD = ("via-http", "via-https", "https-proxy", "assumed", "odd-password")
 REFUSED = ("no-credentials", "bad-password", "bad-password-tls", "port-denied", "filtered",
            "dead", "wrong-ca")
 
@@ -121,7 +127,8 @@ class Setup:
         scenario = {"tasks": [finished(1000 + i, o) for i, o in enumerate(owners)]}
         creds = [f"{key(o)}:{SECRET}" for o in owners]
         self.plain = Simulator(self.dir("sim-plain"), scenario=scenario, credentials=creds,
-                               rate_limit=0, args=["--ram-role", ROLE, "--role", ASSUMED_ROLE])
+                               rate_limit=0, args=["--ram-role", ROLE, "--role", ASSUMED_ROLE,
+                                                   "--role-lifetime", "3"])
         self.tls = Simulator(self.dir("sim-tls"), scenario=scenario, credentials=creds,
                              rate_limit=0,
                              args=["--tls-cert", str(server[0]), "--tls-key", str(server[1])])
@@ -132,9 +139,17 @@ class Setup:
                                     relay_cert[1], "1.3", f"127.0.0.1:{self.proxy.port}")
         self.https_proxy = f"https://127.0.0.1:{self.relay.port}"
         self.dead_proxy = f"http://127.0.0.1:{free_port()}"
+        self.odd_credentials = base / "proxy-credentials-odd"
+        self.odd_credentials.write_text(f"{ODD_USER}:{ODD_PASSWORD}\n")
+        self.odd_credentials.chmod(0o600)
+        self.auth_received = base / "auth-proxy-received"
+        self.auth_proxy = LoopbackServer(self.dir("auth-proxy"), "auth-proxy",
+                                         self.odd_credentials, self.auth_received)
         self.ca = ca[0]
         good = credentials_file(base / "proxy-credentials", PROXY_PASSWORD)
         wrong = credentials_file(base / "proxy-credentials-wrong", WRONG_PASSWORD)
+        self.readable = credentials_file(base / "proxy-credentials-readable", PROXY_PASSWORD)
+        self.readable.chmod(0o644)
         self.daemon = self.collectd("collectd-proxy", self.proxied_accounts(good, wrong))
         self.env_daemon = self.collectd("collectd-env", self.environment_accounts())
         self.daemon.start()
@@ -180,10 +195,15 @@ class Setup:
             self.block("filtered", self.plain, auth,
                        endpoint=f"http://{FILTERED_HOST}:{plain_port}"),
             self.block("dead", self.plain, f'Proxy "{self.dead_proxy}"'),
+            self.block("odd-password", self.plain,
+                       f'Proxy "{self.auth_proxy.url}"\n'
+                       f'ProxyCredentialsFile "{self.odd_credentials}"'),
             self.block("wrong-ca", self.tls, auth + f'CACert "{self.other_ca[0]}"'),
-            # AssumeRole is reached through the Proxy too.
+            # AssumeRole is reached through the Proxy too, every 1.5 s (the
+            # role's keys last 3 s); its ProxyCredentialsFile is mode 0644.
             self.block("assumed", self.plain,
-                       auth + f'RoleArn "{ASSUMED_ROLE}"\nSTSEndpoint "{self.plain.url}"'),
+                       p + f'ProxyCredentialsFile "{self.readable}"\n'
+                       f'RoleArn "{ASSUMED_ROLE}"\nSTSEndpoint "{self.plain.url}"'),
             # The role's credentials come straight from the metadata service.
             account_block("role", self.plain, domains=[domain("role")],
                           credentials=f'RamRole "{ROLE}"\n'
@@ -213,7 +233,11 @@ class Setup:
                 and all(counted(self.env_daemon, o) for o in
                         ("env-via", "env-noproxy", "env-no_proxy"))
                 and all(len(self.errors(o)) >= 2 for o in REFUSED)
-                and any(r["status"] == 200 for r in self.role_calls()))
+                and any(r["status"] == 200 for r in self.role_calls())
+                and len(self.assumed()) >= 3)
+
+    def assumed(self):
+        return [r for r in self.records(self.plain, "assumed") if r["action"] == "AssumeRole"]
 
     def role_calls(self):
         """The API calls made with the role's credentials (keys the
@@ -225,7 +249,7 @@ class Setup:
         for daemon in (getattr(self, "daemon", None), getattr(self, "env_daemon", None)):
             if daemon is not None:
                 daemon.stop()
-        for server in ("relay", "proxy", "plain", "tls"):
+        for server in ("relay", "auth_proxy", "proxy", "plain", "tls"):
             if hasattr(self, server):
                 getattr(self, server).stop()
 
@@ -263,12 +287,23 @@ def test_every_api_call_goes_through_the_proxy(setup):
 def test_assume_role_goes_through_the_proxy(setup):
     """STS AssumeRole, made with the account's base key, goes through the
     account's Proxy like its API calls."""
-    assumed = [r for r in setup.records(setup.plain, "assumed") if r["action"] == "AssumeRole"]
+    assumed = setup.assumed()
     assert assumed and all(r["status"] == 200 for r in assumed)
     assert {r["peer"] for r in assumed} == {VIA_PROXY}
     logged = [r for r in setup.proxy.requests()
               if r.startswith(f"GET {setup.plain.url}/") and "Action=AssumeRole" in r]
     assert len(logged) == len(assumed)
+
+
+def test_the_proxy_credentials_file_is_read_once_and_warned_of_once(setup):
+    """ProxyCredentialsFile is read at start, once: the AssumeRoles that
+    follow (one every 1.5 s) neither read it again nor repeat the warning
+    that other users can read it."""
+    assert len(setup.assumed()) >= 3
+    warned = [l for l in setup.daemon.log().splitlines()
+              if f'account "assumed": ProxyCredentialsFile {setup.readable} is readable '
+                 'by other users' in l]
+    assert len(warned) == 1, warned
 
 
 def test_https_goes_through_connect_with_the_certificate_verified(setup):
@@ -338,6 +373,19 @@ def test_a_proxy_refusing_the_credentials_fails_the_accounts_health(setup, accou
     assert "Proxy" in lines[0] and PROXY_PASSWORD not in lines[0], lines[0]
 
 
+def test_a_proxy_password_reaches_the_proxy_exactly_as_written(setup):
+    """The ProxyCredentialsFile's line is sent as written: a user and a
+    password holding '%', ':', '@' and '/' (libcurl URL-decodes proxy
+    credentials it is given) reach the proxy unchanged, on every call, and
+    the calls go through."""
+    received = setup.auth_received.read_text().splitlines()
+    calls = setup.records(setup.plain, "odd-password")
+    assert received and set(received) == {f"{ODD_USER}:{ODD_PASSWORD}"}, received
+    assert calls and all(r["status"] == 200 for r in calls)
+    assert len(received) == len(calls)
+    assert not setup.errors("odd-password")
+
+
 def test_the_metadata_service_is_never_proxied(setup):
     """With Proxy set, the role's credentials come straight from the
     metadata service (127.0.0.1), while the API calls made with them go
@@ -368,13 +416,15 @@ def test_no_proxy_option_and_variable_bypass_the_environments_proxy(setup):
 
 
 def test_the_proxy_password_is_in_no_log_line(setup):
-    """Neither password (right or wrong) appears in collectd's logs,
-    tinyproxy's or the simulators'."""
+    """No password (right, wrong or odd) appears in collectd's logs,
+    tinyproxy's, auth-proxy's or the simulators'."""
     logs = [setup.daemon.log(), setup.env_daemon.log(), setup.proxy.log()]
     logs += [(s.workdir / "sim.log").read_text() for s in (setup.plain, setup.tls)]
-    logs += [p.read_text() for p in (setup.base / "relay").glob("*.log")]
+    logs += [p.read_text() for d in ("relay", "auth-proxy")
+             for p in (setup.base / d).glob("*.log")]
     for text in logs:
         assert PROXY_PASSWORD not in text and WRONG_PASSWORD not in text
+        assert ODD_PASSWORD not in text
 
 
 @pytest.mark.parametrize("kind", ["fifo", "no-colon", "missing"])

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Two small servers for the transport tests, each a real process on
+"""Three small servers for the transport tests, each a real process on
 loopback that prints "listening PORT" once ready and runs until SIGTERM:
 
   record FILE
@@ -7,10 +7,19 @@ loopback that prints "listening PORT" once ready and runs until SIGTERM:
       then closes it: a proxy that must never be used;
   tls-relay CERT KEY VERSION HOST:PORT
       a TLS server of at most protocol VERSION (1.1, 1.2 or 1.3) that
-      relays each connection to the plain HTTP server at HOST:PORT.
+      relays each connection to the plain HTTP server at HOST:PORT;
+  auth-proxy CREDENTIALS FILE
+      a plain-http forward proxy with Basic authentication that takes any
+      user and password (unlike tinyproxy's, which holds letters, digits,
+      '-', '.' and '_' only): it appends each request's credentials, as
+      they arrived (decoded from Base64), to FILE, answers 407 unless they
+      are the text of the file CREDENTIALS (its trailing newline aside),
+      and else forwards the request to the host of its absolute URL, one
+      request a connection.
 
 Imported, LoopbackServer starts one and stops it by PID."""
 
+import base64
 import pathlib
 import select
 import signal
@@ -20,6 +29,7 @@ import ssl
 import subprocess
 import sys
 import threading
+import urllib.parse
 import warnings
 
 VERSIONS = {"1.1": "TLSv1_1", "1.2": "TLSv1_2", "1.3": "TLSv1_3"}
@@ -87,6 +97,46 @@ class Relay(socketserver.BaseRequestHandler):
             pass
 
 
+class AuthProxy(socketserver.BaseRequestHandler):
+    lock = threading.Lock()
+    expected = None
+    path = None
+    REFUSED = (b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+               b'Proxy-Authenticate: Basic realm="test"\r\n'
+               b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+
+    def handle(self):
+        self.request.settimeout(10)
+        reader = self.request.makefile("rb")
+        request_line = reader.readline().decode("latin-1").split()
+        credentials, kept = "(none)", []
+        for line in iter(reader.readline, b""):
+            if line in (b"\r\n", b"\n"):
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            name = name.strip().lower()
+            if name == "proxy-authorization":
+                scheme, _, encoded = value.strip().partition(" ")
+                credentials = base64.b64decode(encoded).decode("utf-8", "replace") \
+                    if scheme.lower() == "basic" else value.strip()
+            elif name not in ("proxy-connection", "connection"):
+                kept.append(line)
+        with self.lock, open(self.path, "a") as record:
+            record.write(credentials + "\n")
+        if credentials != self.expected or len(request_line) != 3:
+            self.request.sendall(self.REFUSED)
+            return
+        url = urllib.parse.urlsplit(request_line[1])
+        target = (url.path or "/") + (f"?{url.query}" if url.query else "")
+        with socket.create_connection((url.hostname, url.port or 80), timeout=10) as up:
+            up.sendall(f"{request_line[0]} {target} HTTP/1.1\r\n".encode("latin-1")
+                       + b"".join(kept) + b"Connection: close\r\n\r\n")
+            answer = b"".join(iter(lambda: up.recv(65536), b""))
+        head, _, body = answer.partition(b"\r\n\r\n")
+        lines = [l for l in head.split(b"\r\n") if not l.lower().startswith(b"connection:")]
+        self.request.sendall(b"\r\n".join(lines) + b"\r\nConnection: close\r\n\r\n" + body)
+
+
 def pump(tls, plain):
     """Copies both ways until either side closes or both are idle 30 s."""
     while True:
@@ -136,6 +186,10 @@ def main(argv):
         host, port = argv[4].rsplit(":", 1)
         Relay.upstream = (host, int(port))
         serve(Relay)
+    elif argv[:1] == ["auth-proxy"] and len(argv) == 3:
+        AuthProxy.expected = pathlib.Path(argv[1]).read_text().rstrip("\r\n")
+        AuthProxy.path = argv[2]
+        serve(AuthProxy)
     else:
         sys.exit(__doc__)
 

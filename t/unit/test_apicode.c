@@ -64,9 +64,10 @@ START_TEST(an_exact_row_takes_its_code_only) {
   ck_assert(apicode_is("Forbidden.RAM", APICODE_REFUSED));
   ck_assert(!apicode_is("Forbidden.RAM.Other", APICODE_REFUSED));
   ck_assert(!apicode_is("Forbidden", APICODE_REFUSED));
-  ck_assert(apicode_is("InvalidSecurityToken.Expired", APICODE_REFRESH_CREDS));
-  ck_assert(
-      !apicode_is("InvalidSecurityToken.Malformed", APICODE_REFRESH_CREDS));
+  ck_assert_int_eq(apicode_lookup("InvalidSecurityToken.Expired")->retry,
+                   RETRY_NEW_CREDS);
+  ck_assert_int_eq(apicode_lookup("InvalidSecurityToken.Malformed")->retry,
+                   RETRY_NO);
   ck_assert(!apicode_is("TooManyRequests.Soon", APICODE_THROTTLED));
   ck_assert_int_eq(apicode_lookup("SignatureNonceUsed")->retry,
                    RETRY_NEW_NONCE);

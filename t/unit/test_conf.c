@@ -271,7 +271,8 @@ START_TEST(assume_role_options_are_read_over_any_source) {
   ck_assert_str_eq(a->role.session_name, "s-1");
   ck_assert_str_eq(a->role.external_id, "ext-1");
   ck_assert_str_eq(a->role.policy, "{}");
-  ck_assert_int_eq(a->role.duration, 3600);
+  /* DurationSeconds not given: 0, and STS_DEFAULT_DURATION is sent. */
+  ck_assert_int_eq(a->role.duration, 0);
   ck_assert_str_eq(a->sts_endpoint, "https://sts.example.com");
   ck_assert_int_eq(warnings, 0);
 }

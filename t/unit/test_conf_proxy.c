@@ -10,6 +10,7 @@
 
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static conf_t conf;
@@ -194,6 +195,49 @@ START_TEST(other_credentials_files_are_refused_without_their_text) {
 }
 END_TEST
 
+/* What libcurl does to CURLOPT_PROXYUSERPWD (7.88: split at the first
+ * ':', then each half URL-decoded; later: the same, when set). */
+static char *curl_decoded(const char *s, size_t len) {
+  char *out = calloc(len + 1, 1), *o = out;
+  for (size_t i = 0; i < len; i++) {
+    char hex[3] = {0};
+    if (s[i] == '%' && i + 2 < len) {
+      memcpy(hex, s + i + 1, 2);
+      *o++ = (char)strtol(hex, NULL, 16);
+      i += 2;
+    } else {
+      *o++ = s[i];
+    }
+  }
+  return out;
+}
+
+START_TEST(proxy_credentials_reach_libcurl_encoded_to_decode_as_written) {
+  static const char *const pairs[][2] = {
+      {"user", "p:a@ss%41w/rd"}, {"od%41d@user", "%%25 x+y~"}, {"j", ":"}};
+  for (size_t i = 0; i < N_OF(pairs); i++) {
+    char *userpwd = conf_proxy_userpwd(pairs[i][0], pairs[i][1]);
+    ck_assert_ptr_nonnull(userpwd);
+    const char *colon = strchr(userpwd, ':');
+    ck_assert_ptr_nonnull(colon);
+    ck_assert_ptr_null(strchr(colon + 1, ':'));
+    char *user = curl_decoded(userpwd, (size_t)(colon - userpwd));
+    char *password = curl_decoded(colon + 1, strlen(colon + 1));
+    ck_assert_str_eq(user, pairs[i][0]);
+    ck_assert_str_eq(password, pairs[i][1]);
+    free(user);
+    free(password);
+    cred_wipe_free(userpwd);
+  }
+  char *plain = conf_proxy_userpwd("joe", "s3cret-x_y.z");
+  ck_assert_str_eq(plain, "joe:s3cret-x_y.z");
+  cred_wipe_free(plain);
+  char *odd = conf_proxy_userpwd("user", "p:a@ss%41w/rd");
+  ck_assert_str_eq(odd, "user:p%3Aa%40ss%2541w%2Frd");
+  cred_wipe_free(odd);
+}
+END_TEST
+
 int main(void) {
   const TTest *const tests[] = {
       without_proxy_options_the_environment_decides,
@@ -205,6 +249,7 @@ int main(void) {
       no_proxy_refuses_what_libcurl_would_misread,
       the_credentials_file_holds_one_line_user_colon_password,
       other_credentials_files_are_refused_without_their_text,
+      proxy_credentials_reach_libcurl_encoded_to_decode_as_written,
   };
   const unit_case_t test_case = {setup, teardown, 0, NULL};
   return unit_main("conf_proxy", tests, N_OF(tests), &test_case);

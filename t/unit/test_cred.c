@@ -4,6 +4,8 @@
  * files that hold them is tested in test_file_readers.c. */
 #include "core/cred.h"
 
+#include "core/apiclock.h"
+
 #include "unit.h"
 
 #include <check.h>
@@ -594,6 +596,25 @@ START_TEST(four_second_credentials_refresh_half_way) {
 }
 END_TEST
 
+/* An expiration is the API's time: judged on the API's clock (its
+ * answers' Date), a key is renewed in time even where this host's clock
+ * is a minute behind the API's, and would keep it past its expiry. */
+START_TEST(credentials_are_judged_on_the_apis_clock) {
+  const time_t host = 1632606398;
+  apiclock_t clock = {0};
+  apiclock_observe(&clock, host + 60, (double)host + 0.5);
+  ck_assert_int_eq(clock.offset, 60);
+  /* Three-second credentials, just obtained (on the API's clock). */
+  time_t api = apiclock_now(&clock, host);
+  cred_t c = lasting(api, api + 3);
+  ck_assert(!cred_needs_refresh(&c, apiclock_now(&clock, host)));
+  ck_assert(cred_needs_refresh(&c, apiclock_now(&clock, host + 2)));
+  ck_assert(cred_needs_refresh(&c, apiclock_now(&clock, host + 3)));
+  /* On this host's clock they would look good for another minute. */
+  ck_assert(!cred_needs_refresh(&c, host + 3));
+}
+END_TEST
+
 START_TEST(expired_credentials_need_a_refresh) {
   const time_t t0 = 1632606398;
   cred_t c = lasting(t0, t0 + 6 * 3600);
@@ -750,6 +771,7 @@ int main(void) {
       credentials_without_an_expiration_never_need_a_refresh,
       six_hour_credentials_refresh_fifteen_minutes_before_expiry,
       four_second_credentials_refresh_half_way,
+      credentials_are_judged_on_the_apis_clock,
       expired_credentials_need_a_refresh,
       a_copy_is_deep,
       a_copy_without_a_token_has_none,

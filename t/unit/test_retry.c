@@ -87,6 +87,43 @@ START_TEST(a_used_nonce_is_signed_again_without_waiting) {
 }
 END_TEST
 
+START_TEST(an_expired_token_is_signed_again_with_new_credentials_at_once) {
+  /* Whatever the status the service answers it with. */
+  ck_assert_int_eq(retry_classify(400, "InvalidSecurityToken.Expired"),
+                   RETRY_NEW_CREDS);
+  ck_assert_int_eq(retry_classify(403, "InvalidSecurityToken.Expired"),
+                   RETRY_NEW_CREDS);
+  ck_assert_int_eq(retry_classify(500, "InvalidSecurityToken.Expired"),
+                   RETRY_NEW_CREDS);
+  ck_assert(!retry_is_throttled(400, "InvalidSecurityToken.Expired"));
+  /* Another token trouble is a human's. */
+  ck_assert_int_eq(retry_classify(400, "InvalidSecurityToken.Mismatch"),
+                   RETRY_NO);
+}
+END_TEST
+
+START_TEST(new_credentials_are_tried_once_a_call) {
+  ck_assert(retry_again(RETRY_NEW_CREDS, 1, false));
+  ck_assert(retry_again(RETRY_NEW_CREDS, 2, false)); /* after a 5xx, say */
+  /* Renewed already in this call: the new ones expired too. */
+  ck_assert(!retry_again(RETRY_NEW_CREDS, 2, true));
+  ck_assert(!retry_again(RETRY_NEW_CREDS, RETRY_MAX_ATTEMPTS, false));
+  /* Other retries are not held back by a renewal before them. */
+  ck_assert(retry_again(RETRY_BACKOFF, 2, true));
+  ck_assert(retry_again(RETRY_NEW_NONCE, 1, true));
+}
+END_TEST
+
+START_TEST(no_retry_past_the_last_attempt_nor_for_a_humans_turn) {
+  for (int attempt = 1; attempt < RETRY_MAX_ATTEMPTS; attempt++) {
+    ck_assert(retry_again(RETRY_BACKOFF, attempt, false));
+    ck_assert(!retry_again(RETRY_NO, attempt, false));
+  }
+  ck_assert(!retry_again(RETRY_BACKOFF, RETRY_MAX_ATTEMPTS, false));
+  ck_assert(!retry_again(RETRY_NEW_NONCE, RETRY_MAX_ATTEMPTS, false));
+}
+END_TEST
+
 START_TEST(auth_and_validation_errors_are_not_retried) {
   static const answer_t answers[] = {
       {400, "SignatureDoesNotMatch"},
@@ -213,6 +250,9 @@ int main(void) {
       throttling_is_retried_after_a_backoff,
       server_errors_are_retried_after_a_backoff_unthrottled,
       a_used_nonce_is_signed_again_without_waiting,
+      an_expired_token_is_signed_again_with_new_credentials_at_once,
+      new_credentials_are_tried_once_a_call,
+      no_retry_past_the_last_attempt_nor_for_a_humans_turn,
       auth_and_validation_errors_are_not_retried,
       auth_permission_and_clock_errors_need_a_human,
       passing_errors_and_our_own_mistakes_need_no_human,

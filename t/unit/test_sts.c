@@ -104,6 +104,42 @@ START_TEST(a_policy_longer_than_2048_is_refused) {
 }
 END_TEST
 
+/* Each option that means nothing without a role, given alone. */
+static const struct {
+  cred_role_t configured;
+  const char *sts_endpoint;
+  const char *name;
+} without_role[] = {
+    {{NULL, "s1", NULL, NULL, 0}, NULL, "\"RoleSessionName\""},
+    {{NULL, NULL, "ext-1", NULL, 0}, NULL, "\"ExternalId\""},
+    {{NULL, NULL, NULL, "{}", 0}, NULL, "\"Policy\""},
+    {{NULL, NULL, NULL, NULL, 900}, NULL, "\"DurationSeconds\""},
+    {{NULL, NULL, NULL, NULL, 0}, "https://sts.example.com", "\"STSEndpoint\""},
+};
+
+START_TEST(a_role_option_without_a_role_is_refused_naming_it) {
+  strcpy(why, "");
+  ck_assert_int_eq(sts_check_needs_role(&without_role[_i].configured,
+                                        without_role[_i].sts_endpoint, NULL,
+                                        why, sizeof(why)),
+                   -1);
+  ck_assert_msg(strstr(why, without_role[_i].name) != NULL, "\"%s\"", why);
+  ck_assert_ptr_nonnull(strstr(why, "needs a role"));
+  /* With a role from any source, the same option is fine. */
+  ck_assert_int_eq(sts_check_needs_role(&without_role[_i].configured,
+                                        without_role[_i].sts_endpoint, ARN, why,
+                                        sizeof(why)),
+                   0);
+}
+END_TEST
+
+START_TEST(no_role_option_and_no_role_is_fine) {
+  cred_role_t none = {0};
+  ck_assert_int_eq(sts_check_needs_role(&none, NULL, NULL, why, sizeof(why)),
+                   0);
+}
+END_TEST
+
 START_TEST(the_made_up_session_name_passes_the_rules) {
   char name[64];
   sts_session_name(name, sizeof(name), 1767225600);
@@ -263,6 +299,8 @@ static void add_loop_tests(Suite *suite, TCase *tc) {
                       N_OF(bad_roles));
   tcase_add_loop_test(tc, an_unusable_answer_is_refused_naming_the_field, 0,
                       N_OF(bad_answers));
+  tcase_add_loop_test(tc, a_role_option_without_a_role_is_refused_naming_it, 0,
+                      N_OF(without_role));
 }
 
 static const unit_case_t test_case = {.teardown = teardown,
@@ -274,6 +312,7 @@ int main(void) {
       an_empty_value_is_no_value,
       a_role_by_the_apis_rules_passes,
       a_policy_longer_than_2048_is_refused,
+      no_role_option_and_no_role_is_fine,
       the_made_up_session_name_passes_the_rules,
       the_request_holds_the_parameters_given_and_the_default_duration,
       the_request_is_signed_v1_for_sts_2015_04_01,
