@@ -54,9 +54,15 @@ def domain(name):
 
 
 def finished(task_id, owner):
-    return {"id": str(task_id), "path": f"http://{domain(owner)}/f/{task_id}",
+    """A finished task that only the owner's key sees; the role account's
+    is seen by every key (the role's keys are made up by the simulator's
+    STS), and only that account reports its domain."""
+    task = {"id": str(task_id), "path": f"http://{domain(owner)}/f/{task_id}",
             "type": "file", "created": -120, "key": key(owner),
             "states": [{"after": 0, "status": "Complete"}]}
+    if owner == "assumed":
+        del task["key"]
+    return task
 
 
 class Tinyproxy:
@@ -293,6 +299,8 @@ def test_assume_role_goes_through_the_proxy(setup):
     logged = [r for r in setup.proxy.requests()
               if r.startswith(f"GET {setup.plain.url}/") and "Action=AssumeRole" in r]
     assert len(logged) == len(assumed)
+    # The role's keys work, through the proxy too.
+    assert setup.daemon.values()[f"dcdn-{domain('assumed')}/count-file-complete"] == 1
 
 
 def test_the_proxy_credentials_file_is_read_once_and_warned_of_once(setup):
