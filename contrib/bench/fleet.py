@@ -117,7 +117,10 @@ def run(args, pb):
         key, secret = key_of(k)
         accounts += pb.account_lines(url, args, "account", domains, workdir / "with-plugin" / "state",
                                      name_of(k), key, secret)
-    extra = WRITE_FILTER + (f"ReadThreads {args.read_threads}\n" if args.read_threads else "")
+    # collectd's own figures (its write queue, its value cache): what the
+    # daemon's memory holds besides the plugin.
+    extra = "CollectInternalStats true\n" + WRITE_FILTER + \
+        (f"ReadThreads {args.read_threads}\n" if args.read_threads else "")
     with_plugin = pb.Daemon(workdir / "with-plugin", pb.collectd_config(
         workdir / "with-plugin", args.interval, pb.plugin_block(url, args, "account", [], None, accounts),
         extra))
@@ -304,10 +307,13 @@ def analyse(args, pb, per_account, records, daemon, sampler, epoch):
         n = sum(a < t <= b for t in dispatches)
         phases.append({"label": label, "seconds": b - a, "cpu": extra, "polls": n})
     written = pb.csv_series(daemon.csv, "dcdn-a00site")
+    queue = [v for _, v in pb.csv_rows(daemon.csv, "collectd-write_queue", "queue_length")]
+    cache = [v for _, v in pb.csv_rows(daemon.csv, "collectd-cache", "cache_size")]
     log = daemon.log_text().splitlines()
     return {"budget": budget, "accounts": out, "intervals": intervals, "phases": phases,
             "rss_with": w[-1][2], "rss_without": o[-1][2],
             "rss_peak_with": max(r[2] for r in w), "first_account_series": len(written),
+            "queue_max": max(queue) if queue else None, "cache_max": max(cache) if cache else None,
             "read_late_warnings": sum("above its read interval" in line for line in log),
             "log_errors": [line for line in log if ("[error]" in line or "[warning]" in line)
                            and "is plain http" not in line][:5],
@@ -406,4 +412,7 @@ def report(args, res, wall):
         print("  collectd log (first warnings/errors):")
         for line in res["log_errors"]:
             print("    " + line)
+    if res.get("queue_max") is not None:
+        print(f"  collectd's own (CollectInternalStats): write queue at most {res['queue_max']:.0f}"
+              f" values (as sampled each interval), value cache at most {res['cache_max']:.0f} series")
     print(f"  run: {res['duration']:.0f} s of daemons" + (f", {wall:.0f} s in all" if wall else ""))
