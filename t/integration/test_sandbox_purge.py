@@ -89,3 +89,26 @@ def test_a_submitted_purge_goes_pending_then_complete_and_the_quota_down(start_s
     assert values["dcdn-sandbox/count-remain-preload"] == 39
     remain = [v for _, v in daemon.rows("dcdn-sandbox/count-remain-url")]
     assert remain[0] == 500 and remain[-1] == 498 and remain == sorted(remain, reverse=True)
+
+
+def test_the_sdk_script_tells_an_error_answer_from_a_submission(start_simulator):
+    """An API error is exit 1 with its Code, also when the service sends it
+    with HTTP 200 (the SDK's typed answer would drop the Code); a refused
+    parameter is the API's error too."""
+    sim = start_simulator(scenario={**SCENARIO, "faults": [
+        {"kind": "status", "http": 200, "code": "InternalError",
+         "action": "PreloadDcdnObjectCaches", "times": 1}]})
+
+    def run(action, *params):
+        return subprocess.run([sdk_ready(), str(SDK_PURGE), "--endpoint", sim.url,
+                               "--credentials", "testid:testsecret", action, *params],
+                              capture_output=True, text=True, timeout=30, env=dict(os.environ))
+    first = run("PreloadDcdnObjectCaches", f"ObjectPath=http://{DOMAIN}/v.mp4")
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert json.loads(first.stdout)["Code"] == "InternalError"
+    again = run("PreloadDcdnObjectCaches", f"ObjectPath=http://{DOMAIN}/v.mp4")
+    assert again.returncode == 0 and "PreloadTaskId" in json.loads(again.stdout)
+    bad = run("RefreshDcdnObjectCaches", "ObjectType=Nonsense", f"ObjectPath=http://{DOMAIN}/a")
+    assert bad.returncode == 1 and json.loads(bad.stdout)["Code"], bad.stdout + bad.stderr
+    usage = run("DescribeDcdnRefreshTasks")
+    assert usage.returncode == 2 and "the action is one of" in usage.stderr

@@ -14,8 +14,9 @@
 // L2Preload, WithHeader, QueryHashkey); a literal "\n" in a value separates
 // paths, as with python3 -m dcdn_simulator.client. Prints the answer as one
 // JSON line with the API's names: {"RefreshTaskId"|"PreloadTaskId",
-// "RequestId"}; for an error answer {"Code", "Message", "RequestId"} and
-// exit 1; exit 2 for bad arguments, no answer or no SDK installed.
+// "RequestId"}; for an error answer (an HTTP error status, or a Code with
+// HTTP 200) {"Code", "Message", "RequestId"} and exit 1; exit 2 for bad
+// arguments, no usable answer or no SDK installed.
 
 const ACTIONS = ['RefreshDcdnObjectCaches', 'PreloadDcdnObjectCaches'];
 const USAGE = 'usage: sdk-purge.js --endpoint URL --credentials ID:SECRET '
@@ -107,17 +108,28 @@ async function main() {
   }));
   const Request = Dcdn[`${args.action}Request`];
   const method = args.action[0].toLowerCase() + args.action.slice(1);
+  // The SDK throws on an HTTP error status only; an error body sent with
+  // HTTP 200 (a Code) is an error answer too, and its typed answer drops
+  // the Code: keep the raw body the SDK's callApi returns.
+  const callApi = client.callApi.bind(client);
+  let raw;
+  client.callApi = async (...a) => {
+    const r = await callApi(...a);
+    raw = r && r.body;
+    return r;
+  };
+  const errorAnswer = ({ Code, Message, RequestId }) => {
+    process.stdout.write(`${JSON.stringify({ Code, Message, RequestId })}\n`);
+    process.exit(1);
+  };
   let answer;
   try {
     answer = await client[method](new Request(requestFields(Request, args.params)));
   } catch (err) {
-    if (err.data && err.data.Code !== undefined) {     // an error answer of the API
-      const { Code, Message, RequestId } = err.data;
-      process.stdout.write(`${JSON.stringify({ Code, Message, RequestId })}\n`);
-      process.exit(1);
-    }
-    fail(`${url.host}: ${err.message}`);                // no answer
+    if (err.data && err.data.Code !== undefined) errorAnswer(err.data);
+    fail(`${url.host}: no usable answer: ${err.message}`);
   }
+  if (raw && typeof raw === 'object' && raw.Code !== undefined) errorAnswer(raw);
   process.stdout.write(`${JSON.stringify(apiObject(answer.body))}\n`);
 }
 
