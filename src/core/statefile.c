@@ -1,5 +1,6 @@
 #include "core/statefile.h"
 
+#include "core/ascii.h"
 #include "core/grow.h"
 
 #include <inttypes.h>
@@ -51,6 +52,17 @@ void statefile_owner(const conf_account_t *c, statefile_owner_t *out) {
     snprintf(as, sizeof(as), "%.240s as ", out->credential);
     statefile_owner_text(out->credential, as, c->role.arn);
   }
+}
+
+bool statefile_is_leftover(const char *name, const char *base) {
+  size_t len = strlen(base);
+  if (strncmp(name, base, len) != 0 || name[len] != '.')
+    return false;
+  const char *rest = name + len + 1;
+  for (size_t i = 0; i < 6; i++)
+    if (!ascii_is_alnum((unsigned char)rest[i]))
+      return false;
+  return rest[6] == '\0';
 }
 
 /* ---- reading ---- */

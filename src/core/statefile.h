@@ -38,6 +38,11 @@ typedef struct {
 /* The owner of an account's file under its configuration. */
 void statefile_owner(const conf_account_t *conf, statefile_owner_t *out);
 
+/* Whether name, an entry of the StateDir, is a temporary file of a save of
+ * the file named base ("<account>.state"): base, a dot and the six letters
+ * or digits mkstemp put there. A process killed mid-save leaves one. */
+bool statefile_is_leftover(const char *name, const char *base);
+
 /* One domain as the file holds it. */
 typedef struct {
   char *name;

@@ -8,6 +8,7 @@
 #include "shell/file.h"
 #include "shell/log.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -67,6 +68,32 @@ static bool state_lock(account_t *a, const char *path) {
   return false;
 }
 
+/* The temporary files of saves that a killed process left (mkstemp's
+ * names: this process never opens them again), removed by the lock's
+ * holder alone: no other process saves this account's state. */
+static void state_sweep(const account_t *a) {
+  char base[PATH_MAX];
+  snprintf(base, sizeof(base), "%s.state", a->conf.name);
+  DIR *dir = opendir(a->conf.state_dir);
+  if (dir == NULL)
+    return;
+  unsigned removed = 0;
+  struct dirent *e;
+  while ((e = readdir(dir)) != NULL) {
+    struct stat st;
+    if (statefile_is_leftover(e->d_name, base) &&
+        fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+        unlinkat(dirfd(dir), e->d_name, 0) == 0)
+      removed++;
+  }
+  closedir(dir);
+  if (removed > 0)
+    DCDN_INFO("account \"%s\": removed %u temporary file(s) %s/%s.XXXXXX "
+              "that an interrupted save left",
+              a->conf.name, removed, a->conf.state_dir, base);
+}
+
 void state_retake(account_t *a) {
   char path[PATH_MAX];
   state_path(a, path, sizeof(path), ".lock");
@@ -75,6 +102,7 @@ void state_retake(account_t *a) {
   /* The other process (collectd -T, or a daemon that stopped) let it go:
    * what it saved and notified is taken back before this one goes on. */
   a->read_only = false;
+  state_sweep(a);
   DCDN_INFO("account \"%s\": %s is free again: this process takes the state "
             "over (loaded again), saves it and sends notifications from now on",
             a->conf.name, path);
@@ -97,6 +125,8 @@ int state_open(account_t *a) {
               "daemon, when this is collectd -T): this one polls but neither "
               "saves the state nor sends notifications until it is free",
               a->conf.name, path);
+  } else {
+    state_sweep(a);
   }
   return 0;
 }

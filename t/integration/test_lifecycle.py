@@ -3,6 +3,7 @@ captured through the exec plugin's NotificationExec, counters and
 completion times, quota, and the state file across restarts and kill -9."""
 
 import os
+import pathlib
 import random
 import signal
 import time
@@ -168,7 +169,36 @@ def test_kill_9_during_polling_always_leaves_a_loadable_state_file(tmp_path, sta
         log = daemon.log()
         assert "state loaded" in log, f"round {round_no}: {log}"
         assert "starting afresh" not in log
-    assert not list((tmp_path / "state").glob("*.tmp")) or True
+    # What a kill mid-save left is removed by the next start that holds the
+    # lock: the StateDir keeps the file and its lock alone.
+    daemon.log_path.write_text("")
+    daemon.start()
+    wait_for(lambda: "state loaded" in daemon.log(), what="the state loaded")
+    daemon.stop()
+    assert sorted(p.name for p in (tmp_path / "state").iterdir()) == ["prod.state", "prod.state.lock"]
+
+
+def test_a_start_removes_only_what_an_interrupted_save_left(tmp_path, start_simulator,
+                                                            start_collectd):
+    """Temporary files of a killed save (<account>.state.XXXXXX, mkstemp's
+    six letters or digits) are removed at start, one info line; nothing
+    else in the StateDir is touched, nor a link, nor another account's."""
+    sim = start_simulator(scenario={"tasks": [completing(700, 2, 4)]})
+    state = pathlib.Path(sim.workdir) / "state"
+    state.mkdir(mode=0o700)
+    left = ["prod.state.Ab9xQz", "prod.state.000000"]
+    kept = ["prod.state.Ab9xQ", "prod.state.Ab9xQz7", "other.state.Ab9xQz", "prod.stateAb9xQz",
+            "notes.txt"]
+    for name in left + kept:
+        (state / name).write_text("task 1 2 3\n")
+    (state / "prod.state.Lnk123").symlink_to(state / "notes.txt")
+    daemon = start_collectd(account_block("prod", sim, domains=["a.example.com"]))
+    wait_for(lambda: (state / "prod.state").exists(), what="the first save")
+    names = {p.name for p in state.iterdir()}
+    assert not names & set(left)
+    assert set(kept) | {"prod.state.Lnk123", "prod.state", "prod.state.lock"} == names
+    [line] = daemon.log_lines("that an interrupted save left")
+    assert 'account "prod": removed 2 temporary file(s)' in line
 
 
 def test_completion_time_and_quota_values(start_simulator, start_collectd, notifications):

@@ -113,6 +113,24 @@ START_TEST(tasks_are_written_in_task_id_order) {
 }
 END_TEST
 
+/* A save's temporary file is the file's name, a dot and mkstemp's six
+ * letters or digits: nothing else in a StateDir is taken for one. */
+START_TEST(a_leftover_of_a_save_is_told_by_its_name) {
+  ck_assert(statefile_is_leftover("prod.state.Ab9xQz", "prod.state"));
+  ck_assert(statefile_is_leftover("prod.state.000000", "prod.state"));
+  ck_assert(!statefile_is_leftover("prod.state", "prod.state"));
+  ck_assert(!statefile_is_leftover("prod.state.lock", "prod.state"));
+  ck_assert(!statefile_is_leftover("prod.state.Ab9xQ", "prod.state"));
+  ck_assert(!statefile_is_leftover("prod.state.Ab9xQz7", "prod.state"));
+  ck_assert(!statefile_is_leftover("prod.state.Ab-xQz", "prod.state"));
+  ck_assert(!statefile_is_leftover("prod.stateXAb9xQz", "prod.state"));
+  ck_assert(!statefile_is_leftover("other.state.Ab9xQz", "prod.state"));
+  ck_assert(!statefile_is_leftover("prod.state.Ab9xQz", "p.state"));
+  /* Another account's file never looks like one: it ends in ".state". */
+  ck_assert(!statefile_is_leftover("prod.state.abcdef.state", "prod.state"));
+}
+END_TEST
+
 START_TEST(an_empty_state_reads_back_empty) {
   char *text = wf_format(account, &written, false);
   assert_parses(text);
@@ -440,6 +458,7 @@ int main(void) {
       the_file_is_text_with_its_owner_and_an_end_line,
       what_was_read_writes_the_same_file_again,
       tasks_are_written_in_task_id_order,
+      a_leftover_of_a_save_is_told_by_its_name,
       an_empty_state_reads_back_empty,
       an_empty_file_is_refused,
       a_file_of_something_else_is_refused,
