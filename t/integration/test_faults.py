@@ -18,7 +18,7 @@ import typing
 import pytest
 
 from accounts import account_block
-from harness import Collectd, Simulator, free_port, stop_pid, wait_for
+from harness import Collectd, Simulator, refusing_port, stop_pid, wait_for
 from log_checks import CONTROL, FORGED, assert_log_forges_nothing
 
 LIST = "DescribeDcdnRefreshTasks"
@@ -241,7 +241,7 @@ class Matrix:
     def start(self):
         keys = [f"{c.key}:{SECRET}" for c in CASES]
         self.sim = self._simulator(self.workdir / "sim", scenario=scenario(), credentials=keys)
-        self.refused_port = free_port()
+        self.refused_port, self.refusing = refusing_port()
         endpoints = {"refused": f"http://127.0.0.1:{self.refused_port}",
                      "dns": "http://dcdn-simulator.invalid"}
         trust = {}
@@ -274,6 +274,7 @@ class Matrix:
         """The endpoint that refused connections starts listening."""
         wait_for(lambda: self.errors(CASES[0]), what="the refused connection")
         directory = self.workdir / "sim-late"
+        self.refusing.close()
         self.late_sim = self._simulator(
             directory, scenario={"tasks": [{"id": "1", "path": f"http://{CASES[0].domain}/x",
                                             "created": -60}]},
@@ -304,6 +305,8 @@ class Matrix:
             self.daemon.stop()
         for sim in self.sims:
             stop_pid(sim.proc)
+        if getattr(self, "refusing", None) is not None:
+            self.refusing.close()
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ import pytest
 
 from accounts import account_block
 from certs import make_ca, make_server_cert
-from harness import Collectd, Simulator, free_port, stop_pid, wait_for
+from harness import Collectd, Simulator, free_port, refusing_port, stop_pid, wait_for
 from loopback_servers import LoopbackServer
 
 TINYPROXY = "/usr/bin/tinyproxy"
@@ -144,7 +144,8 @@ class Setup:
         self.relay = LoopbackServer(self.dir("relay"), "tls-relay", relay_cert[0],
                                     relay_cert[1], "1.3", f"127.0.0.1:{self.proxy.port}")
         self.https_proxy = f"https://127.0.0.1:{self.relay.port}"
-        self.dead_proxy = f"http://127.0.0.1:{free_port()}"
+        dead_port, self.dead_socket = refusing_port()
+        self.dead_proxy = f"http://127.0.0.1:{dead_port}"
         self.odd_credentials = base / "proxy-credentials-odd"
         self.odd_credentials.write_text(f"{ODD_USER}:{ODD_PASSWORD}\n")
         self.odd_credentials.chmod(0o600)
@@ -258,6 +259,8 @@ class Setup:
         for server in ("relay", "auth_proxy", "proxy", "plain", "tls"):
             if hasattr(self, server):
                 getattr(self, server).stop()
+        if hasattr(self, "dead_socket"):
+            self.dead_socket.close()
 
 
 @pytest.fixture(scope="module")

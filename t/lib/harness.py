@@ -43,6 +43,16 @@ def free_port():
         return s.getsockname()[1]
 
 
+def refusing_port():
+    """A loopback port that refuses connections for as long as the returned
+    socket is open (bound, never listening), and that no other test,
+    run beside this one, can take meanwhile: (port, socket). Close the
+    socket just before something is to listen there."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    return s.getsockname()[1], s
+
+
 def stop_pid(proc, timeout=10):
     """SIGTERM by PID, then SIGKILL if it will not go. Returns the exit code."""
     if proc.poll() is None:
