@@ -38,10 +38,13 @@ static void lifecycle_failure(const tracked_task_t *old, tracked_task_t *task,
   out->notify_failed = old != NULL || !first_load;
 }
 
+/* The mark records a WARNING that went out, never one held back: the OKAY
+ * follows only a WARNING that was sent. */
 static void lifecycle_stuck(tracked_task_t *task, time_t now, int stuck_after,
-                            lifecycle_events_t *out) {
+                            bool warns_stuck, lifecycle_events_t *out) {
   if (tasktable_in_flight(task)) {
-    if (!(task->flags & LIFECYCLE_STUCK) && now - task->created > stuck_after) {
+    if (warns_stuck && !(task->flags & LIFECYCLE_STUCK) &&
+        now - task->created > stuck_after) {
       task->flags |= LIFECYCLE_STUCK;
       out->notify_stuck = true;
     }
@@ -54,10 +57,10 @@ static void lifecycle_stuck(tracked_task_t *task, time_t now, int stuck_after,
 
 void lifecycle_observe(const tracked_task_t *old, tracked_task_t *task,
                        time_t now, int stuck_after, bool first_load,
-                       lifecycle_events_t *out) {
+                       bool warns_stuck, lifecycle_events_t *out) {
   memset(out, 0, sizeof(*out));
   task->flags = old != NULL ? old->flags : 0;
   lifecycle_count(old, task, now, first_load, out);
   lifecycle_failure(old, task, first_load, out);
-  lifecycle_stuck(task, now, stuck_after, out);
+  lifecycle_stuck(task, now, stuck_after, warns_stuck, out);
 }

@@ -164,9 +164,10 @@ void watch_observe(watch_t *w, const task_t *task, time_t now,
     known = &old;
   }
   bool history = known == NULL && plan_is_history(stream, task->created);
-  lifecycle_observe(known ? &old : NULL, &t, now,
-                    w->domains.entries[t.domain].stuck_after, history,
-                    &out->events);
+  const domtab_entry_t *d = &w->domains.entries[t.domain];
+  bool warns_stuck = !w->muted && (d->notify & CONF_NOTIFY_STUCK);
+  lifecycle_observe(known ? &old : NULL, &t, now, d->stuck_after, history,
+                    warns_stuck, &out->events);
   bool is_new = false;
   if (lifetime_record(&w->lifetime, t.domain, t.type, &out->events) != 0 ||
       tasktable_put(&w->tasks, &t, &is_new) != 0) {

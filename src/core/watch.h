@@ -48,6 +48,9 @@ typedef struct {
   bool quota_refused;     /* the key may not read the quota */
   long window_new_tasks;  /* tasks first seen by the current window */
   long last_window_tasks; /* what the last window held: the next estimate */
+  /* This process sends no notifications (another one holds the state:
+   * collectd -T beside the daemon), so it marks no task as warned about. */
+  bool muted;
 } watch_t;
 
 /* Copies the account's domains and settings. Returns 0, or -1 when out of

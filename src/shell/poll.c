@@ -98,6 +98,8 @@ static void poll_notify(poll_t *p, uint32_t domain, const task_t *task,
 
 static int poll_store_page(poll_t *p, const resp_page_t *page) {
   account_t *a = p->account;
+  /* Set at each page: read_only changes, and a load replaces the watch. */
+  a->watch.muted = a->read_only;
   for (size_t i = 0; i < page->skipped_count; i++) {
     const resp_skipped_t *s = &page->skipped[i];
     if (warnonce_first(&a->warned, WARNONCE_UNREADABLE_FIELD, s->field))

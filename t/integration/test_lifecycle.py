@@ -147,6 +147,30 @@ def test_restart_between_polls_neither_repeats_nor_misses(tmp_path, start_simula
         second.stop()
 
 
+def test_a_stuck_warning_notify_held_back_is_sent_after_a_restart_that_allows_it(
+        tmp_path, start_simulator, notifications):
+    # 700 is in flight from 0 s to 14 s, stuck after 2 s. The first daemon
+    # may not warn (Notify "failed"); the second, started at 7 s, may.
+    sim = start_simulator(scenario={"tasks": [completing(700, 0, 14)]})
+    config = account_block("prod", sim, domains=["a.example.com"],
+                           extra="StuckAfter 2")
+    held_back = config.replace("StuckAfter 2", 'StuckAfter 2\n  Notify "failed"')
+    first = Collectd(tmp_path, held_back, extra_config=notifications.config()).start()
+    wait_for(sim.records, what="the first call")
+    time.sleep(max(0, 6 - (time.time() - sim.records()[0]["t"])))
+    first.stop()
+    assert notifications.notifications() == []
+    second = Collectd(tmp_path, config, extra_config=notifications.config()).start()
+    try:
+        wait_for(lambda: by_severity(notifications, "OKAY"), timeout=25, what="the OKAY")
+        time.sleep(1.5)
+        assert [(n["Severity"], n["task_id"]) for n in notifications.notifications()] == \
+            [("WARNING", "700"), ("OKAY", "700")]
+        assert "state loaded" in second.log()
+    finally:
+        second.stop()
+
+
 def test_kill_9_during_polling_always_leaves_a_loadable_state_file(tmp_path, start_simulator):
     sim = start_simulator(scenario={"generate": [{"count": 3000, "domains": ["a.example.com"],
                                                   "created_from": -3000, "created_to": -5,

@@ -41,6 +41,10 @@ static tracked_task_t task_with(task_status_t status) {
   return t;
 }
 
+/* Whether a stuck WARNING due would be sent (Notify "stuck", a process
+ * that notifies); true unless a test says otherwise. */
+static bool warns_stuck;
+
 /* One sighting: old is the record kept since the last one (NULL when new),
  * *now_seen the task as seen now; its flags become the kept ones. */
 static lifecycle_events_t observe(const tracked_task_t *old,
@@ -49,7 +53,8 @@ static lifecycle_events_t observe(const tracked_task_t *old,
   lifecycle_events_t ev;
   /* Garbage the function has to overwrite. */
   memset(&ev, 0xa5, sizeof(ev));
-  lifecycle_observe(old, now_seen, now, STUCK_AFTER, first_load, &ev);
+  lifecycle_observe(old, now_seen, now, STUCK_AFTER, first_load, warns_stuck,
+                    &ev);
   return ev;
 }
 
@@ -74,6 +79,7 @@ static bool task_seen; /* whether there was a sighting yet */
 static void forget_the_task(void) {
   memset(&task, 0, sizeof(task));
   task_seen = false;
+  warns_stuck = true;
 }
 
 /* The task seen CREATED + at as now_seen says (new at its first sighting):
@@ -299,6 +305,79 @@ START_TEST(a_restarted_plugin_does_not_count_a_completion_again) {
 }
 END_TEST
 
+START_TEST(a_stuck_warning_held_back_leaves_the_task_to_warn_later) {
+  warns_stuck = false;
+  sight(TASK_STATUS_REFRESHING, 1000, LATER_POLL, QUIET);
+  ck_assert_uint_eq(task.flags, 0);
+  restart();
+  sight(TASK_STATUS_REFRESHING, 1060, LATER_POLL, QUIET);
+  /* The next configuration warns: the warning is due then, once. */
+  warns_stuck = true;
+  sight(TASK_STATUS_REFRESHING, 1120, LATER_POLL, NOTIFY_STUCK);
+  ck_assert_uint_eq(task.flags, LIFECYCLE_STUCK);
+  sight(TASK_STATUS_COMPLETE, 1180, LATER_POLL,
+        COMPLETED | HAS_COMPLETION | NOTIFY_RECOVERED);
+}
+END_TEST
+
+START_TEST(a_task_never_warned_about_as_stuck_completes_without_an_okay) {
+  warns_stuck = false;
+  sight(TASK_STATUS_REFRESHING, 1000, LATER_POLL, QUIET);
+  warns_stuck = true;
+  sight(TASK_STATUS_COMPLETE, 1060, LATER_POLL, COMPLETED | HAS_COMPLETION);
+}
+END_TEST
+
+/* Through the watch: the account's Notify decides whether the stuck
+ * WARNING goes out, and a task is marked warned about only then. */
+static const tracked_task_t *stuck_through_the_watch(watch_t *w,
+                                                     bool warning_due) {
+  task_t t = wf_task("704225667", "http://example.com/a.js", TASK_TYPE_FILE,
+                     TASK_STATUS_REFRESHING, WF_NOW - 2000);
+  watch_seen_t seen;
+  watch_observe(w, &t, WF_NOW, &seen);
+  ck_assert_int_eq(seen.verdict, WATCH_TRACKED);
+  ck_assert(seen.events.notify_stuck == warning_due);
+  const tracked_task_t *kept = tasktable_get(&w->tasks, 704225667);
+  ck_assert_ptr_nonnull(kept);
+  ck_assert_uint_eq(kept->flags & LIFECYCLE_STUCK,
+                    warning_due ? LIFECYCLE_STUCK : 0);
+  return kept;
+}
+
+START_TEST(a_stuck_task_whose_warning_notify_holds_back_is_not_marked) {
+  conf_t conf;
+  watch_t w;
+  wf_watch(&w, &conf, WF_KEY "Notify \"failed\"\nDomain \"example.com\"\n");
+  stuck_through_the_watch(&w, false);
+  /* The state saved now, read by a configuration that warns: it warns. */
+  tracked_task_t kept = restarted(tasktable_get(&w.tasks, 704225667));
+  ck_assert_uint_eq(kept.flags & LIFECYCLE_STUCK, 0);
+  watch_free(&w);
+  conf_free(&conf);
+
+  wf_watch(&w, &conf, WF_KEY "Domain \"example.com\"\n");
+  bool is_new;
+  ck_assert_int_eq(tasktable_put(&w.tasks, &kept, &is_new), 0);
+  stuck_through_the_watch(&w, true);
+  watch_free(&w);
+  conf_free(&conf);
+}
+END_TEST
+
+START_TEST(a_process_that_does_not_notify_marks_no_task_stuck) {
+  conf_t conf;
+  watch_t w;
+  wf_watch(&w, &conf, WF_KEY "Domain \"example.com\"\n");
+  w.muted = true; /* collectd -T while the daemon holds the state */
+  stuck_through_the_watch(&w, false);
+  w.muted = false; /* the lock was let go: this process notifies */
+  stuck_through_the_watch(&w, true);
+  watch_free(&w);
+  conf_free(&conf);
+}
+END_TEST
+
 static const unit_case_t test_case = {.setup = forget_the_task};
 
 int main(void) {
@@ -324,6 +403,10 @@ int main(void) {
       a_restarted_plugin_does_not_announce_a_failure_again,
       a_restarted_plugin_does_not_warn_again_and_still_recovers,
       a_restarted_plugin_does_not_count_a_completion_again,
+      a_stuck_warning_held_back_leaves_the_task_to_warn_later,
+      a_task_never_warned_about_as_stuck_completes_without_an_okay,
+      a_stuck_task_whose_warning_notify_holds_back_is_not_marked,
+      a_process_that_does_not_notify_marks_no_task_stuck,
   };
   return unit_main("lifecycle", tests, N_OF(tests), &test_case);
 }
