@@ -48,6 +48,7 @@ typedef struct {
   bool quota_refused;     /* the key may not read the quota */
   long window_new_tasks;  /* tasks first seen by the current window */
   long last_window_tasks; /* what the last window held: the next estimate */
+  unsigned long polls;    /* begun so far: the refused pairs' turns */
 } watch_t;
 
 /* Copies the account's domains and settings. Returns 0, or -1 when out of
@@ -113,8 +114,10 @@ typedef struct {
 } watch_pair_t;
 
 /* The reported pairs, stalest first (never read, or not read back over the
- * whole Lookback, first). Fills *pairs (free it); returns the count, or -1
- * when out of memory. */
+ * whole Lookback, first), those whose last query failed after all others,
+ * taking turns from poll to poll: refused pairs never take the granted
+ * ones' budget, and each is retried as the budget allows. Fills *pairs
+ * (free it); returns the count, or -1 when out of memory. */
 long watch_domain_order(const watch_t *w, time_t now, watch_pair_t **pairs);
 /* Queues the ids of tasks in flight that their streams' next windows do
  * not reach (unless the last batch is still being worked off, or the key

@@ -747,6 +747,43 @@ def test_the_quota_is_read_even_when_the_pairs_need_more_than_the_budget(
     assert len({(r["params"]["DomainName"], r["params"]["ObjectType"]) for r in lists}) > 4
 
 
+def test_domain_mode_refused_pairs_outnumbering_the_budget_do_not_starve_the_granted(
+        tmp_path, start_simulator):
+    """Domain mode, a budget of 2 calls an interval (RateLimit 3 x 1 s x
+    80 %) and three refused domains ahead of the one the key is granted
+    (listed and named before it): once each refused pair has been tried,
+    the granted domain is read at every poll (its staleness stays small),
+    and the refused ones take turns with what is left (each is retried, its
+    failure logged once)."""
+    refused = [domain(n) for n in ("ra", "rb", "rc")]
+    granted = domain("rd")
+    sim = start_simulator(scenario={"tasks": [finished(9400, granted, -60, "rs")]},
+                          credentials=[f"{key('rs')}:{SECRET}"],
+                          args=["--ram-domains", f"{key('rs')}={granted}"])
+    block = account_block("rs", sim, key=key("rs"), secret=SECRET,
+                          domains=[(d, ["file"]) for d in refused + [granted]],
+                          extra='QueryMode "domain"\nRateLimit 3\nInterval 1\n'
+                                'CollectQuota false')
+    daemon = Collectd(tmp_path, block)
+    daemon.config_path.chmod(0o600)
+    daemon.start()
+    try:
+        time.sleep(12)
+    finally:
+        daemon.stop()
+    lists = sim.records(LIST)
+    read = [r for r in lists if r["params"].get("DomainName") == granted]
+    assert len(read) >= 8 and all(r["status"] == 200 for r in read), len(read)
+    assert daemon.values()[f"dcdn-{granted}/count-file-complete"] == 1.0
+    fresh = [v for _, v in daemon.rows(f"dcdn-{granted}/duration-staleness")[-6:]]
+    assert len(fresh) == 6 and all(0 <= v <= 3 for v in fresh), fresh
+    for d in refused:
+        tried = [r for r in lists if r["params"].get("DomainName") == d]
+        assert len(tried) >= 2 and all(r["code"] == "Forbidden.RAM" for r in tried), (d, tried)
+        assert len([l for l in daemon.log_lines("[error]") if d in l]) == 1, d
+    assert len(daemon.log_lines("[error]")) == len(refused)
+
+
 def test_an_api_clock_ahead_by_more_than_the_margin_costs_no_poll(tmp_path, start_simulator):
     """The API's clock 600 s ahead and Lookback 259200: the first page,
     planned on this host's clock before any answer, asks for time the API
