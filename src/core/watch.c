@@ -376,9 +376,8 @@ long watch_domain_order(const watch_t *w, time_t now, watch_pair_t **pairs) {
   while (watch_next_reported(w, &pos, &p)) {
     if (p.domain == DOMTAB_NONE) /* Domain "*" has no query of its own */
       continue;
-    const plan_cursor_t *c = streams_get(&w->streams, p.domain, p.type);
     ranked[n++] = (watch_ranked_t){
-        p, c != NULL && c->failing,
+        p, watch_pair_failing(w, p),
         watch_ready(w, p.domain, p.type, now) ? watch_covered(w, p.domain, p.type)
                                               : 0};
   }
@@ -523,6 +522,11 @@ watch_failure_t watch_on_failure(watch_t *w, watch_call_t call,
     return WATCH_FAIL_QUOTA_REFUSED;
   }
   return WATCH_FAIL_POLL;
+}
+
+bool watch_pair_failing(const watch_t *w, watch_pair_t pair) {
+  const plan_cursor_t *c = streams_get(&w->streams, pair.domain, pair.type);
+  return c != NULL && c->failing;
 }
 
 bool watch_pair_recovered(watch_t *w, watch_pair_t pair) {

@@ -158,6 +158,8 @@ typedef enum {
 watch_failure_t watch_on_failure(watch_t *w, watch_call_t call,
                                  const watch_pair_t *pair, const char *code,
                                  long http_status, bool *first);
+/* Whether the pair's last query failed. */
+bool watch_pair_failing(const watch_t *w, watch_pair_t pair);
 /* A pair's query succeeded; returns true when it had been failing. */
 bool watch_pair_recovered(watch_t *w, watch_pair_t pair);
 
