@@ -28,3 +28,10 @@ health_change_t health_observe(health_t *h, bool ok, long http_status,
   h->failed = true;
   return HEALTH_FAILED_NOW;
 }
+
+bool health_pairs_failed(const health_pairs_t *pairs) {
+  /* A pair not queried that is not known to fail may be granted (read
+   * up to now already, or left for the budget in an account's first
+   * polls): the poll proves nothing of the key. */
+  return pairs->failed > 0 && pairs->read == 0 && pairs->untried == 0;
+}

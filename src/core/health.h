@@ -29,4 +29,19 @@ typedef enum {
 health_change_t health_observe(health_t *h, bool ok, long http_status,
                                const char *code);
 
+/* Domain mode: what a poll's (domain, type) queries came to. */
+typedef struct {
+  long read;    /* windows read (or their pages, as far as the budget went) */
+  long failed;  /* queries that failed for the pair's own reason */
+  long untried; /* not queried (not due, or no budget left) and not known
+                   to fail */
+} health_pairs_t;
+
+/* Whether a poll whose calls all returned failed all the same: every pair
+ * it queried failed, none was read, and none left untried might have been
+ * granted (a key refused every list). Then the poll counts as failed with
+ * the pairs' failure (Forbidden.RAM: a FAILURE, collectd -T exits
+ * non-zero); one pair read keeps the account healthy. */
+bool health_pairs_failed(const health_pairs_t *pairs);
+
 #endif

@@ -81,6 +81,7 @@ time_t watch_wildcard_covered(const watch_t *w) {
 void watch_begin_poll(watch_t *w, time_t now) {
   streams_each(&w->streams, plan_cursor_clamp, now);
   plan_cursor_clamp(&w->scan, now);
+  w->polls++;
 }
 
 /* A domain Domain "*" has just found had no task in what the account-wide
@@ -317,17 +318,48 @@ void watch_account_done(watch_t *w) {
 
 typedef struct {
   watch_pair_t pair;
-  time_t key; /* covered_until, 0 when not ready */
+  bool failing; /* its last query failed */
+  time_t key;   /* covered_until, 0 when not ready */
 } watch_ranked_t;
 
-static int watch_compare_ranked(const void *a, const void *b) {
-  const watch_ranked_t *x = a, *y = b;
-  if (x->key != y->key)
-    return (x->key > y->key) - (x->key < y->key);
-  /* Equal staleness: a fixed order, so that ties do not reshuffle. */
+/* The fixed order of pairs: domain by domain, type by type. */
+static int watch_index_order(const watch_ranked_t *x, const watch_ranked_t *y) {
   size_t i = (size_t)x->pair.domain * TASK_TYPE_COUNT + x->pair.type;
   size_t j = (size_t)y->pair.domain * TASK_TYPE_COUNT + y->pair.type;
   return (i > j) - (i < j);
+}
+
+static int watch_compare_ranked(const void *a, const void *b) {
+  const watch_ranked_t *x = a, *y = b;
+  /* A refused pair, however stale, would fail again: the pairs that are
+   * granted come first, so that refused ones never use up their budget. */
+  if (x->failing != y->failing)
+    return x->failing ? 1 : -1;
+  /* Among the refused, staleness means nothing (it only grows): their
+   * fixed order, rotated afterwards. */
+  if (x->failing)
+    return watch_index_order(x, y);
+  if (x->key != y->key)
+    return (x->key > y->key) - (x->key < y->key);
+  /* Equal staleness: a fixed order, so that ties do not reshuffle. */
+  return watch_index_order(x, y);
+}
+
+/* The ranked pairs into out, the failing ones (the tail from first_failing)
+ * rotated by the poll's number: each is tried first of them in turn, and
+ * a budget that reaches one of them a poll still reaches all of them. */
+static void watch_take_turns(const watch_t *w, const watch_ranked_t *ranked,
+                             size_t n, watch_pair_t *out) {
+  size_t first_failing = 0;
+  while (first_failing < n && !ranked[first_failing].failing)
+    first_failing++;
+  size_t failing = n - first_failing;
+  size_t turn = failing > 0 ? (size_t)(w->polls % failing) : 0;
+  for (size_t i = 0; i < n; i++)
+    out[i] = i < first_failing
+                 ? ranked[i].pair
+                 : ranked[first_failing +
+                          (i - first_failing + turn) % failing].pair;
 }
 
 long watch_domain_order(const watch_t *w, time_t now, watch_pair_t **pairs) {
@@ -342,14 +374,16 @@ long watch_domain_order(const watch_t *w, time_t now, watch_pair_t **pairs) {
   }
   size_t n = 0, pos = 0;
   watch_pair_t p;
-  while (watch_next_reported(w, &pos, &p))
-    if (p.domain != DOMTAB_NONE) /* Domain "*" has no query of its own */
-      ranked[n++] = (watch_ranked_t){p, watch_ready(w, p.domain, p.type, now)
-                                            ? watch_covered(w, p.domain, p.type)
-                                            : 0};
+  while (watch_next_reported(w, &pos, &p)) {
+    if (p.domain == DOMTAB_NONE) /* Domain "*" has no query of its own */
+      continue;
+    ranked[n++] = (watch_ranked_t){
+        p, watch_pair_failing(w, p),
+        watch_ready(w, p.domain, p.type, now) ? watch_covered(w, p.domain, p.type)
+                                              : 0};
+  }
   qsort(ranked, n, sizeof(*ranked), watch_compare_ranked);
-  for (size_t i = 0; i < n; i++)
-    (*pairs)[i] = ranked[i].pair;
+  watch_take_turns(w, ranked, n, *pairs);
   free(ranked);
   return (long)n;
 }
@@ -489,6 +523,11 @@ watch_failure_t watch_on_failure(watch_t *w, watch_call_t call,
     return WATCH_FAIL_QUOTA_REFUSED;
   }
   return WATCH_FAIL_POLL;
+}
+
+bool watch_pair_failing(const watch_t *w, watch_pair_t pair) {
+  const plan_cursor_t *c = streams_get(&w->streams, pair.domain, pair.type);
+  return c != NULL && c->failing;
 }
 
 bool watch_pair_recovered(watch_t *w, watch_pair_t pair) {

@@ -51,6 +51,7 @@ typedef struct {
   /* This process sends no notifications (another one holds the state:
    * collectd -T beside the daemon), so it marks no task as warned about. */
   bool muted;
+  unsigned long polls;    /* begun so far: the refused pairs' turns */
 } watch_t;
 
 /* Copies the account's domains and settings. Returns 0, or -1 when out of
@@ -116,8 +117,10 @@ typedef struct {
 } watch_pair_t;
 
 /* The reported pairs, stalest first (never read, or not read back over the
- * whole Lookback, first). Fills *pairs (free it); returns the count, or -1
- * when out of memory. */
+ * whole Lookback, first), those whose last query failed after all others,
+ * taking turns from poll to poll: refused pairs never take the granted
+ * ones' budget, and each is retried as the budget allows. Fills *pairs
+ * (free it); returns the count, or -1 when out of memory. */
 long watch_domain_order(const watch_t *w, time_t now, watch_pair_t **pairs);
 /* Queues the ids of tasks in flight that their streams' next windows do
  * not reach (unless the last batch is still being worked off, or the key
@@ -158,6 +161,8 @@ typedef enum {
 watch_failure_t watch_on_failure(watch_t *w, watch_call_t call,
                                  const watch_pair_t *pair, const char *code,
                                  long http_status, bool *first);
+/* Whether the pair's last query failed. */
+bool watch_pair_failing(const watch_t *w, watch_pair_t pair);
 /* A pair's query succeeded; returns true when it had been failing. */
 bool watch_pair_recovered(watch_t *w, watch_pair_t pair);
 

@@ -7,6 +7,7 @@
 #include "shell/poll.h"
 
 #include "core/apicode.h"
+#include "core/health.h"
 #include "core/plan.h"
 #include "core/site.h"
 #include "core/strbuf.h"
@@ -34,6 +35,10 @@ typedef struct {
    * without a host count for ("" when none reports their type). */
   uint64_t site_id;
   const char *site_owner;
+  /* Domain mode: what the pairs' queries came to, and the last pair's own
+   * failure (the poll's, when they all failed). */
+  health_pairs_t pairs;
+  api_error_t pair_err;
 } poll_t;
 
 /* Network text made printable and bounded for one log line. */
@@ -283,6 +288,7 @@ static api_status_t poll_pair(poll_t *p, watch_pair_t pair, api_error_t *err) {
   const char *type = task_type_name((task_type_t)pair.type);
   api_status_t st = poll_window(p, &pair, err);
   if (st == API_OK) {
+    p->pairs.read++;
     watch_pair_done(&a->watch, pair);
     if (watch_pair_recovered(&a->watch, pair))
       DCDN_NOTICE("account \"%s\": domain %s, type %s: %s works again",
@@ -295,6 +301,8 @@ static api_status_t poll_pair(poll_t *p, watch_pair_t pair, api_error_t *err) {
       watch_on_failure(&a->watch, WATCH_CALL_PAIR_LIST, &pair, err->code,
                        err->http_status, &first) != WATCH_FAIL_PAIR)
     return st;
+  p->pairs.failed++;
+  p->pair_err = *err;
   if (first)
     DCDN_ERROR("account \"%s\": domain %s, type %s: %s failed: HTTP %ld, "
                "Code \"%s\", Message \"%s\"; its staleness grows, the other "
@@ -319,10 +327,16 @@ static api_status_t poll_domain_mode(poll_t *p, api_error_t *err) {
     return poll_no_memory(err);
   }
   api_status_t st = poll_by_id(p, err);
-  for (long i = 0; i < n && st == API_OK && p->account->api.budget_left > 0;
-       i++)
+  long i = 0;
+  for (; i < n && st == API_OK && p->account->api.budget_left > 0; i++) {
     if (watch_pair_begin(w, pairs[i], p->now))
       st = poll_pair(p, pairs[i], err);
+    else /* not due: granted, unless known to fail */
+      p->pairs.untried += !watch_pair_failing(w, pairs[i]);
+  }
+  /* So is what the budget left. */
+  for (; i < n; i++)
+    p->pairs.untried += !watch_pair_failing(w, pairs[i]);
   free(pairs);
   return st;
 }
@@ -399,16 +413,15 @@ static long poll_quota_calls(account_t *a) {
   return n > 0 ? n : 0;
 }
 
-static void poll_health(account_t *account, api_status_t st,
-                        const api_error_t *err) {
+static void poll_health(account_t *account, bool ok, const api_error_t *err) {
   /* A poll cut short because collectd is stopping says nothing of the
    * account: no FAILURE for a shutdown that takes a few intervals. */
   if (stop_requested())
     return;
   /* No credentials to send with counts as an endpoint that is away: not
    * sent, like no answer, has HTTP status 0. */
-  health_change_t change = health_observe(&account->health, st != API_FAILED,
-                                          err->http_status, err->code);
+  health_change_t change =
+      health_observe(&account->health, ok, err->http_status, err->code);
   if (change == HEALTH_UNCHANGED || account->read_only ||
       !(account->conf.notify & CONF_NOTIFY_ACCOUNT))
     return;
@@ -449,7 +462,7 @@ static int poll_report(account_t *account, time_t now, report_t *out) {
 
 int poll_once(account_t *account, report_t *out) {
   state_retake(account);
-  poll_t p = {account, api_now(&account->api), 0, ""};
+  poll_t p = {account, api_now(&account->api), 0, "", {0, 0, 0}, {0}};
   account->api.budget_left =
       plan_budget(account->conf.rate_limit, account->interval);
   selfstats_interval_reset(&account->api.stats);
@@ -468,8 +481,13 @@ int poll_once(account_t *account, report_t *out) {
     api_log_error(&account->api,
                   err.action ? err.action : poll_product(account)->list_action,
                   &err);
-  poll_health(account, st, &err);
-  account->poll_failed = st == API_FAILED;
+  /* Every pair refused (a key refused every list): the account's failure,
+   * with the pairs' Code, though each pair's own line is logged once. */
+  bool pairs_failed = st == API_OK && health_pairs_failed(&p.pairs);
+  if (pairs_failed)
+    err = p.pair_err;
+  poll_health(account, st != API_FAILED && !pairs_failed, &err);
+  account->poll_failed = st == API_FAILED || pairs_failed;
   account->api.budget_left += quota_call;
   if (st != API_FAILED)
     poll_quota(account, quota_call);

@@ -747,6 +747,82 @@ def test_the_quota_is_read_even_when_the_pairs_need_more_than_the_budget(
     assert len({(r["params"]["DomainName"], r["params"]["ObjectType"]) for r in lists}) > 4
 
 
+def test_domain_mode_refused_pairs_outnumbering_the_budget_do_not_starve_the_granted(
+        tmp_path, start_simulator):
+    """Domain mode, a budget of 2 calls an interval (RateLimit 3 x 1 s x
+    80 %) and three refused domains ahead of the one the key is granted
+    (listed and named before it): once each refused pair has been tried,
+    the granted domain is read at every poll (its staleness stays small),
+    and the refused ones take turns with what is left (each is retried, its
+    failure logged once)."""
+    refused = [domain(n) for n in ("ra", "rb", "rc")]
+    granted = domain("rd")
+    sim = start_simulator(scenario={"tasks": [finished(9400, granted, -60, "rs")]},
+                          credentials=[f"{key('rs')}:{SECRET}"],
+                          args=["--ram-domains", f"{key('rs')}={granted}"])
+    block = account_block("rs", sim, key=key("rs"), secret=SECRET,
+                          domains=[(d, ["file"]) for d in refused + [granted]],
+                          extra='QueryMode "domain"\nRateLimit 3\nInterval 1\n'
+                                'CollectQuota false')
+    daemon = Collectd(tmp_path, block)
+    daemon.config_path.chmod(0o600)
+    daemon.start()
+    try:
+        time.sleep(12)
+    finally:
+        daemon.stop()
+    lists = sim.records(LIST)
+    read = [r for r in lists if r["params"].get("DomainName") == granted]
+    assert len(read) >= 8 and all(r["status"] == 200 for r in read), len(read)
+    assert daemon.values()[f"dcdn-{granted}/count-file-complete"] == 1.0
+    fresh = [v for _, v in daemon.rows(f"dcdn-{granted}/duration-staleness")[-6:]]
+    assert len(fresh) == 6 and all(0 <= v <= 3 for v in fresh), fresh
+    for d in refused:
+        tried = [r for r in lists if r["params"].get("DomainName") == d]
+        assert len(tried) >= 2 and all(r["code"] == "Forbidden.RAM" for r in tried), (d, tried)
+        assert len([l for l in daemon.log_lines("[error]") if d in l]) == 1, d
+    assert len(daemon.log_lines("[error]")) == len(refused)
+
+
+@pytest.mark.parametrize("refused", ["every list", "one domain of two"])
+def test_a_key_refused_every_list_fails_the_account(
+        tmp_path, start_simulator, notifications, refused):
+    """A key refused every list (--ram-deny of DescribeDcdnRefreshTasks,
+    QueryMode auto, two domains) reads nothing: collectd -T exits
+    non-zero, and the daemon sends the account's FAILURE (Forbidden.RAM)
+    once. With one domain of the two refused, -T exits 0 and no FAILURE
+    is sent: that domain's failure is its own."""
+    names = [domain("dl1"), domain("dl2")]
+    args = (["--ram-deny", f"{key('dl')}={LIST}"] if refused == "every list"
+            else ["--ram-domains", f"{key('dl')}={names[0]}"])
+    sim = start_simulator(scenario={"tasks": [finished(9500, names[0], -60, "dl")]},
+                          credentials=[f"{key('dl')}:{SECRET}"], args=args)
+    block = account_block("dl", sim, key=key("dl"), secret=SECRET, domains=file_only("dl1", "dl2"),
+                          extra="Interval 2\nCollectQuota false")
+    (tmp_path / "check").mkdir()
+    (tmp_path / "daemon").mkdir()
+    check = Collectd(tmp_path / "check", block, extra_config=notifications.config())
+    check.config_path.chmod(0o600)
+    code, log = check.test_config()
+    daemon = Collectd(tmp_path / "daemon", block, extra_config=notifications.config())
+    daemon.config_path.chmod(0o600)
+    daemon.start()
+    try:
+        time.sleep(8)
+    finally:
+        daemon.stop()
+    time.sleep(1)
+    failures = [n for n in notifications.notifications() if n["Severity"] == "FAILURE"]
+    if refused == "every list":
+        assert code != 0, log
+        assert len(failures) == 1 and "Forbidden.RAM" in failures[0]["message"], failures
+        assert len(sim.records(LIST)) >= 6, "the daemon went on polling"
+    else:
+        assert code == 0, log
+        assert not failures, [n["message"] for n in failures]
+        assert daemon.values()[f"dcdn-{names[0]}/count-file-complete"] == 1.0
+
+
 def test_an_api_clock_ahead_by_more_than_the_margin_costs_no_poll(tmp_path, start_simulator):
     """The API's clock 600 s ahead and Lookback 259200: the first page,
     planned on this host's clock before any answer, asks for time the API

@@ -173,9 +173,40 @@ static void add_loop_tests(Suite *suite, TCase *tc) {
 
 static const unit_case_t test_case = {.setup = setup, .extend = add_loop_tests};
 
+/* ---- domain mode: a poll whose pair queries all failed ---- */
+
+START_TEST(a_poll_whose_every_pair_query_failed_is_a_failed_poll) {
+  /* A key refused every list: nothing read, both pairs refused. */
+  ck_assert(health_pairs_failed(&(health_pairs_t){0, 2, 0}));
+  /* And what that poll tells health: Forbidden.RAM needs a human. */
+  ck_assert_int_eq(poll_failed(403, "Forbidden.RAM"), HEALTH_FAILED_NOW);
+}
+END_TEST
+
+START_TEST(one_pair_read_keeps_the_poll_healthy) {
+  /* One refused domain beside a granted one fails only its own pair. */
+  ck_assert(!health_pairs_failed(&(health_pairs_t){1, 1, 0}));
+  ck_assert(!health_pairs_failed(&(health_pairs_t){1, 5, 0}));
+}
+END_TEST
+
+START_TEST(a_poll_that_tried_no_pair_or_left_new_ones_is_not_failed) {
+  /* Nothing due, or nothing tried (no budget): nothing failed. */
+  ck_assert(!health_pairs_failed(&(health_pairs_t){0, 0, 0}));
+  ck_assert(!health_pairs_failed(&(health_pairs_t){0, 0, 3}));
+  /* Pairs not queried and not known to fail (not due: read up to now
+   * already; or the budget ran out, as in the first polls of an account
+   * with many refused pairs): one of them may be granted. */
+  ck_assert(!health_pairs_failed(&(health_pairs_t){0, 2, 1}));
+}
+END_TEST
+
 int main(void) {
   const TTest *const tests[] = {
       a_healthy_account_that_polls_fine_stays_unchanged,
+      a_poll_whose_every_pair_query_failed_is_a_failed_poll,
+      one_pair_read_keeps_the_poll_healthy,
+      a_poll_that_tried_no_pair_or_left_new_ones_is_not_failed,
       a_proxy_that_wants_other_credentials_fails_the_account,
       a_wrong_secret_fails_the_account_once,
       a_failed_account_that_polls_fine_recovers_once,

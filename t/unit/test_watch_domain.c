@@ -368,6 +368,50 @@ START_TEST(a_pairs_own_refusal_fails_that_pair_alone_said_once) {
 }
 END_TEST
 
+/* The pair's query is refused (Forbidden.RAM, a domain the key's policy
+ * does not grant). */
+static void refuse(watch_pair_t pair) {
+  failure_of(WATCH_CALL_PAIR_LIST, &pair, "Forbidden.RAM", 403, NULL);
+}
+
+START_TEST(refused_pairs_go_after_every_pair_not_refused) {
+  /* b's files and preloads never read, refused; a and c read lately: a
+   * budget of two calls still reads a and c, whatever comes first by
+   * staleness or domain order. */
+  wf_watch(&w, &conf, THREE_DOMAINS);
+  wf_cover_all(&w, NOW - 2 * HOUR, NOW - 10);
+  wf_cover(&w, 1, FILE_T, 0, 0);
+  wf_cover(&w, 1, PRELOAD, 0, 0);
+  refuse(b_files);
+  refuse(b_preloads);
+  const watch_pair_t expect[] = {a_files, c_files, b_files, b_preloads};
+  assert_order(expect, N_OF(expect));
+  /* Granted again: back to its place by staleness. */
+  watch_pair_recovered(&w, b_files);
+  const watch_pair_t back[] = {b_files, a_files, c_files, b_preloads};
+  assert_order(back, N_OF(back));
+}
+END_TEST
+
+START_TEST(refused_pairs_take_turns_poll_by_poll) {
+  /* Three refused, one granted: the granted goes first at every poll, and
+   * each refused pair is first of the refused in turn, so that one the
+   * key is granted again is found within as many polls. */
+  wf_watch(&w, &conf, THREE_DOMAINS);
+  refuse(b_files);
+  refuse(b_preloads);
+  refuse(c_files);
+  const watch_pair_t turns[3][4] = {
+      {a_files, b_files, b_preloads, c_files},
+      {a_files, b_preloads, c_files, b_files},
+      {a_files, c_files, b_files, b_preloads}};
+  for (int poll = 0; poll < 6; poll++) {
+    assert_order(turns[poll % 3], 4);
+    watch_begin_poll(&w, NOW);
+  }
+}
+END_TEST
+
 START_TEST(trouble_of_the_account_in_a_pair_query_ends_the_poll) {
   wf_watch(&w, &conf, THREE_DOMAINS);
   for (size_t i = 0; i < N_OF(account_trouble); i++) {
@@ -510,6 +554,8 @@ int main(void) {
       account_mode_ends_the_poll_when_the_list_is_refused,
       any_other_failure_of_the_list_ends_the_poll,
       a_pairs_own_refusal_fails_that_pair_alone_said_once,
+      refused_pairs_go_after_every_pair_not_refused,
+      refused_pairs_take_turns_poll_by_poll,
       trouble_of_the_account_in_a_pair_query_ends_the_poll,
       a_refused_lookup_by_id_stops_lookups_and_drops_the_queue,
       a_refused_quota_is_asked_no_more,
