@@ -118,7 +118,11 @@ bool plan_was_counted(const plan_cursor_t *c, time_t created);
  * failure is counted and not notified. c NULL: a stream never read. */
 bool plan_is_history(const plan_cursor_t *c, time_t created);
 /* Keeps the window inside the API's three days as time passes during a
- * long scan. Returns false when nothing of the window is left. */
+ * long scan, and before the API's now (its clock stepped back since the
+ * window was planned): a StartTime after now becomes PLAN_OVERLAP before
+ * it, an EndTime after now becomes now (from page 1 again when pages of
+ * the window were read, unless it is at most PLAN_OVERLAP ahead). Returns
+ * false when nothing of the window is left. */
 bool plan_window_clamp(plan_window_t *w, time_t now);
 
 /* Starts the cursor's next window, ending at now, unless one is in
