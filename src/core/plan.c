@@ -43,6 +43,10 @@ bool plan_poll_due(double now, double next, double interval, bool unsent,
   return true;
 }
 
+time_t plan_poll_now(time_t began, time_t api_now) {
+  return api_now < began - PLAN_OVERLAP ? api_now : began;
+}
+
 time_t plan_scan_oldest(time_t now) {
   return now - PLAN_HISTORY + PLAN_HISTORY_MARGIN;
 }

@@ -88,6 +88,13 @@ typedef struct {
 bool plan_poll_due(double now, double next, double interval, bool unsent,
                    plan_wait_t *wait);
 
+/* The poll's now: the API's time when it began (began), moved back to
+ * api_now when an answer told that the API's clock is more than
+ * PLAN_OVERLAP behind it (stepped back; less is the Date's rounding), so
+ * that the poll's values (staleness) and judgments follow the API's
+ * clock, never one it left. */
+time_t plan_poll_now(time_t began, time_t api_now);
+
 /* The oldest StartTime the API accepts at now (its three days, less a
  * margin for the time between planning and arrival). */
 time_t plan_scan_oldest(time_t now);
