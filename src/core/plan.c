@@ -43,6 +43,10 @@ bool plan_poll_due(double now, double next, double interval, bool unsent,
   return true;
 }
 
+time_t plan_poll_now(time_t began, time_t api_now) {
+  return api_now < began - PLAN_OVERLAP ? api_now : began;
+}
+
 time_t plan_scan_oldest(time_t now) {
   return now - PLAN_HISTORY + PLAN_HISTORY_MARGIN;
 }
@@ -107,10 +111,43 @@ bool plan_is_history(const plan_cursor_t *c, time_t created) {
   return c == NULL || c->covered_until == 0 || created < c->covered_from;
 }
 
+/* Whether a page of the window was read: its pages are of its EndTime. */
+static bool plan_window_read(const plan_window_t *w) {
+  return w->page > 1 || w->last_page != 0;
+}
+
+/* The API refuses a StartTime after its now (its clock stepped back since
+ * the window was planned): the window starts a little before now. An
+ * earlier start only adds older tasks after the last page of a list that
+ * is newest first, so the pages read stay valid. */
+static void plan_window_clamp_start(plan_window_t *w, time_t now) {
+  if (w->start <= now)
+    return;
+  w->start = now - PLAN_OVERLAP;
+  if (w->covers_from > w->start)
+    w->covers_from = w->start;
+}
+
+/* An EndTime after now would claim, once read, tasks not created yet. A
+ * window not read yet ends at now; one read in part only when it is more
+ * than the overlap ahead (the next window re-reads that much, and the
+ * Date's rounding moves now a second either way), and then from page 1:
+ * another EndTime moves every task of the list to another page. */
+static void plan_window_clamp_end(plan_window_t *w, time_t now) {
+  bool read = plan_window_read(w);
+  if (w->end <= now || (read && w->end <= now + PLAN_OVERLAP))
+    return;
+  w->end = now;
+  w->page = 1;
+  w->last_page = 0;
+}
+
 bool plan_window_clamp(plan_window_t *w, time_t now) {
   time_t oldest = plan_scan_oldest(now);
   if (w->start < oldest)
     w->start = oldest;
+  plan_window_clamp_start(w, now);
+  plan_window_clamp_end(w, now);
   return w->start <= w->end;
 }
 
@@ -125,7 +162,7 @@ void plan_window_begin(plan_cursor_t *c, time_t start, time_t now,
 void plan_cursor_abandon(plan_cursor_t *c) { c->scanning = false; }
 
 bool plan_cursor_resumes(const plan_cursor_t *c) {
-  return c->scanning && (c->window.page > 1 || c->window.last_page != 0);
+  return c->scanning && plan_window_read(&c->window);
 }
 
 bool plan_cursor_begin(plan_cursor_t *c, time_t now, int lookback,

@@ -88,6 +88,13 @@ typedef struct {
 bool plan_poll_due(double now, double next, double interval, bool unsent,
                    plan_wait_t *wait);
 
+/* The poll's now: the API's time when it began (began), moved back to
+ * api_now when an answer told that the API's clock is more than
+ * PLAN_OVERLAP behind it (stepped back; less is the Date's rounding), so
+ * that the poll's values (staleness) and judgments follow the API's
+ * clock, never one it left. */
+time_t plan_poll_now(time_t began, time_t api_now);
+
 /* The oldest StartTime the API accepts at now (its three days, less a
  * margin for the time between planning and arrival). */
 time_t plan_scan_oldest(time_t now);
@@ -118,7 +125,11 @@ bool plan_was_counted(const plan_cursor_t *c, time_t created);
  * failure is counted and not notified. c NULL: a stream never read. */
 bool plan_is_history(const plan_cursor_t *c, time_t created);
 /* Keeps the window inside the API's three days as time passes during a
- * long scan. Returns false when nothing of the window is left. */
+ * long scan, and before the API's now (its clock stepped back since the
+ * window was planned): a StartTime after now becomes PLAN_OVERLAP before
+ * it, an EndTime after now becomes now (from page 1 again when pages of
+ * the window were read, unless it is at most PLAN_OVERLAP ahead). Returns
+ * false when nothing of the window is left. */
 bool plan_window_clamp(plan_window_t *w, time_t now);
 
 /* Starts the cursor's next window, ending at now, unless one is in

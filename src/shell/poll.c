@@ -187,9 +187,10 @@ static const char *poll_page_params(poll_t *p, const watch_pair_t *pair,
 }
 
 /* Scans a window page by page until it is done or the budget is spent.
- * Every page is asked for inside the API's three days as they are when it
- * is sent (a long scan would otherwise ask for time the API no longer
- * keeps). */
+ * Every page is asked for inside the API's three days, and before its now,
+ * as they are when it is sent (a long scan would otherwise ask for time
+ * the API no longer keeps, and one after a step back of the API's clock
+ * for time it has not reached). */
 static api_status_t poll_window(poll_t *p, const watch_pair_t *pair,
                                 api_error_t *err) {
   watch_t *w = &p->account->watch;
@@ -209,6 +210,8 @@ static api_status_t poll_window(poll_t *p, const watch_pair_t *pair,
     api_status_t st = action ? poll_call(p, action, &params, &size, err)
                              : API_FAILED;
     params_free(&params);
+    /* The answer's Date may tell that the API's clock stepped back. */
+    p->now = plan_poll_now(p->now, api_now(&p->account->api));
     /* Asked for time the API does not keep or has not reached: planned on
      * this host's clock before an answer told the API's. The refusal's
      * Date just did: plan the page again, once. */

@@ -847,3 +847,51 @@ def test_an_api_clock_ahead_by_more_than_the_margin_costs_no_poll(tmp_path, star
     assert len(refused) <= 1, refused
     first_rows = daemon.rows(f"dcdn-{domain('ck')}/count-file-complete")
     assert first_rows and first_rows[0][1] == 1.0
+
+
+STEPPED_BACK = [{"from": 5, "offset": 500}, {"from": 11, "offset": -500}, {"from": 17, "offset": 0}]
+
+
+def test_an_api_clock_stepped_forward_then_back_asks_no_future_start_time(tmp_path,
+                                                                          start_simulator):
+    """The API's clock steps 500 s forward, then 1000 s back, then forward
+    to the real time, each while collectd polls every second. After the
+    step back the windows, and the cursor's coverage, are ahead of the
+    API's now: the first page after it, planned on the last Date before it,
+    is refused as a future StartTime (nothing could have told the step),
+    and the page planned again on the refusal's Date starts before now. No
+    other page asks for a future StartTime, the poll does not fail (no
+    error line), the counts are right and the staleness stays honest (never
+    negative, never the step's size)."""
+    tasks = [finished(9400, domain("st"), -60, "st"),
+             in_flight(9401, domain("st"), 8, 3, "st")]
+    sim = start_simulator(scenario={"tasks": tasks, "clock": STEPPED_BACK},
+                          credentials=[f"{key('st')}:{SECRET}"])
+    block = account_block("st", sim, key=key("st"), secret=SECRET, domains=file_only("st"),
+                          extra="CollectQuota false\nInterval 1")
+    daemon = Collectd(tmp_path, block)
+    daemon.config_path.chmod(0o600)
+    launched = time.time()
+    daemon.start()
+    try:
+        wait_for(lambda: time.time() > launched + STEPPED_BACK[-1]["from"] + 4
+                 and daemon.values().get(f"dcdn-{domain('st')}/count-file-complete") == 2.0,
+                 timeout=40, what="the counts after the steps")
+    finally:
+        daemon.stop()
+    assert not [l for l in daemon.log().splitlines() if "[error]" in l], daemon.log()
+    lists = sim.records(LIST)
+    refused = [i for i, r in enumerate(lists) if r["code"]]
+    assert all(lists[i]["code"] == "InvalidStartTime.ValueNotSupported" for i in refused), \
+        [lists[i]["code"] for i in refused]
+    assert len(refused) <= 1, [(round(lists[i]["t"] - launched, 1), lists[i]["params"])
+                               for i in refused]
+    # The page planned again is answered, in the same poll.
+    assert all(i + 1 < len(lists) and lists[i + 1]["status"] == 200
+               and lists[i + 1]["t"] - lists[i]["t"] < 1 for i in refused)
+    values = daemon.values()
+    assert values[f"dcdn-{domain('st')}/count-file-complete"] == 2.0
+    assert values[f"dcdn-{domain('st')}/count-file-refreshing"] == 0.0
+    for series in (f"dcdn-{domain('st')}/duration-staleness", "dcdn-st/duration-staleness"):
+        rows = [v for _, v in daemon.rows(series)]
+        assert rows and all(math.isnan(v) or 0 <= v <= 5 for v in rows), (series, rows)

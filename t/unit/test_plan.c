@@ -99,6 +99,17 @@ START_TEST(a_poll_waits_for_its_time_and_for_the_last_values_to_be_sent) {
 }
 END_TEST
 
+START_TEST(the_polls_now_follows_the_apis_clock_stepped_back) {
+  ck_assert_int_eq(plan_poll_now(NOW, NOW + 1000), NOW);
+  ck_assert_int_eq(plan_poll_now(NOW, NOW), NOW);
+  /* Less than the overlap is the Date's rounding, not a step. */
+  ck_assert_int_eq(plan_poll_now(NOW, NOW - PLAN_OVERLAP), NOW);
+  ck_assert_int_eq(plan_poll_now(NOW, NOW - PLAN_OVERLAP - 1),
+                   NOW - PLAN_OVERLAP - 1);
+  ck_assert_int_eq(plan_poll_now(NOW, NOW - 1000), NOW - 1000);
+}
+END_TEST
+
 START_TEST(the_oldest_start_is_lookback_seconds_ago) {
   ck_assert_int_eq(plan_oldest(NOW, 3600), NOW - 3600);
   ck_assert_int_eq(plan_oldest(NOW, 60), NOW - 60);
@@ -549,6 +560,7 @@ int main(void) {
       a_tiny_budget_still_allows_one_call,
       the_next_poll_is_one_interval_after_the_last_began,
       a_poll_waits_for_its_time_and_for_the_last_values_to_be_sent,
+      the_polls_now_follows_the_apis_clock_stepped_back,
       the_oldest_start_is_lookback_seconds_ago,
       a_three_day_lookback_is_kept_clear_of_the_history_edge,
       a_lookback_beyond_the_history_is_clamped,

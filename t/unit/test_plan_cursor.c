@@ -289,6 +289,61 @@ START_TEST(a_window_ending_after_now_is_abandoned_by_the_clamp) {
 }
 END_TEST
 
+/* The clock stepped back 600 s after the window was planned (on the last
+ * answer's Date): the API refuses a StartTime after its now, so the page
+ * asked again once the refusal's Date told the new now is another one. */
+START_TEST(a_window_starting_after_now_starts_again_a_little_before_now) {
+  plan_cursor_t c = covered(NOW - HOUR, NOW + 600);
+  ck_assert(plan_cursor_begin(&c, NOW + 610, HOUR, 0, PLAN_PAGE_SIZE));
+  ck_assert(plan_window_clamp(&c.window, NOW));
+  assert_window(c.window, NOW - PLAN_OVERLAP, NOW, 1, 0);
+  /* Read, it covers up to now, never the time the clock went back over. */
+  plan_cursor_finish(&c);
+  ck_assert_int_eq(c.covered_from, NOW - HOUR);
+  ck_assert_int_eq(c.covered_until, NOW);
+}
+END_TEST
+
+START_TEST(a_window_read_in_part_far_ahead_of_now_reads_again_from_page_one) {
+  /* Its pages were of the old EndTime: the list is newest first, so a new
+   * one moves every task to another page. */
+  plan_cursor_t c = {0};
+  ck_assert(plan_cursor_begin(&c, NOW + 600, HOUR, 0, PLAN_PAGE_SIZE));
+  ck_assert(plan_window_advance(&c.window, 120, PLAN_PAGE_SIZE));
+  ck_assert(plan_window_clamp(&c.window, NOW));
+  assert_window(c.window, NOW + 600 - HOUR, NOW, 1, 0);
+  plan_cursor_finish(&c);
+  ck_assert_int_eq(c.covered_from, NOW + 600 - HOUR);
+  ck_assert_int_eq(c.covered_until, NOW);
+}
+END_TEST
+
+START_TEST(a_window_read_in_part_a_little_ahead_of_now_keeps_its_pages) {
+  /* The Date's rounding moves now a second either way; the next window's
+   * overlap re-reads what an EndTime that little ahead claims. */
+  plan_cursor_t c = begun_cursor();
+  ck_assert(plan_window_advance(&c.window, 120, PLAN_PAGE_SIZE));
+  ck_assert(plan_window_clamp(&c.window, NOW - PLAN_OVERLAP));
+  assert_window(c.window, NOW - 3600, NOW, 2, 3);
+  /* A window not read yet ends at now whatever. */
+  plan_cursor_t fresh = begun_cursor();
+  ck_assert(plan_window_clamp(&fresh.window, NOW - 1));
+  assert_window(fresh.window, NOW - 3600, NOW - 1, 1, 0);
+}
+END_TEST
+
+START_TEST(a_window_read_in_part_starting_after_now_keeps_its_pages) {
+  /* An earlier StartTime only adds older tasks after the last page. */
+  plan_cursor_t c = covered(NOW - HOUR, NOW + 20);
+  ck_assert(plan_cursor_begin(&c, NOW + 25, HOUR, 0, PLAN_PAGE_SIZE));
+  c.window.start = NOW + 10;
+  ck_assert(plan_window_advance(&c.window, 120, PLAN_PAGE_SIZE));
+  ck_assert(plan_window_clamp(&c.window, NOW));
+  assert_window(c.window, NOW - PLAN_OVERLAP, NOW + 25, 2, 3);
+  ck_assert_int_eq(c.window.covers_from, NOW - PLAN_OVERLAP);
+}
+END_TEST
+
 /* ---- windows ---- */
 
 START_TEST(a_window_begins_on_page_one_inside_the_apis_three_days) {
@@ -371,6 +426,10 @@ int main(void) {
       a_coverage_ahead_of_now_is_clamped_to_now,
       a_coverage_starting_after_now_is_forgotten,
       a_window_ending_after_now_is_abandoned_by_the_clamp,
+      a_window_starting_after_now_starts_again_a_little_before_now,
+      a_window_read_in_part_far_ahead_of_now_reads_again_from_page_one,
+      a_window_read_in_part_a_little_ahead_of_now_keeps_its_pages,
+      a_window_read_in_part_starting_after_now_keeps_its_pages,
       a_window_begins_on_page_one_inside_the_apis_three_days,
       a_long_scan_keeps_its_window_inside_the_apis_three_days,
       a_window_left_behind_by_the_three_days_has_nothing_left,
