@@ -81,7 +81,9 @@ def test_a_submitted_purge_goes_pending_then_complete_and_the_quota_down(start_s
     wait_for(lambda: statuses(daemon, "file") == (0, 0, 2), timeout=6, what="two complete purges")
     wait_for(lambda: statuses(daemon, "preload") == (0, 0, 1), timeout=3, what="the prefetch complete")
     assert series(daemon, "total_operations-file-completed") == 2
-    assert 6 <= series(daemon, "duration-file-completion_mean") <= 8
+    # Complete 6 s after creation, seen by the next poll; the poll's time is
+    # the API's clock, known to a second (its answers' Date), so 5 to 8 s.
+    assert 5 <= series(daemon, "duration-file-completion_mean") <= 8
 
     values = daemon.values()
     assert values["dcdn-sandbox/count-remain-url"] == 498
