@@ -330,16 +330,13 @@ static api_status_t poll_domain_mode(poll_t *p, api_error_t *err) {
     return poll_no_memory(err);
   }
   api_status_t st = poll_by_id(p, err);
-  long i = 0;
-  for (; i < n && st == API_OK && p->account->api.budget_left > 0; i++) {
-    if (watch_pair_begin(w, pairs[i], p->now))
+  for (long i = 0; i < n; i++) {
+    bool may_call = st == API_OK && p->account->api.budget_left > 0;
+    if (may_call && watch_pair_begin(w, pairs[i], p->now))
       st = poll_pair(p, pairs[i], err);
-    else /* not due: granted, unless known to fail */
+    else /* not due, or past the budget: granted, unless known to fail */
       p->pairs.untried += !watch_pair_failing(w, pairs[i]);
   }
-  /* So is what the budget left. */
-  for (; i < n; i++)
-    p->pairs.untried += !watch_pair_failing(w, pairs[i]);
   free(pairs);
   return st;
 }
