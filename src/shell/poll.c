@@ -103,8 +103,6 @@ static void poll_notify(poll_t *p, uint32_t domain, const task_t *task,
 
 static int poll_store_page(poll_t *p, const resp_page_t *page) {
   account_t *a = p->account;
-  /* Set at each page: read_only changes, and a load replaces the watch. */
-  a->watch.muted = a->read_only;
   for (size_t i = 0; i < page->skipped_count; i++) {
     const resp_skipped_t *s = &page->skipped[i];
     if (warnonce_first(&a->warned, WARNONCE_UNREADABLE_FIELD, s->field))
@@ -462,6 +460,9 @@ static int poll_report(account_t *account, time_t now, report_t *out) {
 
 int poll_once(account_t *account, report_t *out) {
   state_retake(account);
+  /* After the retake: it alone changes read_only, and its load replaces
+   * the watch. */
+  account->watch.muted = account->read_only;
   poll_t p = {account, api_now(&account->api), 0, "", {0, 0, 0}, {0}};
   account->api.budget_left =
       plan_budget(account->conf.rate_limit, account->interval);
