@@ -61,40 +61,34 @@ int api_http_proxy(http_client_t *http, const conf_account_t *conf,
   return status;
 }
 
+/* What api_client_init made but the lock; each part's free takes it
+ * zeroed (as api_client_init's memset leaves what it did not reach). */
+static void api_client_unwind(api_client_t *api) {
+  cred_source_free(&api->creds);
+  http_client_free(&api->http);
+  cred_wipe_free(api->proxy_userpwd);
+  api->proxy_userpwd = NULL;
+  ratelimit_free(&api->limiter);
+}
+
 int api_client_init(api_client_t *api, const conf_account_t *conf) {
   memset(api, 0, sizeof(*api));
-  if (api_proxy_credentials(conf, &api->proxy_userpwd) != 0)
-    return -1;
-  if (http_client_init(&api->http, conf->timeout, conf->cacert) != 0 ||
-      api_http_proxy(&api->http, conf, api->proxy_userpwd) != 0) {
-    http_client_free(&api->http);
-    cred_wipe_free(api->proxy_userpwd);
+  if (api_proxy_credentials(conf, &api->proxy_userpwd) != 0 ||
+      http_client_init(&api->http, conf->timeout, conf->cacert) != 0 ||
+      api_http_proxy(&api->http, conf, api->proxy_userpwd) != 0 ||
+      ratelimit_init(&api->limiter, conf->rate_limit) != 0 ||
+      cred_source_init(&api->creds, conf, api->proxy_userpwd) != 0) {
+    api_client_unwind(api);
     return -1;
   }
   api->http.max_body = (size_t)conf->max_response_size;
-  if (ratelimit_init(&api->limiter, conf->rate_limit) != 0) {
-    http_client_free(&api->http);
-    cred_wipe_free(api->proxy_userpwd);
-    return -1;
-  }
-  if (cred_source_init(&api->creds, conf, api->proxy_userpwd) != 0) {
-    cred_source_free(&api->creds);
-    ratelimit_free(&api->limiter);
-    http_client_free(&api->http);
-    cred_wipe_free(api->proxy_userpwd);
-    return -1;
-  }
   pthread_mutex_init(&api->limiter_lock, NULL);
   api->conf = conf; /* set last: it marks a client that needs freeing */
   return 0;
 }
 
 void api_client_free(api_client_t *api) {
-  cred_source_free(&api->creds);
-  http_client_free(&api->http);
-  cred_wipe_free(api->proxy_userpwd);
-  api->proxy_userpwd = NULL;
-  ratelimit_free(&api->limiter);
+  api_client_unwind(api);
   pthread_mutex_destroy(&api->limiter_lock);
 }
 
