@@ -31,7 +31,7 @@ typedef struct {
   report_t pending;
   cdtime_t pending_time;
   double read_seconds; /* the last read callback's; negative: none yet */
-  /* The thread's own, outside the lock: */
+  /* The thread's own (no other thread reads it): */
   bool overdue_said; /* a late read was warned about (once) */
 } worker_t;
 
